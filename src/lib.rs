@@ -1,0 +1,11 @@
+//! cognito-harness: load-testing and conformance for anything that speaks the Amazon Cognito
+//! user-pools API.
+//!
+//! The crate is laid out as its architecture: pure cores (`srp`, `jwt`, the wire encoding in
+//! `protocol`) under one wire client, used by the load engine and the conformance runner, and a
+//! reference target (`server`) built from the same cores.
+#![forbid(unsafe_code)]
+
+pub mod jwt;
+pub mod protocol;
+pub mod srp;
