@@ -8,4 +8,5 @@
 
 pub mod jwt;
 pub mod protocol;
+pub mod quota;
 pub mod srp;
