@@ -6,6 +6,9 @@
 //! reference target (`server`) built from the same cores.
 #![forbid(unsafe_code)]
 
+pub mod cli;
+pub mod commands;
+pub mod exit;
 pub mod jwt;
 pub mod protocol;
 pub mod quota;

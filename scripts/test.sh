@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite: installs the peer clients and emulators into git-ignored folders
+# (.peers/), then runs every Rust test with the peer tests required rather than skipped.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/install-peers.sh
+export HARNESS_REQUIRE_PEERS=1
+cargo test --all-targets --locked "$@"
