@@ -3,13 +3,17 @@
 //!
 //! The crate is laid out as its architecture: pure cores (`srp`, `jwt`, the wire encoding in
 //! `protocol`) under one wire client, used by the load engine and the conformance runner, and a
-//! reference target (`server`) built from the same cores.
+//! reference target (`server`) built from the same cores. `scenario` reads and validates load
+//! scenarios, `plan` turns one into demand per quota category, and `metrics` records a run.
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod jwt;
+pub mod metrics;
+pub mod plan;
 pub mod protocol;
 pub mod quota;
+pub mod scenario;
 pub mod srp;

@@ -1,0 +1,392 @@
+//! The [`Summary`] of a run: serde, versioned, self-contained (it carries its histograms), and
+//! mergeable across shards.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use base64::Engine as _;
+use hdrhistogram::Histogram;
+use hdrhistogram::serialization::{Deserializer, Serializer as _, V2Serializer};
+use serde::{Deserialize, Serialize};
+
+use super::recorder::{MetricsError, Recorder, ScopeRecorder};
+use crate::quota::QuotaCategory;
+
+/// Bumped on any incompatible change to [`Summary`]'s JSON.
+pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
+
+/// What a threshold or a report row is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
+pub enum Scope {
+    /// Every request of the run.
+    Run,
+    /// A flow's iterations.
+    Flow(String),
+    /// A step's executions: `flow.step`.
+    Step { flow: String, step: String },
+    /// The requests counted in one quota category.
+    Category(QuotaCategory),
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Run => f.write_str("run"),
+            Scope::Flow(flow) => f.write_str(flow),
+            Scope::Step { flow, step } => write!(f, "{flow}.{step}"),
+            Scope::Category(category) => write!(f, "{category}"),
+        }
+    }
+}
+
+/// Measurements of a run, per scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub schema_version: u32,
+    /// The measured window, in seconds (rates are per second of it).
+    pub elapsed_s: f64,
+    pub run: ScopeSummary,
+    pub flows: BTreeMap<String, ScopeSummary>,
+    /// Keyed `flow.step`.
+    pub steps: BTreeMap<String, ScopeSummary>,
+    pub categories: BTreeMap<QuotaCategory, ScopeSummary>,
+    /// Requests in no category of the guide's table (e.g. the authorization-code exchange).
+    pub uncategorised_requests: u64,
+    /// One entry per second of the run, from second 0.
+    pub timeline: Vec<SecondSummary>,
+}
+
+/// Counts, rates and latency of one scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScopeSummary {
+    pub count: u64,
+    pub ok: u64,
+    /// Error answers by code.
+    pub errors: BTreeMap<String, u64>,
+    pub throttled: u64,
+    /// Transport failures by kind.
+    pub transport: BTreeMap<String, u64>,
+    /// Share of `count` that was not ok (errors, throttles and transport failures), 0..=1.
+    pub error_rate: f64,
+    /// Share of `count` that was throttled, 0..=1.
+    pub throttle_rate: f64,
+    /// `count` per second of the run.
+    pub rps: f64,
+    /// The busiest one-second count (the run and quota categories only).
+    pub peak_rps: Option<f64>,
+    /// `None` when nothing was recorded.
+    pub latency: Option<LatencySummary>,
+}
+
+/// Latency statistics in microseconds, and the histogram they came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    pub min_us: u64,
+    pub mean_us: f64,
+    pub p50_us: u64,
+    pub p90_us: u64,
+    pub p95_us: u64,
+    pub p99_us: u64,
+    pub max_us: u64,
+    /// HdrHistogram V2 encoding, base64 (standard alphabet): decode to merge or for any other
+    /// percentile.
+    pub histogram: String,
+}
+
+/// One second of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondSummary {
+    pub second: u32,
+    pub requests: u64,
+    pub errors: u64,
+    pub throttles: u64,
+    /// Requests per quota category (categories with none are left out).
+    pub categories: BTreeMap<QuotaCategory, u64>,
+}
+
+fn encode(histogram: &Histogram<u64>) -> String {
+    let mut bytes = Vec::new();
+    // Serializing into a Vec only fails for histograms too large to encode, which ours are not;
+    // an empty string then decodes as an error rather than wrong data.
+    if V2Serializer::new().serialize(histogram, &mut bytes).is_err() {
+        return String::new();
+    }
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn decode(text: &str) -> Result<Histogram<u64>, MetricsError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| MetricsError::Histogram(e.to_string()))?;
+    Deserializer::new()
+        .deserialize::<u64, _>(&mut bytes.as_slice())
+        .map_err(|e| MetricsError::Histogram(format!("{e:?}")))
+}
+
+fn latency_summary(histogram: &Histogram<u64>) -> Option<LatencySummary> {
+    if histogram.is_empty() {
+        return None;
+    }
+    Some(LatencySummary {
+        min_us: histogram.min(),
+        mean_us: histogram.mean(),
+        p50_us: histogram.value_at_quantile(0.50),
+        p90_us: histogram.value_at_quantile(0.90),
+        p95_us: histogram.value_at_quantile(0.95),
+        p99_us: histogram.value_at_quantile(0.99),
+        max_us: histogram.max(),
+        histogram: encode(histogram),
+    })
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+fn per_second(count: u64, elapsed_s: f64) -> f64 {
+    if elapsed_s > 0.0 {
+        count as f64 / elapsed_s
+    } else {
+        0.0
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scope_summary(
+    count: u64,
+    ok: u64,
+    errors: BTreeMap<String, u64>,
+    throttled: u64,
+    transport: BTreeMap<String, u64>,
+    elapsed_s: f64,
+    peak_rps: Option<f64>,
+    latency: Option<LatencySummary>,
+) -> ScopeSummary {
+    ScopeSummary {
+        count,
+        ok,
+        errors,
+        throttled,
+        transport,
+        error_rate: ratio(count.saturating_sub(ok), count),
+        throttle_rate: ratio(throttled, count),
+        rps: per_second(count, elapsed_s),
+        peak_rps,
+        latency,
+    }
+}
+
+fn from_scope(scope: &ScopeRecorder, elapsed_s: f64, peak_rps: Option<f64>) -> ScopeSummary {
+    scope_summary(
+        scope.count(),
+        scope.ok,
+        scope.errors.clone(),
+        scope.throttled,
+        scope.transport.clone(),
+        elapsed_s,
+        peak_rps,
+        latency_summary(&scope.latency),
+    )
+}
+
+impl Summary {
+    /// Summarises a (merged) recorder over a run that lasted `elapsed`.
+    pub fn from_recorder(recorder: &Recorder, elapsed: Duration) -> Summary {
+        let elapsed_s = elapsed.as_secs_f64();
+        let layout = &recorder.layout;
+        let timeline: Vec<SecondSummary> = recorder
+            .timeline
+            .iter()
+            .enumerate()
+            .map(|(second, bucket)| SecondSummary {
+                second: u32::try_from(second).unwrap_or(u32::MAX),
+                requests: bucket.requests,
+                errors: bucket.errors,
+                throttles: bucket.throttles,
+                categories: layout
+                    .categories
+                    .iter()
+                    .zip(&bucket.categories)
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(c, n)| (*c, *n))
+                    .collect(),
+            })
+            .collect();
+        let run_peak = timeline.iter().map(|s| s.requests).max().unwrap_or(0);
+        let steps = layout
+            .steps
+            .iter()
+            .zip(&recorder.steps)
+            .map(|((flow, step), scope)| {
+                let flow = layout.flows.get(*flow).map(String::as_str).unwrap_or("");
+                (format!("{flow}.{step}"), from_scope(scope, elapsed_s, None))
+            })
+            .collect();
+        let categories = layout
+            .categories
+            .iter()
+            .zip(&recorder.categories)
+            .map(|(category, scope)| {
+                let peak = peak_of(&timeline, *category);
+                (*category, from_scope(scope, elapsed_s, Some(peak)))
+            })
+            .collect();
+        Summary {
+            schema_version: SUMMARY_SCHEMA_VERSION,
+            elapsed_s,
+            run: from_scope(&recorder.run, elapsed_s, Some(run_peak as f64)),
+            flows: layout
+                .flows
+                .iter()
+                .zip(&recorder.flows)
+                .map(|(name, scope)| (name.clone(), from_scope(scope, elapsed_s, None)))
+                .collect(),
+            steps,
+            categories,
+            uncategorised_requests: recorder.uncategorised,
+            timeline,
+        }
+    }
+
+    /// The summary of one scope, if the run has it.
+    pub fn scope(&self, scope: &Scope) -> Option<&ScopeSummary> {
+        match scope {
+            Scope::Run => Some(&self.run),
+            Scope::Flow(flow) => self.flows.get(flow),
+            Scope::Step { flow, step } => self.steps.get(&format!("{flow}.{step}")),
+            Scope::Category(category) => self.categories.get(category),
+        }
+    }
+
+    /// Merges two shards of one scenario that ran over the same window: counts add, histograms
+    /// add (losslessly), timelines add second by second, the window is the longer of the two.
+    pub fn merge(&self, other: &Summary) -> Result<Summary, MetricsError> {
+        for s in [self, other] {
+            if s.schema_version != SUMMARY_SCHEMA_VERSION {
+                return Err(MetricsError::SchemaVersion {
+                    found: s.schema_version,
+                    expected: SUMMARY_SCHEMA_VERSION,
+                });
+            }
+        }
+        if self.flows.keys().ne(other.flows.keys())
+            || self.steps.keys().ne(other.steps.keys())
+            || self.categories.keys().ne(other.categories.keys())
+        {
+            return Err(MetricsError::LayoutMismatch);
+        }
+        let elapsed_s = self.elapsed_s.max(other.elapsed_s);
+        let len = self.timeline.len().max(other.timeline.len());
+        let timeline: Vec<SecondSummary> = (0..len)
+            .map(|i| {
+                let mut merged = SecondSummary {
+                    second: u32::try_from(i).unwrap_or(u32::MAX),
+                    requests: 0,
+                    errors: 0,
+                    throttles: 0,
+                    categories: BTreeMap::new(),
+                };
+                for s in [self.timeline.get(i), other.timeline.get(i)]
+                    .into_iter()
+                    .flatten()
+                {
+                    merged.requests += s.requests;
+                    merged.errors += s.errors;
+                    merged.throttles += s.throttles;
+                    for (c, n) in &s.categories {
+                        *merged.categories.entry(*c).or_default() += n;
+                    }
+                }
+                merged
+            })
+            .collect();
+        let run_peak = timeline.iter().map(|s| s.requests).max().unwrap_or(0) as f64;
+        let mut flows = BTreeMap::new();
+        for (name, a) in &self.flows {
+            flows.insert(name.clone(), merge_scope(a, &other.flows[name], elapsed_s, None)?);
+        }
+        let mut steps = BTreeMap::new();
+        for (name, a) in &self.steps {
+            steps.insert(name.clone(), merge_scope(a, &other.steps[name], elapsed_s, None)?);
+        }
+        let mut categories = BTreeMap::new();
+        for (category, a) in &self.categories {
+            let peak = peak_of(&timeline, *category);
+            categories.insert(
+                *category,
+                merge_scope(a, &other.categories[category], elapsed_s, Some(peak))?,
+            );
+        }
+        Ok(Summary {
+            schema_version: SUMMARY_SCHEMA_VERSION,
+            elapsed_s,
+            run: merge_scope(&self.run, &other.run, elapsed_s, Some(run_peak))?,
+            flows,
+            steps,
+            categories,
+            uncategorised_requests: self.uncategorised_requests + other.uncategorised_requests,
+            timeline,
+        })
+    }
+}
+
+impl ScopeSummary {
+    /// The latency (µs) at quantile `q` in 0..=1, from the histogram; `None` without samples.
+    pub fn latency_quantile_us(&self, q: f64) -> Option<u64> {
+        let latency = self.latency.as_ref()?;
+        let histogram = decode(&latency.histogram).ok()?;
+        Some(histogram.value_at_quantile(q.clamp(0.0, 1.0)))
+    }
+}
+
+fn peak_of(timeline: &[SecondSummary], category: QuotaCategory) -> f64 {
+    timeline
+        .iter()
+        .map(|s| s.categories.get(&category).copied().unwrap_or(0))
+        .max()
+        .unwrap_or(0) as f64
+}
+
+fn merge_scope(
+    a: &ScopeSummary,
+    b: &ScopeSummary,
+    elapsed_s: f64,
+    peak_rps: Option<f64>,
+) -> Result<ScopeSummary, MetricsError> {
+    let latency = match (&a.latency, &b.latency) {
+        (None, None) => None,
+        (Some(x), None) | (None, Some(x)) => Some(x.clone()),
+        (Some(x), Some(y)) => {
+            let mut histogram = decode(&x.histogram)?;
+            let other = decode(&y.histogram)?;
+            histogram
+                .add(&other)
+                .map_err(|e| MetricsError::Histogram(format!("{e:?}")))?;
+            latency_summary(&histogram)
+        }
+    };
+    let mut errors = a.errors.clone();
+    for (k, n) in &b.errors {
+        *errors.entry(k.clone()).or_default() += n;
+    }
+    let mut transport = a.transport.clone();
+    for (k, n) in &b.transport {
+        *transport.entry(k.clone()).or_default() += n;
+    }
+    Ok(scope_summary(
+        a.count + b.count,
+        a.ok + b.ok,
+        errors,
+        a.throttled + b.throttled,
+        transport,
+        elapsed_s,
+        peak_rps,
+        latency,
+    ))
+}

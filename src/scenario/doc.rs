@@ -1,0 +1,515 @@
+//! The scenario file as written: serde types that mirror the YAML one to one, with
+//! [`Spanned`] on every value that validation may need to point at.
+//!
+//! Nothing here interprets a value; [`super::validate`] turns a [`ScenarioDoc`] into the checked
+//! [`super::model::Scenario`]. Every struct denies unknown keys, and no type uses
+//! `#[serde(flatten)]`, untagged or internally tagged enums: serde buffers those through a
+//! generic content tree that drops locations. Executors therefore use a flat `load` map checked
+//! per executor, and steps a one-key map (`- srp_sign_in: {...}`) read by a hand-written visitor.
+//!
+//! Defaults are applied by validation and documented on the checked model's fields.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_saphyr::Spanned;
+
+thread_local! {
+    /// Keys of [`NamedMap`] entries being read, outermost first. Spanned keys show up as `?` in
+    /// `serde_path_to_error`'s path; on an error the loader reads this trail to fill them in.
+    static KEY_TRAIL: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+pub(crate) fn reset_key_trail() {
+    KEY_TRAIL.with(|trail| trail.borrow_mut().clear());
+}
+
+pub(crate) fn take_key_trail() -> Vec<String> {
+    KEY_TRAIL.with(|trail| std::mem::take(&mut *trail.borrow_mut()))
+}
+
+/// A YAML mapping whose keys are user-chosen names (flows, threshold scopes), kept in file
+/// order with the location of each name.
+#[derive(Debug)]
+pub struct NamedMap<V>(pub Vec<(Spanned<String>, V)>);
+
+impl<V> Default for NamedMap<V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for NamedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NamedMapVisitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for NamedMapVisitor<V> {
+            type Value = NamedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of names to entries")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    KEY_TRAIL.with(|trail| trail.borrow_mut().push(key.value.clone()));
+                    let value = map.next_value::<V>()?;
+                    KEY_TRAIL.with(|trail| trail.borrow_mut().pop());
+                    entries.push((key, value));
+                }
+                Ok(NamedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(NamedMapVisitor(std::marker::PhantomData))
+    }
+}
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioDoc {
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub target: Option<Spanned<TargetDoc>>,
+    #[serde(default)]
+    pub setup: Option<Spanned<SetupDoc>>,
+    #[serde(default)]
+    pub load: Option<Spanned<LoadDoc>>,
+    pub flows: Spanned<NamedMap<Spanned<FlowDoc>>>,
+    #[serde(default)]
+    pub thresholds: Option<NamedMap<Spanned<Vec<Spanned<String>>>>>,
+}
+
+/// `target: embedded` or an endpoint block.
+#[derive(Debug)]
+pub enum TargetDoc {
+    Embedded,
+    Endpoint(Box<EndpointDoc>),
+}
+
+impl<'de> Deserialize<'de> for TargetDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TargetVisitor;
+        impl<'de> Visitor<'de> for TargetVisitor {
+            type Value = TargetDoc;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`embedded` or an endpoint block (endpoint, region, user_pool_id, client_id, ...)")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<TargetDoc, E> {
+                if value == "embedded" {
+                    Ok(TargetDoc::Embedded)
+                } else {
+                    Err(E::custom(format!(
+                        "unknown target `{value}`; write `embedded`, or an endpoint block with endpoint, region, user_pool_id and client_id"
+                    )))
+                }
+            }
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<TargetDoc, M::Error> {
+                let endpoint =
+                    EndpointDoc::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(TargetDoc::Endpoint(Box::new(endpoint)))
+            }
+        }
+        deserializer.deserialize_any(TargetVisitor)
+    }
+}
+
+/// A Cognito-compatible endpoint. String values are `${ENV}`-interpolated.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointDoc {
+    pub endpoint: Spanned<String>,
+    pub region: Spanned<String>,
+    pub user_pool_id: Spanned<String>,
+    pub client_id: Spanned<String>,
+    #[serde(default)]
+    pub client_secret: Option<Spanned<String>>,
+    #[serde(default)]
+    pub oauth_domain: Option<Spanned<String>>,
+    #[serde(default)]
+    pub jwks_url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub issuer: Option<Spanned<String>>,
+    #[serde(default)]
+    pub admin: Option<Spanned<AdminDoc>>,
+    #[serde(default)]
+    pub allow_remote: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminDoc {
+    Env,
+    None,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetupDoc {
+    #[serde(default)]
+    pub users: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub method: Option<Spanned<ProvisionMethodDoc>>,
+    #[serde(default)]
+    pub csv: Option<Spanned<String>>,
+    #[serde(default)]
+    pub username: Option<Spanned<String>>,
+    #[serde(default)]
+    pub password: Option<Spanned<String>>,
+    #[serde(default)]
+    pub rate: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub keep: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProvisionMethodDoc {
+    Admin,
+    SignUp,
+}
+
+/// k6's executor options in one flat map; which keys apply depends on `executor`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadDoc {
+    pub executor: Spanned<ExecutorDoc>,
+    #[serde(default)]
+    pub rate: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub time_unit: Option<Spanned<String>>,
+    #[serde(default)]
+    pub duration: Option<Spanned<String>>,
+    #[serde(default)]
+    pub pre_allocated_vus: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub max_vus: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub start_rate: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub stages: Option<Spanned<Vec<Spanned<StageDoc>>>>,
+    #[serde(default)]
+    pub vus: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub start_vus: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub start_time: Option<Spanned<String>>,
+    #[serde(default)]
+    pub graceful_stop: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExecutorDoc {
+    ConstantArrivalRate,
+    RampingArrivalRate,
+    ConstantVus,
+    RampingVus,
+}
+
+impl ExecutorDoc {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ConstantArrivalRate => "constant-arrival-rate",
+            Self::RampingArrivalRate => "ramping-arrival-rate",
+            Self::ConstantVus => "constant-vus",
+            Self::RampingVus => "ramping-vus",
+        }
+    }
+
+    /// The `load` keys this executor reads (besides `executor`).
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            Self::ConstantArrivalRate => &[
+                "rate",
+                "time_unit",
+                "duration",
+                "pre_allocated_vus",
+                "max_vus",
+                "start_time",
+                "graceful_stop",
+            ],
+            Self::RampingArrivalRate => &[
+                "start_rate",
+                "time_unit",
+                "stages",
+                "pre_allocated_vus",
+                "max_vus",
+                "start_time",
+                "graceful_stop",
+            ],
+            Self::ConstantVus => &["vus", "duration", "start_time", "graceful_stop"],
+            Self::RampingVus => &["start_vus", "stages", "start_time", "graceful_stop"],
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageDoc {
+    pub target: Spanned<f64>,
+    pub duration: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowDoc {
+    #[serde(default)]
+    pub load: Option<Spanned<LoadDoc>>,
+    #[serde(default)]
+    pub weight: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub users: Option<Spanned<UserSelectionDoc>>,
+    pub steps: Spanned<Vec<Spanned<StepDoc>>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserSelectionDoc {
+    Sequential,
+    Random,
+    Unique,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectDoc {
+    #[serde(default)]
+    pub error: Option<Spanned<String>>,
+    #[serde(default)]
+    pub status: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmViaDoc {
+    Code,
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenUseDoc {
+    Id,
+    Access,
+    Both,
+}
+
+/// The step kinds, as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKindDoc {
+    SignUp,
+    ConfirmSignUp,
+    SrpSignIn,
+    PasswordSignIn,
+    AdminSignIn,
+    Refresh,
+    GetUser,
+    ChangePassword,
+    ForgotPassword,
+    GlobalSignOut,
+    RevokeToken,
+    ClientCredentials,
+    AuthorizationCodePkce,
+    VerifyTokens,
+}
+
+pub const STEP_KINDS: &[&str] = &[
+    "sign_up",
+    "confirm_sign_up",
+    "srp_sign_in",
+    "password_sign_in",
+    "admin_sign_in",
+    "refresh",
+    "get_user",
+    "change_password",
+    "forgot_password",
+    "global_sign_out",
+    "revoke_token",
+    "client_credentials",
+    "authorization_code_pkce",
+    "verify_tokens",
+];
+
+impl StepKindDoc {
+    const ALL: [StepKindDoc; 14] = [
+        Self::SignUp,
+        Self::ConfirmSignUp,
+        Self::SrpSignIn,
+        Self::PasswordSignIn,
+        Self::AdminSignIn,
+        Self::Refresh,
+        Self::GetUser,
+        Self::ChangePassword,
+        Self::ForgotPassword,
+        Self::GlobalSignOut,
+        Self::RevokeToken,
+        Self::ClientCredentials,
+        Self::AuthorizationCodePkce,
+        Self::VerifyTokens,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        STEP_KINDS
+            .iter()
+            .position(|k| *k == name)
+            .map(|i| Self::ALL[i])
+    }
+
+    pub fn name(self) -> &'static str {
+        // ALL and STEP_KINDS are in the same order.
+        let index = Self::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        STEP_KINDS[index]
+    }
+}
+
+/// Every option any step may carry; which ones a kind accepts is enforced while reading, by a
+/// per-kind struct with `deny_unknown_fields`.
+#[derive(Debug, Default)]
+pub struct StepOptionsDoc {
+    pub name: Option<Spanned<String>>,
+    pub expect: Option<Spanned<ExpectDoc>>,
+    pub think: Option<Spanned<String>>,
+    pub capture: Option<Spanned<String>>,
+    pub tokens: Option<Spanned<String>>,
+    pub username: Option<Spanned<String>>,
+    pub password: Option<Spanned<String>>,
+    pub new_password: Option<Spanned<String>>,
+    pub attributes: Option<Spanned<BTreeMap<String, String>>>,
+    pub via: Option<Spanned<ConfirmViaDoc>>,
+    pub confirm: Option<Spanned<bool>>,
+    pub scopes: Option<Spanned<Vec<String>>>,
+    pub redirect_uri: Option<Spanned<String>>,
+    pub token: Option<Spanned<TokenUseDoc>>,
+}
+
+/// One step: its kind and options.
+#[derive(Debug)]
+pub struct StepDoc {
+    pub kind: StepKindDoc,
+    pub options: StepOptionsDoc,
+}
+
+macro_rules! step_options {
+    ($($kind:ident => $name:ident { $($field:ident : $ty:ty),* $(,)? })*) => {
+        $(
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct $name {
+                #[serde(default)]
+                name: Option<Spanned<String>>,
+                #[serde(default)]
+                expect: Option<Spanned<ExpectDoc>>,
+                #[serde(default)]
+                think: Option<Spanned<String>>,
+                $(#[serde(default)] $field: Option<$ty>,)*
+            }
+
+            impl From<$name> for StepOptionsDoc {
+                fn from(o: $name) -> Self {
+                    StepOptionsDoc {
+                        name: o.name,
+                        expect: o.expect,
+                        think: o.think,
+                        $($field: o.$field,)*
+                        ..StepOptionsDoc::default()
+                    }
+                }
+            }
+        )*
+
+        fn read_step_options<'de, M: MapAccess<'de>>(
+            kind: StepKindDoc,
+            map: &mut M,
+        ) -> Result<StepOptionsDoc, M::Error> {
+            Ok(match kind {
+                $(StepKindDoc::$kind => map
+                    .next_value::<Option<$name>>()?
+                    .map(StepOptionsDoc::from)
+                    .unwrap_or_default(),)*
+            })
+        }
+    };
+}
+
+step_options! {
+    SignUp => SignUpOptions {
+        username: Spanned<String>,
+        password: Spanned<String>,
+        attributes: Spanned<BTreeMap<String, String>>,
+    }
+    ConfirmSignUp => ConfirmSignUpOptions { via: Spanned<ConfirmViaDoc> }
+    SrpSignIn => SrpSignInOptions { password: Spanned<String>, capture: Spanned<String> }
+    PasswordSignIn => PasswordSignInOptions { password: Spanned<String>, capture: Spanned<String> }
+    AdminSignIn => AdminSignInOptions { password: Spanned<String>, capture: Spanned<String> }
+    Refresh => RefreshOptions { tokens: Spanned<String>, capture: Spanned<String> }
+    GetUser => GetUserOptions { tokens: Spanned<String> }
+    ChangePassword => ChangePasswordOptions {
+        tokens: Spanned<String>,
+        new_password: Spanned<String>,
+    }
+    ForgotPassword => ForgotPasswordOptions {
+        confirm: Spanned<bool>,
+        new_password: Spanned<String>,
+    }
+    GlobalSignOut => GlobalSignOutOptions { tokens: Spanned<String> }
+    RevokeToken => RevokeTokenOptions { tokens: Spanned<String> }
+    ClientCredentials => ClientCredentialsOptions {
+        scopes: Spanned<Vec<String>>,
+        capture: Spanned<String>,
+    }
+    AuthorizationCodePkce => AuthorizationCodePkceOptions {
+        scopes: Spanned<Vec<String>>,
+        redirect_uri: Spanned<String>,
+        capture: Spanned<String>,
+    }
+    VerifyTokens => VerifyTokensOptions {
+        tokens: Spanned<String>,
+        token: Spanned<TokenUseDoc>,
+    }
+}
+
+fn unknown_step<E: de::Error>(name: &str) -> E {
+    E::custom(format!(
+        "unknown step `{name}`; steps are: {}",
+        STEP_KINDS.join(", ")
+    ))
+}
+
+impl<'de> Deserialize<'de> for StepDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StepVisitor;
+        impl<'de> Visitor<'de> for StepVisitor {
+            type Value = StepDoc;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a step: its kind (`- srp_sign_in`) or a one-key map of kind to options (`- refresh: { think: 1s }`)")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<StepDoc, E> {
+                let kind = StepKindDoc::from_name(value).ok_or_else(|| unknown_step(value))?;
+                Ok(StepDoc {
+                    kind,
+                    options: StepOptionsDoc::default(),
+                })
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<StepDoc, M::Error> {
+                let Some(name) = map.next_key::<String>()? else {
+                    return Err(de::Error::custom(format!(
+                        "empty step; write one of: {}",
+                        STEP_KINDS.join(", ")
+                    )));
+                };
+                let kind = StepKindDoc::from_name(&name).ok_or_else(|| unknown_step(&name))?;
+                let options = read_step_options(kind, &mut map)?;
+                if let Some(extra) = map.next_key::<String>()? {
+                    return Err(de::Error::custom(format!(
+                        "a step is one key, its kind, with the options indented under it; `{extra}` sits beside `{name}`: indent it under `{name}:`"
+                    )));
+                }
+                Ok(StepDoc { kind, options })
+            }
+        }
+        deserializer.deserialize_any(StepVisitor)
+    }
+}

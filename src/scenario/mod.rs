@@ -1,0 +1,41 @@
+//! Scenarios: the YAML a capacity planner writes, read with locations, validated before any
+//! traffic, and turned into the checked [`model::Scenario`] that `plan` and the engine use.
+//!
+//! The format borrows k6's executor vocabulary (`constant-arrival-rate`, `ramping-vus`, ...)
+//! and Artillery's YAML shape (named flows of steps). A minimal file:
+//!
+//! ```yaml
+//! setup: { users: 100 }
+//! flows:
+//!   sign_in:
+//!     load: { executor: constant-arrival-rate, rate: 20, duration: 1m }
+//!     steps:
+//!       - srp_sign_in
+//!       - verify_tokens
+//!       - refresh
+//! thresholds:
+//!   sign_in.srp_sign_in: ["p(99)<300ms"]
+//!   run: ["error_rate<1%"]
+//! ```
+//!
+//! - [`doc`]: the file's serde types (as written, with spans);
+//! - [`load`]: file -> document, with located syntax errors;
+//! - [`validate`]: document -> model, with located semantic errors and warnings;
+//! - [`model`]: the checked scenario; [`schedule`]: load shapes and pacing;
+//! - [`thresholds`]: threshold expressions and their evaluation against a summary.
+
+pub mod diagnostic;
+pub mod doc;
+pub mod duration;
+pub mod env;
+pub mod load;
+pub mod model;
+pub mod schedule;
+pub mod secret;
+pub mod thresholds;
+pub mod validate;
+
+pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
+pub use load::{Loaded, load_scenario, parse_scenario};
+pub use model::Scenario;
+pub use secret::Secret;

@@ -1,0 +1,564 @@
+//! The checked scenario: what validation hands to `plan` and to the load engine.
+//!
+//! Every value here has been parsed (durations, URLs), defaulted, interpolated (`${ENV}`) and
+//! cross-checked (captures resolve, thresholds name real scopes, steps fit the target). Each
+//! field documents its default, which is applied in [`super::validate`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::quota::{self, QuotaCategory};
+
+use super::secret::Secret;
+use super::thresholds::Threshold;
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file it was read from (for messages and for paths relative to it).
+    pub path: PathBuf,
+    /// Free text for reports. Default: none.
+    pub description: Option<String>,
+    /// Where traffic goes. Default: [`Target::Embedded`].
+    pub target: Target,
+    /// Users provisioned before the run. Default: none, and `keep: false`.
+    pub setup: Setup,
+    /// The top-level `load` that flows share by `weight` (a traffic mix). Default: none; each
+    /// flow then has its own `load`.
+    pub shared_load: Option<Load>,
+    /// Flows in file order; at least one.
+    pub flows: Vec<Flow>,
+    /// Pass/fail criteria. Default: none.
+    pub thresholds: Vec<Threshold>,
+}
+
+/// The system under test.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The reference server, in-process: zero set-up, every capability.
+    Embedded,
+    /// A Cognito user pool, an emulator, or a `serve`d reference server.
+    Endpoint(Box<Endpoint>),
+}
+
+/// A Cognito-compatible endpoint. String values may use `${ENV}` / `${ENV:-default}`.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The user-pools API endpoint, e.g. `https://cognito-idp.eu-west-1.amazonaws.com`. Required.
+    pub endpoint: url::Url,
+    /// AWS region, used for SigV4 and the default issuer. Required.
+    pub region: String,
+    /// Required.
+    pub user_pool_id: String,
+    /// The app client. Required.
+    pub client_id: String,
+    /// The app client's secret, when it has one (SECRET_HASH, client_credentials). Default: none.
+    pub client_secret: Option<Secret>,
+    /// The OAuth 2.0 domain (`https://<prefix>.auth.<region>.amazoncognito.com`), needed by
+    /// `client_credentials` and `authorization_code_pkce`. Default: none.
+    pub oauth_domain: Option<url::Url>,
+    /// Default: `{issuer}/.well-known/jwks.json`.
+    pub jwks_url: url::Url,
+    /// Default: `https://cognito-idp.{region}.amazonaws.com/{user_pool_id}`.
+    pub issuer: String,
+    /// Where admin (SigV4) credentials come from. Default: [`AdminCredentials::None`].
+    pub admin: AdminCredentials,
+    /// Must be `true` to send traffic to a host that is not a loopback address, so that a typo
+    /// cannot load-test a production pool. Default: `false`.
+    pub allow_remote: bool,
+}
+
+/// Where SigV4 credentials for the `Admin*` operations come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminCredentials {
+    /// The standard AWS environment variables (`AWS_ACCESS_KEY_ID`, ...).
+    Env,
+    /// No admin operations: no `admin` provisioning, no `admin_sign_in`, no clean-up.
+    None,
+}
+
+/// What the target can do, as far as steps are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    pub admin: bool,
+    pub oauth: bool,
+    pub client_secret: bool,
+    /// Confirmation codes can be read back (the reference server exposes them; a real pool
+    /// sends them by email or SMS).
+    pub read_codes: bool,
+}
+
+impl Target {
+    pub fn capabilities(&self) -> Capabilities {
+        match self {
+            Target::Embedded => Capabilities {
+                admin: true,
+                oauth: true,
+                client_secret: true,
+                read_codes: true,
+            },
+            Target::Endpoint(e) => Capabilities {
+                admin: e.admin == AdminCredentials::Env,
+                oauth: e.oauth_domain.is_some(),
+                client_secret: e.client_secret.is_some(),
+                read_codes: false,
+            },
+        }
+    }
+}
+
+/// Users that exist before the first iteration.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// Default: [`UserSource::None`].
+    pub users: UserSource,
+    /// Username pattern for provisioned users: `{n}` is 1..=count, `{run}` a per-run id.
+    /// Default: `harness-{run}-{n}`.
+    pub username: String,
+    /// Password for provisioned users. Default: a random one per run, meeting Cognito's
+    /// default password policy.
+    pub password: Option<Secret>,
+    /// Provisioning rate in users per second. Default: 20, which keeps every provisioning and
+    /// clean-up operation under its default quota (AdminSetUserPassword: UserAccountRecovery,
+    /// 30 RPS; AdminDeleteUser: UserUpdate, 25 RPS).
+    pub rate: f64,
+    /// Keep what the run created (provisioned users and users created by `sign_up` steps).
+    /// Default: `false`: delete them after the run.
+    pub keep: bool,
+}
+
+/// Default provisioning rate (users per second); see [`Setup::rate`].
+pub const DEFAULT_SETUP_RATE: f64 = 20.0;
+/// Default username pattern; see [`Setup::username`].
+pub const DEFAULT_USERNAME_PATTERN: &str = "harness-{run}-{n}";
+
+/// Where the pool of pre-existing users comes from.
+#[derive(Debug, Clone)]
+pub enum UserSource {
+    None,
+    /// Create `count` users before the run.
+    Provision { count: u64, method: ProvisionMethod },
+    /// Users that already exist on the target, read from a CSV file (`username,password`).
+    Csv { path: PathBuf, users: Vec<CsvUser> },
+}
+
+impl UserSource {
+    /// How many users the pool holds.
+    pub fn count(&self) -> u64 {
+        match self {
+            UserSource::None => 0,
+            UserSource::Provision { count, .. } => *count,
+            UserSource::Csv { users, .. } => users.len() as u64,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CsvUser {
+    pub username: String,
+    pub password: Secret,
+}
+
+/// How provisioned users are created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProvisionMethod {
+    /// AdminCreateUser, then AdminSetUserPassword (permanent). The default.
+    Admin,
+    /// SignUp, then ConfirmSignUp with the code the reference server exposes.
+    SignUp,
+}
+
+impl ProvisionMethod {
+    /// The operations that create one user.
+    pub fn operations(self) -> &'static [&'static str] {
+        match self {
+            Self::Admin => &["AdminCreateUser", "AdminSetUserPassword"],
+            Self::SignUp => &["SignUp", "ConfirmSignUp"],
+        }
+    }
+}
+
+/// The operation that deletes one user in clean-up.
+pub const CLEANUP_OPERATION: &str = "AdminDeleteUser";
+
+/// One named sequence of steps and its load.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub name: String,
+    pub load: FlowLoad,
+    /// How iterations pick a pre-existing user. Default: [`UserSelection::Sequential`].
+    pub users: UserSelection,
+    pub steps: Vec<Step>,
+}
+
+/// A flow's share of traffic.
+#[derive(Debug, Clone)]
+pub enum FlowLoad {
+    /// The flow's own executor.
+    Own(Load),
+    /// A share of the scenario's top-level `load`: `weight` out of the sum of all weights.
+    /// Default weight: 1.
+    Shared { weight: u32 },
+}
+
+/// How an iteration picks its user from the setup pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserSelection {
+    /// Round robin over the pool: spreads per-user load evenly. The default.
+    Sequential,
+    /// Uniformly at random (seeded per run).
+    Random,
+    /// A user no other iteration has used; the run fails an iteration when the pool runs out.
+    Unique,
+}
+
+/// An executor and its timing (k6 vocabulary).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Load {
+    pub executor: Executor,
+    /// Delay before the executor starts. Default: 0s.
+    pub start_time: Duration,
+    /// How long in-flight iterations may run past the end. Default: 30s.
+    pub graceful_stop: Duration,
+}
+
+pub const DEFAULT_GRACEFUL_STOP: Duration = Duration::from_secs(30);
+/// Default `pre_allocated_vus` for arrival-rate executors.
+pub const DEFAULT_PRE_ALLOCATED_VUS: u32 = 10;
+/// Default `max_vus` for arrival-rate executors: VUs are cheap tasks, so the default is
+/// generous; lower it to cap concurrency.
+pub const DEFAULT_MAX_VUS: u32 = 1000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Executor {
+    /// `rate` iterations per `time_unit` (default 1s) for `duration`.
+    ConstantArrivalRate {
+        rate: f64,
+        time_unit: Duration,
+        duration: Duration,
+        pre_allocated_vus: u32,
+        max_vus: u32,
+    },
+    /// From `start_rate` (default 0) through each stage's `target` rate per `time_unit`,
+    /// linearly over the stage's duration.
+    RampingArrivalRate {
+        start_rate: f64,
+        time_unit: Duration,
+        stages: Vec<Stage>,
+        pre_allocated_vus: u32,
+        max_vus: u32,
+    },
+    /// `vus` looping virtual users for `duration`.
+    ConstantVus { vus: u32, duration: Duration },
+    /// From `start_vus` (default 0) through each stage's `target` VU count.
+    RampingVus { start_vus: u32, stages: Vec<Stage> },
+}
+
+impl Executor {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::ConstantArrivalRate { .. } => "constant-arrival-rate",
+            Self::RampingArrivalRate { .. } => "ramping-arrival-rate",
+            Self::ConstantVus { .. } => "constant-vus",
+            Self::RampingVus { .. } => "ramping-vus",
+        }
+    }
+
+    /// Whether iterations start on a clock (open model) rather than when a VU is free.
+    pub fn is_arrival_rate(&self) -> bool {
+        matches!(
+            self,
+            Self::ConstantArrivalRate { .. } | Self::RampingArrivalRate { .. }
+        )
+    }
+
+    /// How long the executor schedules new iterations.
+    pub fn duration(&self) -> Duration {
+        match self {
+            Self::ConstantArrivalRate { duration, .. } | Self::ConstantVus { duration, .. } => {
+                *duration
+            }
+            Self::RampingArrivalRate { stages, .. } | Self::RampingVus { stages, .. } => {
+                stages.iter().map(|s| s.duration).sum()
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub target: f64,
+    pub duration: Duration,
+}
+
+/// One step of a flow.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Unique in its flow. Default: the kind (`refresh`), then `refresh_2`, `refresh_3`, ...
+    pub name: String,
+    pub kind: StepKind,
+    /// What counts as success. Default: a successful response.
+    pub expect: Expect,
+    /// Pause after the step. Default: none.
+    pub think: Duration,
+    /// Name under which this step's tokens can be used by a later step. Default: none (later
+    /// steps use the most recent tokens anyway).
+    pub capture: Option<String>,
+    /// For steps that use tokens: the index, in the flow, of the step whose tokens they use.
+    /// Default: the most recent earlier step that produced tokens.
+    pub tokens_from: Option<usize>,
+}
+
+/// The expected result of a step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Expect {
+    /// An error code (`NotAuthorizedException`, `invalid_client`): the step succeeds when the
+    /// target answers with this error. Default: none (success expected).
+    pub error: Option<String>,
+    /// The HTTP status. Default: any 2xx, or any status when `error` is set.
+    pub status: Option<u16>,
+}
+
+/// Which token `verify_tokens` checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenUse {
+    Id,
+    Access,
+    Both,
+}
+
+/// How `confirm_sign_up` confirms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmVia {
+    /// ConfirmSignUp with the code the target sent (readable on the embedded target only).
+    Code,
+    /// AdminConfirmSignUp (needs admin credentials).
+    Admin,
+}
+
+/// What a step does, with its kind-specific options.
+#[derive(Debug, Clone)]
+pub enum StepKind {
+    /// SignUp a new user, who becomes the iteration's user.
+    SignUp {
+        /// Default: `{run}-{flow}-{n}` with `n` the flow's iteration number.
+        username: String,
+        /// Default: the setup password.
+        password: Option<Secret>,
+        /// User attributes sent with SignUp. Default: none.
+        attributes: Vec<(String, String)>,
+    },
+    /// Confirms the user created by the flow's `sign_up`.
+    ConfirmSignUp { via: ConfirmVia },
+    /// USER_SRP_AUTH: InitiateAuth, then RespondToAuthChallenge (PASSWORD_VERIFIER).
+    SrpSignIn { password: Option<Secret> },
+    /// USER_PASSWORD_AUTH: InitiateAuth.
+    PasswordSignIn { password: Option<Secret> },
+    /// ADMIN_USER_PASSWORD_AUTH: AdminInitiateAuth.
+    AdminSignIn { password: Option<Secret> },
+    /// REFRESH_TOKEN_AUTH: InitiateAuth.
+    Refresh,
+    GetUser,
+    /// ChangePassword. The new password (default: a fresh random one) becomes the user's
+    /// password for later iterations.
+    ChangePassword { new_password: Option<Secret> },
+    /// ForgotPassword; with `confirm` (default `false`, embedded target only) also
+    /// ConfirmForgotPassword with the delivered code.
+    ForgotPassword {
+        confirm: bool,
+        new_password: Option<Secret>,
+    },
+    GlobalSignOut,
+    /// RevokeToken on the refresh token.
+    RevokeToken,
+    /// `/oauth2/token` with `grant_type=client_credentials`. Scopes default to none (all the
+    /// client's allowed scopes).
+    ClientCredentials { scopes: Vec<String> },
+    /// Managed login with PKCE, then `/oauth2/token` with `grant_type=authorization_code`.
+    /// Scopes default to `openid`.
+    AuthorizationCodePkce {
+        scopes: Vec<String>,
+        redirect_uri: Option<String>,
+    },
+    /// Local JWT verification against the target's JWKS (fetched once per run); no request.
+    VerifyTokens { token: TokenUse },
+}
+
+/// Pseudo-operation for the managed-login authorization-code exchange; the guide's category
+/// table has no row for it.
+pub const AUTHORIZATION_CODE_OPERATION: &str = "oauth2/token:authorization_code";
+
+/// What a step needs from earlier steps or from the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenNeed {
+    None,
+    /// Any tokens (id or access).
+    Any,
+    /// A refresh token.
+    Refresh,
+    /// A user's access token (not a client_credentials token).
+    UserAccess,
+}
+
+impl StepKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::SignUp { .. } => "sign_up",
+            Self::ConfirmSignUp { .. } => "confirm_sign_up",
+            Self::SrpSignIn { .. } => "srp_sign_in",
+            Self::PasswordSignIn { .. } => "password_sign_in",
+            Self::AdminSignIn { .. } => "admin_sign_in",
+            Self::Refresh => "refresh",
+            Self::GetUser => "get_user",
+            Self::ChangePassword { .. } => "change_password",
+            Self::ForgotPassword { .. } => "forgot_password",
+            Self::GlobalSignOut => "global_sign_out",
+            Self::RevokeToken => "revoke_token",
+            Self::ClientCredentials { .. } => "client_credentials",
+            Self::AuthorizationCodePkce { .. } => "authorization_code_pkce",
+            Self::VerifyTokens { .. } => "verify_tokens",
+        }
+    }
+
+    /// The API operations one execution sends, in order (`X-Amz-Target` suffixes, or the
+    /// pseudo-operations of the OAuth endpoints). `verify_tokens` sends none.
+    pub fn operations(&self) -> &'static [&'static str] {
+        match self {
+            Self::SignUp { .. } => &["SignUp"],
+            Self::ConfirmSignUp {
+                via: ConfirmVia::Code,
+            } => &["ConfirmSignUp"],
+            Self::ConfirmSignUp {
+                via: ConfirmVia::Admin,
+            } => &["AdminConfirmSignUp"],
+            Self::SrpSignIn { .. } => &["InitiateAuth", "RespondToAuthChallenge"],
+            Self::PasswordSignIn { .. } | Self::Refresh => &["InitiateAuth"],
+            Self::AdminSignIn { .. } => &["AdminInitiateAuth"],
+            Self::GetUser => &["GetUser"],
+            Self::ChangePassword { .. } => &["ChangePassword"],
+            Self::ForgotPassword { confirm: false, .. } => &["ForgotPassword"],
+            Self::ForgotPassword { confirm: true, .. } => {
+                &["ForgotPassword", "ConfirmForgotPassword"]
+            }
+            Self::GlobalSignOut => &["GlobalSignOut"],
+            Self::RevokeToken => &["RevokeToken"],
+            Self::ClientCredentials { .. } => &[quota::CLIENT_CREDENTIALS_OPERATION],
+            Self::AuthorizationCodePkce { .. } => &[AUTHORIZATION_CODE_OPERATION],
+            Self::VerifyTokens { .. } => &[],
+        }
+    }
+
+    /// The quota categories this step's operations count in.
+    pub fn categories(&self) -> Vec<QuotaCategory> {
+        let mut out: Vec<QuotaCategory> = self
+            .operations()
+            .iter()
+            .filter_map(|op| quota::category_of(op))
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// Whether the step acts as a user who must already exist (from the pool or `sign_up`).
+    pub fn needs_user(&self) -> bool {
+        matches!(
+            self,
+            Self::SrpSignIn { .. }
+                | Self::PasswordSignIn { .. }
+                | Self::AdminSignIn { .. }
+                | Self::ForgotPassword { .. }
+                | Self::AuthorizationCodePkce { .. }
+        )
+    }
+
+    /// Whether the step yields tokens a later step can use, and whether they include a
+    /// refresh token and a user.
+    pub fn produces_tokens(&self) -> Option<ProducedTokens> {
+        match self {
+            Self::SrpSignIn { .. }
+            | Self::PasswordSignIn { .. }
+            | Self::AdminSignIn { .. }
+            | Self::AuthorizationCodePkce { .. } => Some(ProducedTokens {
+                refresh: true,
+                user: true,
+            }),
+            Self::Refresh => Some(ProducedTokens {
+                refresh: true,
+                user: true,
+            }),
+            Self::ClientCredentials { .. } => Some(ProducedTokens {
+                refresh: false,
+                user: false,
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn token_need(&self) -> TokenNeed {
+        match self {
+            Self::Refresh | Self::RevokeToken => TokenNeed::Refresh,
+            Self::GetUser | Self::ChangePassword { .. } | Self::GlobalSignOut => {
+                TokenNeed::UserAccess
+            }
+            Self::VerifyTokens { .. } => TokenNeed::Any,
+            _ => TokenNeed::None,
+        }
+    }
+}
+
+/// What a token-producing step yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProducedTokens {
+    pub refresh: bool,
+    /// Tokens of a user (not of an app client).
+    pub user: bool,
+}
+
+impl Flow {
+    /// Whether iterations draw a user from the setup pool: some step needs a user and no
+    /// `sign_up` comes before it.
+    pub fn draws_pool_user(&self) -> bool {
+        for step in &self.steps {
+            if matches!(step.kind, StepKind::SignUp { .. }) {
+                return false;
+            }
+            if step.kind.needs_user() {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether iterations create users (which clean-up must delete).
+    pub fn creates_users(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s.kind, StepKind::SignUp { .. }))
+    }
+
+    pub fn step(&self, name: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.name == name)
+    }
+}
+
+impl Scenario {
+    pub fn flow(&self, name: &str) -> Option<&Flow> {
+        self.flows.iter().find(|f| f.name == name)
+    }
+
+    /// The quota categories the run's steps touch (setup and clean-up excluded), in table order.
+    pub fn categories(&self) -> Vec<QuotaCategory> {
+        let used: Vec<QuotaCategory> = self
+            .flows
+            .iter()
+            .flat_map(|f| f.steps.iter())
+            .flat_map(|s| s.kind.categories())
+            .collect();
+        QuotaCategory::all().filter(|c| used.contains(c)).collect()
+    }
+}

@@ -1,0 +1,394 @@
+//! k6-style thresholds: `p(99)<300ms`, `error_rate<1%`, `throttle_rate==0`, `rps>=100`.
+//!
+//! An expression is `metric op value`. Metrics: `p(N)` (N in 0..=100), `avg`, `med`, `min`,
+//! `max` (latencies: the value needs a unit, `300ms`); `error_rate`, `throttle_rate` (a share:
+//! `1%` or `0.01`); `rps`, `peak_rps`, `count` (plain numbers). Operators: `<`, `<=`, `>`,
+//! `>=`, `==`, `!=`. The scope (run, flow, step, quota category) is the key the expressions sit
+//! under in the scenario; [`super::validate`] resolves it, so a threshold on a scope or metric
+//! the scenario cannot produce is a configuration error, never a silent pass.
+//!
+//! Evaluation is a pure function of a [`Summary`]. A threshold whose scope recorded nothing
+//! (no samples for a latency, zero requests for a rate) fails: absence of evidence is not a pass.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::duration::{DurationError, parse_duration};
+use crate::metrics::{Scope, Summary};
+
+/// The measured quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// A latency percentile, 0..=100.
+    Percentile(f64),
+    Avg,
+    Med,
+    Min,
+    Max,
+    ErrorRate,
+    ThrottleRate,
+    Rps,
+    PeakRps,
+    Count,
+}
+
+/// How a metric's value is written and compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricClass {
+    /// Microseconds; written with a unit.
+    Latency,
+    /// A share 0..=1; written `1%` or `0.01`.
+    Share,
+    /// A plain number.
+    Number,
+}
+
+impl Metric {
+    pub fn class(self) -> MetricClass {
+        match self {
+            Metric::Percentile(_) | Metric::Avg | Metric::Med | Metric::Min | Metric::Max => {
+                MetricClass::Latency
+            }
+            Metric::ErrorRate | Metric::ThrottleRate => MetricClass::Share,
+            Metric::Rps | Metric::PeakRps | Metric::Count => MetricClass::Number,
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Metric::Percentile(p) => write!(f, "p({p})"),
+            Metric::Avg => f.write_str("avg"),
+            Metric::Med => f.write_str("med"),
+            Metric::Min => f.write_str("min"),
+            Metric::Max => f.write_str("max"),
+            Metric::ErrorRate => f.write_str("error_rate"),
+            Metric::ThrottleRate => f.write_str("throttle_rate"),
+            Metric::Rps => f.write_str("rps"),
+            Metric::PeakRps => f.write_str("peak_rps"),
+            Metric::Count => f.write_str("count"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Op {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+}
+
+impl Op {
+    pub fn holds(self, observed: f64, limit: f64) -> bool {
+        match self {
+            Op::Lt => observed < limit,
+            Op::Le => observed <= limit,
+            Op::Gt => observed > limit,
+            Op::Ge => observed >= limit,
+            Op::Eq => observed == limit,
+            Op::Ne => observed != limit,
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+        }
+    }
+}
+
+/// A parsed expression. `value` is in the metric's canonical unit: microseconds for latencies,
+/// a share 0..=1 for rates, a plain number otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Expression {
+    pub metric: Metric,
+    pub op: Op,
+    pub value: f64,
+}
+
+/// A threshold of a scenario: a scope and an expression.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Threshold {
+    pub scope: Scope,
+    pub expression: Expression,
+    /// The expression as written, for reports.
+    pub source: String,
+}
+
+/// A syntax error in an expression, at a character offset into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpressionError {
+    pub offset: usize,
+    pub message: String,
+}
+
+const METRICS: &str =
+    "p(N), avg, med, min, max, error_rate, throttle_rate, rps, peak_rps, count";
+
+fn fail<T>(offset: usize, message: impl Into<String>) -> Result<T, ExpressionError> {
+    Err(ExpressionError {
+        offset,
+        message: message.into(),
+    })
+}
+
+/// Parses `metric op value` (see the module docs).
+pub fn parse_expression(text: &str) -> Result<Expression, ExpressionError> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    let skip_spaces = |i: &mut usize| {
+        while *i < chars.len() && chars[*i].is_whitespace() {
+            *i += 1;
+        }
+    };
+    skip_spaces(&mut i);
+    let metric_start = i;
+    while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+        i += 1;
+    }
+    let name: String = chars[metric_start..i].iter().collect();
+    let metric = match name.as_str() {
+        "p" => {
+            if chars.get(i) != Some(&'(') {
+                return fail(i, "expected `(` after `p`; write a percentile as p(95)");
+            }
+            let open = i;
+            let close = match chars[open..].iter().position(|c| *c == ')') {
+                Some(close) => open + close,
+                None => return fail(open, "unclosed `(`; write a percentile as p(95)"),
+            };
+            let number: String = chars[open + 1..close].iter().collect();
+            let p: f64 = match number.trim().parse() {
+                Ok(p) => p,
+                Err(_) => {
+                    return fail(open + 1, format!("`{number}` is not a percentile; write e.g. p(99) or p(99.9)"));
+                }
+            };
+            if !(0.0..=100.0).contains(&p) {
+                return fail(open + 1, format!("percentile {p} is outside 0..=100"));
+            }
+            i = close + 1;
+            Metric::Percentile(p)
+        }
+        "avg" => Metric::Avg,
+        "med" => Metric::Med,
+        "min" => Metric::Min,
+        "max" => Metric::Max,
+        "error_rate" => Metric::ErrorRate,
+        "throttle_rate" => Metric::ThrottleRate,
+        "rps" => Metric::Rps,
+        "peak_rps" => Metric::PeakRps,
+        "count" => Metric::Count,
+        "" => return fail(metric_start, format!("expected a metric: {METRICS}")),
+        other => {
+            let hint = match other.strip_prefix('p') {
+                Some(digits) if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) => {
+                    format!("; write p({digits})")
+                }
+                _ => String::new(),
+            };
+            return fail(
+                metric_start,
+                format!("unknown metric `{other}`{hint}; metrics are {METRICS}"),
+            );
+        }
+    };
+    skip_spaces(&mut i);
+    let op_start = i;
+    let next = |k: usize| chars.get(op_start + k).copied();
+    let (op, len) = match (next(0), next(1)) {
+        (Some('<'), Some('=')) => (Op::Le, 2),
+        (Some('>'), Some('=')) => (Op::Ge, 2),
+        (Some('='), Some('=')) => (Op::Eq, 2),
+        (Some('!'), Some('=')) => (Op::Ne, 2),
+        (Some('<'), _) => (Op::Lt, 1),
+        (Some('>'), _) => (Op::Gt, 1),
+        (Some('='), _) => return fail(op_start, "`=` is not an operator; write `==`"),
+        _ => {
+            return fail(
+                op_start,
+                format!("expected an operator after `{metric}`: <, <=, >, >=, == or !="),
+            );
+        }
+    };
+    i = op_start + len;
+    skip_spaces(&mut i);
+    let value_start = i;
+    let value: String = chars[value_start..].iter().collect();
+    let value = value.trim_end();
+    if value.is_empty() {
+        return fail(value_start, format!("expected a value after `{}`", op.symbol()));
+    }
+    let value = match metric.class() {
+        MetricClass::Latency => match parse_duration(value) {
+            Ok(d) => d.as_nanos() as f64 / 1_000.0,
+            Err(DurationError::MissingUnit(n)) => {
+                return fail(
+                    value_start,
+                    format!("`{n}` needs a unit: write {n}ms (or us, s)"),
+                );
+            }
+            Err(e) => return fail(value_start, format!("the value {e}")),
+        },
+        MetricClass::Share => {
+            let (number, percent) = match value.strip_suffix('%') {
+                Some(number) => (number.trim(), true),
+                None => (value, false),
+            };
+            let n: f64 = match number.parse() {
+                Ok(n) if f64::is_finite(n) && n >= 0.0 => n,
+                _ => {
+                    return fail(
+                        value_start,
+                        format!("`{value}` is not a share; write e.g. 1% or 0.01"),
+                    );
+                }
+            };
+            if percent {
+                if n > 100.0 {
+                    return fail(value_start, format!("`{value}` is more than 100%"));
+                }
+                n / 100.0
+            } else if n > 1.0 {
+                return fail(
+                    value_start,
+                    format!("`{value}` is more than 1; write a share as {value}% or as a fraction 0..=1"),
+                );
+            } else {
+                n
+            }
+        }
+        MetricClass::Number => match value.parse::<f64>() {
+            Ok(n) if n.is_finite() && n >= 0.0 => n,
+            _ => {
+                return fail(
+                    value_start,
+                    format!("`{value}` is not a non-negative number"),
+                );
+            }
+        },
+    };
+    Ok(Expression { metric, op, value })
+}
+
+/// The outcome of one threshold against a summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub scope: Scope,
+    pub source: String,
+    pub passed: bool,
+    /// The measured value in the metric's canonical unit; `None` when nothing was measured.
+    pub observed: Option<f64>,
+}
+
+/// The metric's value for `scope` in `summary`, in canonical units.
+pub fn observe(metric: Metric, scope: &Scope, summary: &Summary) -> Option<f64> {
+    let s = summary.scope(scope)?;
+    let latency = s.latency.as_ref();
+    match metric {
+        Metric::Percentile(p) => s.latency_quantile_us(p / 100.0).map(|v| v as f64),
+        Metric::Avg => latency.map(|l| l.mean_us),
+        Metric::Med => s.latency_quantile_us(0.5).map(|v| v as f64),
+        Metric::Min => latency.map(|l| l.min_us as f64),
+        Metric::Max => latency.map(|l| l.max_us as f64),
+        Metric::ErrorRate => (s.count > 0).then_some(s.error_rate),
+        Metric::ThrottleRate => (s.count > 0).then_some(s.throttle_rate),
+        Metric::Rps => Some(s.rps),
+        Metric::PeakRps => s.peak_rps,
+        Metric::Count => Some(s.count as f64),
+    }
+}
+
+/// Evaluates one threshold.
+pub fn evaluate(threshold: &Threshold, summary: &Summary) -> Verdict {
+    let observed = observe(threshold.expression.metric, &threshold.scope, summary);
+    Verdict {
+        scope: threshold.scope.clone(),
+        source: threshold.source.clone(),
+        passed: observed
+            .is_some_and(|v| threshold.expression.op.holds(v, threshold.expression.value)),
+        observed,
+    }
+}
+
+/// Evaluates every threshold, in order.
+pub fn evaluate_all(thresholds: &[Threshold], summary: &Summary) -> Vec<Verdict> {
+    thresholds.iter().map(|t| evaluate(t, summary)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_latency_share_and_number_thresholds() {
+        assert_eq!(
+            parse_expression("p(99)<300ms"),
+            Ok(Expression {
+                metric: Metric::Percentile(99.0),
+                op: Op::Lt,
+                value: 300_000.0
+            })
+        );
+        assert_eq!(
+            parse_expression(" p(95) <= 1s "),
+            Ok(Expression {
+                metric: Metric::Percentile(95.0),
+                op: Op::Le,
+                value: 1_000_000.0
+            })
+        );
+        assert_eq!(parse_expression("avg<200ms").unwrap().metric, Metric::Avg);
+        assert_eq!(parse_expression("med<1.5ms").unwrap().value, 1_500.0);
+        assert_eq!(parse_expression("error_rate<1%").unwrap().value, 0.01);
+        assert_eq!(parse_expression("error_rate<0.01").unwrap().value, 0.01);
+        assert_eq!(
+            parse_expression("throttle_rate==0"),
+            Ok(Expression {
+                metric: Metric::ThrottleRate,
+                op: Op::Eq,
+                value: 0.0
+            })
+        );
+        assert_eq!(parse_expression("rps>=100").unwrap().op, Op::Ge);
+        assert_eq!(parse_expression("count>0").unwrap().metric, Metric::Count);
+        assert_eq!(parse_expression("max!=0ms").unwrap().op, Op::Ne);
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_offending_token() {
+        let err = parse_expression("p99<300ms").unwrap_err();
+        assert_eq!(err.offset, 0);
+        assert!(err.message.contains("write p(99)"), "{}", err.message);
+        let err = parse_expression("p(99)<300").unwrap_err();
+        assert_eq!(err.offset, 6);
+        assert_eq!(err.message, "`300` needs a unit: write 300ms (or us, s)");
+        let err = parse_expression("error_rate = 1%").unwrap_err();
+        assert_eq!(err.offset, 11);
+        assert_eq!(err.message, "`=` is not an operator; write `==`");
+        assert_eq!(parse_expression("error_rate<5").unwrap_err().offset, 11);
+        assert_eq!(parse_expression("p(101)<1s").unwrap_err().offset, 2);
+        assert_eq!(parse_expression("latency<1s").unwrap_err().offset, 0);
+        assert_eq!(parse_expression("rps>=").unwrap_err().offset, 5);
+        assert_eq!(parse_expression("rps>=-1").unwrap_err().offset, 5);
+        assert_eq!(parse_expression("").unwrap_err().offset, 0);
+        assert_eq!(parse_expression("p(99").unwrap_err().offset, 1);
+    }
+}
