@@ -1,6 +1,8 @@
 //! The command line: one clap `Subcommand` enum. Doc comments are the help text; only
 //! subcommands that work are listed.
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
 
 /// Load-testing and conformance harness for Amazon Cognito user-pools API implementations.
@@ -12,4 +14,30 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Show what a scenario would ask of a user pool, per quota category, without sending
+    /// traffic: peak and average requests per second, quota, utilisation, and where the peak
+    /// would be throttled.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// A quota that differs from the guide's default, as CATEGORY=RPS (repeatable), e.g.
+    /// UserAuthentication=200 for an account with an increase.
+    #[arg(long = "quota", value_name = "CATEGORY=RPS")]
+    pub quotas: Vec<String>,
+    /// Latency assumed per request: sets the iteration rate of VU executors (constant-vus,
+    /// ramping-vus) and when each step's requests follow the iteration start.
+    #[arg(long, value_name = "DURATION", default_value = "100ms")]
+    pub assume_latency: String,
+    /// Print the plan as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with code 10 when a quota would be exceeded (by default that is information and
+    /// the exit code is 0).
+    #[arg(long)]
+    pub fail_on_throttle: bool,
+}

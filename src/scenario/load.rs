@@ -86,14 +86,26 @@ fn clean_path(path: Option<&str>, trail: Vec<String>) -> String {
         return String::new();
     }
     let mut names = trail.into_iter();
-    path.split('.')
-        .filter(|segment| *segment != "value")
-        .map(|segment| match segment.strip_prefix('?') {
+    let mut out: Vec<String> = Vec::new();
+    for segment in path.split('.') {
+        // `Spanned<T>` shows up as a `value` segment (`steps.value[0]`): drop it.
+        let segment = match segment.strip_prefix("value") {
+            Some("") => continue,
+            Some(index) if index.starts_with('[') => {
+                match out.last_mut() {
+                    Some(last) => last.push_str(index),
+                    None => out.push(index.to_string()),
+                }
+                continue;
+            }
+            _ => segment,
+        };
+        out.push(match segment.strip_prefix('?') {
             Some(rest) => format!("{}{rest}", names.next().unwrap_or_else(|| "?".into())),
             None => segment.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(".")
+        });
+    }
+    out.join(".")
 }
 
 fn split_fix(message: &str) -> (String, Option<String>) {
@@ -208,6 +220,10 @@ mod tests {
             "flows.sign_in.load.rate"
         );
         assert_eq!(clean_path(Some("."), vec![]), "");
+        assert_eq!(
+            clean_path(Some("flows.?.steps.value[0]"), vec!["a".to_string()]),
+            "flows.a.steps[0]"
+        );
         assert_eq!(clean_path(Some("flows.?"), vec![]), "flows.?");
     }
 }
