@@ -1,0 +1,423 @@
+//! Loading and validating scenarios: every committed example loads, broken files fail with
+//! located, actionable messages (a few pinned exactly), `${ENV}` works, and no input panics.
+
+use std::path::{Path, PathBuf};
+
+use cognito_harness::scenario::model::{
+    AdminCredentials, Executor, FlowLoad, StepKind, Target, UserSelection, UserSource,
+};
+use cognito_harness::scenario::{DiagnosticKind, Diagnostics, Loaded, Severity, parse_scenario};
+use proptest::prelude::*;
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+/// What the examples' `${...}` references need.
+fn example_env(name: &str) -> Option<String> {
+    match name {
+        "COGNITO_USER_POOL_ID" => Some("eu-west-1_Example".into()),
+        "COGNITO_CLIENT_ID" => Some("example-client".into()),
+        "COGNITO_CLIENT_SECRET" => Some("example-secret".into()),
+        "COGNITO_OAUTH_DOMAIN" => Some("https://example.auth.eu-west-1.amazoncognito.com".into()),
+        _ => None,
+    }
+}
+
+fn load_fixture(name: &str) -> Result<Loaded, Diagnostics> {
+    let path = PathBuf::from("tests/data/scenarios").join(name);
+    let source = std::fs::read_to_string(&path).unwrap();
+    parse_scenario(&source, &path, &no_env)
+}
+
+fn errors(name: &str) -> Vec<String> {
+    match load_fixture(name) {
+        Ok(_) => panic!("{name} should not validate"),
+        Err(d) => d.0.iter().map(|d| d.to_string()).collect(),
+    }
+}
+
+fn kinds(name: &str) -> Vec<DiagnosticKind> {
+    load_fixture(name).expect_err(name).kinds()
+}
+
+fn parse(source: &str) -> Result<Loaded, Diagnostics> {
+    parse_scenario(source, Path::new("inline.yaml"), &no_env)
+}
+
+#[test]
+fn every_example_scenario_loads_and_validates() {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let source = std::fs::read_to_string(&path).unwrap();
+            let loaded = parse_scenario(&source, &path, &example_env)
+                .unwrap_or_else(|e| panic!("{}:\n{e}", path.display()));
+            assert!(
+                loaded.warnings.is_empty(),
+                "{}: {:?}",
+                path.display(),
+                loaded.warnings
+            );
+            names.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "m2m-client-credentials.yaml",
+            "mixed.yaml",
+            "morning-peak.yaml",
+            "quickstart.yaml",
+            "signup-storm.yaml"
+        ]
+    );
+}
+
+#[test]
+fn negative_rate_names_the_key_the_value_and_the_fix() {
+    assert_eq!(
+        errors("negative-rate.yaml"),
+        ["tests/data/scenarios/negative-rate.yaml:6:13: flows.sign_in.load.rate: must be > 0 (got -5); set a positive rate per time_unit"]
+    );
+}
+
+#[test]
+fn unknown_key_lists_the_valid_keys() {
+    assert_eq!(
+        errors("unknown-key.yaml"),
+        ["tests/data/scenarios/unknown-key.yaml:7:7: flows.sign_in.load.duraton: unknown key `duraton`; valid keys here: executor, rate, time_unit, duration, pre_allocated_vus, max_vus, start_rate, stages, vus, start_vus, start_time, graceful_stop"]
+    );
+}
+
+#[test]
+fn missing_environment_variable_is_named_where_it_is_used() {
+    assert_eq!(
+        errors("missing-env.yaml"),
+        ["tests/data/scenarios/missing-env.yaml:5:14: target.client_id: environment variable `HARNESS_TEST_CLIENT_ID` is not set; export it, or write `${HARNESS_TEST_CLIENT_ID:-default}` to give a default"]
+    );
+    assert_eq!(kinds("missing-env.yaml"), [DiagnosticKind::MissingEnv]);
+}
+
+#[test]
+fn threshold_syntax_errors_point_inside_the_expression() {
+    assert_eq!(
+        errors("bad-threshold-expression.yaml"),
+        [
+            "tests/data/scenarios/bad-threshold-expression.yaml:8:16: thresholds.run[0]: `300` needs a unit: write 300ms (or us, s)",
+            "tests/data/scenarios/bad-threshold-expression.yaml:8:34: thresholds.run[1]: `=` is not an operator; write `==`",
+            "tests/data/scenarios/bad-threshold-expression.yaml:9:13: thresholds.sign_in[0]: peak_rps is measured for the run and quota categories, not for flow `sign_in`; use `rps` here, or put peak_rps under `run` or a category",
+        ]
+    );
+}
+
+#[test]
+fn thresholds_on_scopes_the_scenario_lacks_are_errors() {
+    assert_eq!(
+        errors("unknown-threshold-scope.yaml"),
+        [
+            "tests/data/scenarios/unknown-threshold-scope.yaml:10:3: thresholds.sign_in.get_user: flow `sign_in` has no step `get_user`; its steps are: srp_sign_in, refresh",
+            "tests/data/scenarios/unknown-threshold-scope.yaml:11:3: thresholds.UserCreation: no step of this scenario sends a UserCreation operation; its categories are: UserAuthentication",
+            "tests/data/scenarios/unknown-threshold-scope.yaml:12:3: thresholds.signin: `signin` is not a scope of this scenario; scopes are: run, sign_in, sign_in.srp_sign_in, sign_in.refresh, UserAuthentication",
+        ]
+    );
+}
+
+#[test]
+fn step_options_beside_the_kind_explain_the_indentation() {
+    assert_eq!(
+        errors("step-options-not-indented.yaml"),
+        ["tests/data/scenarios/step-options-not-indented.yaml:6:9: flows.sign_in.steps[0]: a step is one key, its kind, with the options indented under it; `think` sits beside `srp_sign_in`: indent it under `srp_sign_in:`"]
+    );
+}
+
+#[test]
+fn broken_files_report_machine_matchable_kinds() {
+    use DiagnosticKind::*;
+    assert_eq!(kinds("oauth-without-domain.yaml"), [Unsupported]);
+    assert_eq!(kinds("remote-without-opt-in.yaml"), [Conflict, Unsupported]);
+    assert_eq!(
+        kinds("refresh-without-sign-in.yaml"),
+        [UnknownReference, UnknownReference]
+    );
+    assert_eq!(kinds("not-yaml.yaml"), [Syntax]);
+    assert_eq!(kinds("executor-option-mismatch.yaml"), [UnknownKey, MissingKey]);
+    assert_eq!(kinds("bad-duration.yaml"), [InvalidValue, InvalidValue]);
+    assert_eq!(kinds("unknown-step.yaml"), [UnknownKey]);
+    let unknown_step = errors("unknown-step.yaml");
+    assert!(unknown_step[0].starts_with(
+        "tests/data/scenarios/unknown-step.yaml:6:9: flows.sign_in.steps[0]: unknown step `srp_signin`; steps are: sign_up, "
+    ));
+    assert_eq!(
+        errors("bad-duration.yaml")[0],
+        "tests/data/scenarios/bad-duration.yaml:4:55: flows.sign_in.load.duration: `30` has no unit; write it with one, e.g. 30s or 30ms"
+    );
+}
+
+#[test]
+fn defaults_are_applied_and_steps_numbered() {
+    let loaded = parse(
+        "setup: { users: 5 }\n\
+         flows:\n  a:\n    load: { executor: constant-arrival-rate, rate: 2, duration: 10s }\n    steps:\n      - srp_sign_in\n      - refresh\n      - refresh\n      - get_user\n",
+    )
+    .unwrap();
+    let s = loaded.scenario;
+    assert!(matches!(s.target, Target::Embedded));
+    assert_eq!(s.setup.rate, 20.0);
+    assert!(!s.setup.keep);
+    assert_eq!(s.setup.username, "harness-{run}-{n}");
+    assert!(matches!(
+        s.setup.users,
+        UserSource::Provision { count: 5, .. }
+    ));
+    let flow = &s.flows[0];
+    assert_eq!(flow.users, UserSelection::Sequential);
+    let names: Vec<&str> = flow.steps.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["srp_sign_in", "refresh", "refresh_2", "get_user"]);
+    // Token users take the latest producer: refresh_2 uses refresh's tokens.
+    let sources: Vec<Option<usize>> = flow.steps.iter().map(|s| s.tokens_from).collect();
+    assert_eq!(sources, [None, Some(0), Some(1), Some(2)]);
+    let FlowLoad::Own(load) = &flow.load else {
+        panic!("own load expected")
+    };
+    assert_eq!(load.graceful_stop.as_secs(), 30);
+    assert!(matches!(
+        load.executor,
+        Executor::ConstantArrivalRate {
+            pre_allocated_vus: 10,
+            max_vus: 1000,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn environment_values_and_defaults_fill_the_target_and_secrets_stay_hidden() {
+    let source = "target:\n  endpoint: \"http://127.0.0.1:${PORT:-9229}\"\n  region: eu-west-1\n  user_pool_id: \"${POOL}\"\n  client_id: abc\n  client_secret: \"${SECRET}\"\n  admin: env\nsetup: { users: 3, password: \"${PASSWORD}\" }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [srp_sign_in]\n";
+    let env = |name: &str| match name {
+        "POOL" => Some("eu-west-1_pool".to_string()),
+        "SECRET" => Some("very-secret-value".to_string()),
+        "PASSWORD" => Some("Pa55word-secret!".to_string()),
+        _ => None,
+    };
+    let loaded = parse_scenario(source, Path::new("env.yaml"), &env).unwrap();
+    let Target::Endpoint(e) = &loaded.scenario.target else {
+        panic!("endpoint expected")
+    };
+    assert_eq!(e.endpoint.as_str(), "http://127.0.0.1:9229/");
+    assert_eq!(e.user_pool_id, "eu-west-1_pool");
+    assert_eq!(e.admin, AdminCredentials::Env);
+    assert_eq!(
+        e.issuer,
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool"
+    );
+    assert_eq!(
+        e.jwks_url.as_str(),
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool/.well-known/jwks.json"
+    );
+    assert_eq!(e.client_secret.as_ref().unwrap().expose(), "very-secret-value");
+    let debug = format!("{:?}", loaded.scenario);
+    assert!(!debug.contains("very-secret-value"), "{debug}");
+    assert!(!debug.contains("Pa55word-secret!"), "{debug}");
+    assert!(debug.contains("***"));
+}
+
+#[test]
+fn arrival_rates_beyond_max_vus_warn_rather_than_fail() {
+    let loaded = parse(
+        "setup: { users: 5 }\nflows:\n  a:\n    load: { executor: constant-arrival-rate, rate: 100, duration: 10s, pre_allocated_vus: 2, max_vus: 5 }\n    steps: [srp_sign_in, refresh]\n",
+    )
+    .unwrap();
+    assert_eq!(loaded.warnings.len(), 1);
+    let w = &loaded.warnings[0];
+    assert_eq!(w.kind, DiagnosticKind::Capacity);
+    assert_eq!(w.severity, Severity::Warning);
+    assert_eq!(
+        w.to_string(),
+        "inline.yaml:4:11: warning: flows.a.load.max_vus: at its peak of 100.0 iterations/s, iterations of ~300ms (assuming 100ms per request) need ~30 VUs, more than max_vus 5; iterations beyond it are dropped and counted; raise max_vus to 30 or more"
+    );
+}
+
+#[test]
+fn unique_users_must_cover_every_iteration() {
+    let err = parse(
+        "setup: { users: 10 }\nflows:\n  a:\n    users: unique\n    load: { executor: constant-arrival-rate, rate: 1, duration: 20s }\n    steps: [srp_sign_in]\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inline.yaml:4:12: flows.a.users: `unique` takes a fresh user per iteration: the load starts 20 iterations and setup provides 10 users; raise setup.users, or use `sequential`"
+    );
+}
+
+#[test]
+fn flows_that_act_as_users_need_users() {
+    let err = parse(
+        "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [get_user, srp_sign_in]\n",
+    )
+    .unwrap_err();
+    assert_eq!(err.kinds(), [DiagnosticKind::UnknownReference]);
+    assert!(err.to_string().contains("flows.a.steps[0].get_user: needs tokens"));
+    let err = parse(
+        "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [verify_tokens, srp_sign_in]\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inline.yaml:4:13: flows.a.steps[0].verify_tokens: needs tokens from an earlier step of this flow, and there is none; add srp_sign_in (or password_sign_in, admin_sign_in, authorization_code_pkce) before it"
+    );
+    let err = parse(
+        "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [srp_sign_in, get_user]\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inline.yaml:4:13: flows.a.steps[0].srp_sign_in: acts as an existing user, and the scenario has none; add `setup: { users: 100 }` (or a `csv`), or start the flow with sign_up"
+    );
+}
+
+#[test]
+fn a_shared_load_splits_by_weight_and_rejects_per_flow_loads() {
+    let ok = parse(
+        "setup: { users: 5 }\nload: { executor: constant-arrival-rate, rate: 10, duration: 10s }\nflows:\n  a: { weight: 3, steps: [srp_sign_in] }\n  b: { steps: [srp_sign_in] }\n",
+    )
+    .unwrap();
+    assert!(ok.scenario.shared_load.is_some());
+    assert!(matches!(ok.scenario.flows[0].load, FlowLoad::Shared { weight: 3 }));
+    assert!(matches!(ok.scenario.flows[1].load, FlowLoad::Shared { weight: 1 }));
+    let err = parse(
+        "setup: { users: 5 }\nload: { executor: constant-arrival-rate, rate: 10, duration: 10s }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [srp_sign_in]\n",
+    )
+    .unwrap_err();
+    assert_eq!(err.kinds(), [DiagnosticKind::Conflict]);
+    let err = parse(
+        "setup: { users: 5 }\nflows:\n  a: { weight: 2, steps: [srp_sign_in] }\n",
+    )
+    .unwrap_err();
+    assert_eq!(err.kinds(), [DiagnosticKind::Conflict]);
+    assert!(err.0[0].key == "flows.a.weight");
+}
+
+#[test]
+fn captures_resolve_and_client_tokens_cannot_be_refreshed() {
+    let ok = parse(
+        "setup: { users: 5 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps:\n      - srp_sign_in: { capture: first }\n      - client_credentials\n      - refresh: { tokens: first }\n",
+    )
+    .unwrap();
+    assert_eq!(ok.scenario.flows[0].steps[2].tokens_from, Some(0));
+    let err = parse(
+        "setup: { users: 5 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps:\n      - srp_sign_in\n      - client_credentials\n      - refresh\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.0[0].to_string(),
+        "inline.yaml:8:9: flows.a.steps[2].refresh: needs a refresh token, and `client_credentials` (client_credentials) issues none; use the tokens of a user sign-in step"
+    );
+}
+
+#[test]
+fn csv_users_are_read_relative_to_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "username,password\nalice,\"pa,ss\"\"1\"\nbob,secret2\n",
+    )
+    .unwrap();
+    let scenario = "target:\n  endpoint: http://127.0.0.1:9229\n  region: eu-west-1\n  user_pool_id: eu-west-1_x\n  client_id: c\nsetup: { csv: users.csv, keep: true }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [srp_sign_in]\n";
+    let path = dir.path().join("s.yaml");
+    let loaded = parse_scenario(scenario, &path, &no_env).unwrap();
+    let UserSource::Csv { users, .. } = &loaded.scenario.setup.users else {
+        panic!("csv users expected")
+    };
+    assert_eq!(users.len(), 2);
+    assert_eq!(users[0].username, "alice");
+    assert_eq!(users[0].password.expose(), "pa,ss\"1");
+
+    std::fs::write(dir.path().join("users.csv"), "name,pw\nalice,x\n").unwrap();
+    let err = parse_scenario(scenario, &path, &no_env).unwrap_err();
+    assert_eq!(err.kinds(), [DiagnosticKind::InvalidValue]);
+    assert!(err.to_string().contains("users.csv:1: header `name,pw` lacks `username` and `password` columns"));
+}
+
+#[test]
+fn remote_pools_need_admin_credentials_to_clean_up() {
+    let err = parse(
+        "target:\n  endpoint: http://127.0.0.1:9229\n  region: eu-west-1\n  user_pool_id: eu-west-1_x\n  client_id: c\nflows:\n  storm:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [sign_up]\n",
+    )
+    .unwrap_err();
+    assert_eq!(err.kinds(), [DiagnosticKind::Unsupported]);
+    assert_eq!(err.0[0].key, "setup.keep");
+}
+
+#[test]
+fn step_kinds_map_to_operations() {
+    let loaded = parse(
+        "setup: { users: 5 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [srp_sign_in, refresh, verify_tokens, client_credentials]\n",
+    )
+    .unwrap();
+    let ops: Vec<&[&str]> = loaded.scenario.flows[0]
+        .steps
+        .iter()
+        .map(|s| s.kind.operations())
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            &["InitiateAuth", "RespondToAuthChallenge"][..],
+            &["InitiateAuth"][..],
+            &[][..],
+            &["oauth2/token:client_credentials"][..],
+        ]
+    );
+    assert!(matches!(
+        loaded.scenario.flows[0].steps[2].kind,
+        StepKind::VerifyTokens { .. }
+    ));
+}
+
+#[test]
+fn empty_and_odd_documents_are_errors_not_panics() {
+    for source in ["", "---\n", "flows: {}\n", "[1, 2]\n", "flows:\n  a: null\n", "\u{feff}flows: x\n"] {
+        let err = parse(source).expect_err(source);
+        assert!(!err.0.is_empty(), "{source:?}");
+    }
+}
+
+const VALID: &str = include_str!("../scenarios/mixed.yaml");
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(source in "\\PC{0,400}") {
+        let _ = parse(&source);
+    }
+
+    #[test]
+    fn yaml_shaped_noise_never_panics(
+        source in "([a-z_]{1,8}: (\\{|\\[|-?[0-9]{1,4}(ms|s|m|%)?|\"\\$\\{[A-Z]{1,4}\\}\"|[a-z_-]{1,10}|\\]|\\})?\n( {2,6}- ?)?){0,30}"
+    ) {
+        let _ = parse(&source);
+    }
+
+    #[test]
+    fn garbled_valid_scenarios_never_panic(
+        cuts in proptest::collection::vec((0usize..VALID.len(), 0usize..12, "[ :\\-\\[\\]{}#\"'\\n0-9a-z]{0,6}"), 1..6)
+    ) {
+        let mut text = VALID.to_string();
+        for (at, len, insert) in cuts {
+            let mut start = at.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + len).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.replace_range(start..end, &insert);
+        }
+        let _ = parse(&text);
+    }
+}
