@@ -309,7 +309,10 @@ fn positive_part_integral(ga: f64, gb: f64, width: f64) -> f64 {
 fn quota_of(category: QuotaCategory, options: &PlanOptions) -> (f64, QuotaSource) {
     match options.quotas.get(&category) {
         Some(q) => (*q, QuotaSource::Override),
-        None => (f64::from(category.quota().default_rps), QuotaSource::Default),
+        None => (
+            f64::from(category.quota().default_rps),
+            QuotaSource::Default,
+        ),
     }
 }
 
@@ -337,7 +340,10 @@ fn category_plan(
     });
     let mut by_operation: BTreeMap<&str, Vec<&Profile>> = BTreeMap::new();
     for d in demands {
-        by_operation.entry(d.operation).or_default().push(&d.profile);
+        by_operation
+            .entry(d.operation)
+            .or_default()
+            .push(&d.profile);
     }
     let operations = by_operation
         .into_iter()
@@ -486,7 +492,10 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Plan {
         .iter()
         .filter(|d| quota::category_of(d.operation).is_none())
     {
-        uncategorised.entry(d.operation).or_default().push(&d.profile);
+        uncategorised
+            .entry(d.operation)
+            .or_default()
+            .push(&d.profile);
     }
     let uncategorised: Vec<OperationDemand> = uncategorised
         .into_iter()
@@ -538,7 +547,10 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Plan {
             "operations without a row in the guide's category table are listed apart and counted against no quota".to_string(),
         );
     }
-    if categories.iter().any(|c| c.per_pool_operation_rps.is_some()) {
+    if categories
+        .iter()
+        .any(|c| c.per_pool_operation_rps.is_some())
+    {
         notes.push(format!(
             "categories marked with a per-pool limit also cap each operation at {} RPS per user pool",
             quota::PER_POOL_OPERATION_RPS
@@ -592,7 +604,10 @@ fn per_user_plan(
         if reads.is_empty() && writes.is_empty() {
             continue;
         }
-        let (r, w) = (densest_second(&reads) as f64, densest_second(&writes) as f64);
+        let (r, w) = (
+            densest_second(&reads) as f64,
+            densest_second(&writes) as f64,
+        );
         out.push(PerUserPlan {
             scope: format!("flow {}", flow.name),
             reads_per_s: r,
@@ -670,7 +685,10 @@ fn category_rows(out: &mut String, categories: &[CategoryPlan]) {
         }
         if let Some(ch) = &c.challenge {
             let verdict = if ch.excess_peak_rps > 0.0 {
-                format!("{} RPS over it counts towards the category", rps(ch.excess_peak_rps))
+                format!(
+                    "{} RPS over it counts towards the category",
+                    rps(ch.excess_peak_rps)
+                )
             } else {
                 "within it, so it adds nothing to the category".to_string()
             };
@@ -764,7 +782,11 @@ pub fn render_text(plan: &Plan) -> String {
             let _ = writeln!(out, "note: {note}");
         }
     }
-    if plan.categories.iter().any(|c| c.quota_source == QuotaSource::Override) {
+    if plan
+        .categories
+        .iter()
+        .any(|c| c.quota_source == QuotaSource::Override)
+    {
         let _ = writeln!(out, "note: * quota given with --quota");
     }
     let _ = writeln!(out);
@@ -787,14 +809,23 @@ pub fn parse_quota_override(text: &str) -> Result<(QuotaCategory, f64), String> 
         .ok_or_else(|| format!("`{text}` is not CATEGORY=RPS, e.g. UserAuthentication=200"))?;
     let category = QuotaCategory::from_name(name.trim()).ok_or_else(|| {
         let names: Vec<&str> = QuotaCategory::all().map(|c| c.name()).collect();
-        format!("unknown quota category `{}`; categories are: {}", name.trim(), names.join(", "))
+        format!(
+            "unknown quota category `{}`; categories are: {}",
+            name.trim(),
+            names.join(", ")
+        )
     })?;
     let rps: f64 = value
         .trim()
         .parse()
         .ok()
         .filter(|v: &f64| v.is_finite() && *v > 0.0)
-        .ok_or_else(|| format!("`{}` is not a positive number of requests per second", value.trim()))?;
+        .ok_or_else(|| {
+            format!(
+                "`{}` is not a positive number of requests per second",
+                value.trim()
+            )
+        })?;
     Ok((category, rps))
 }
 

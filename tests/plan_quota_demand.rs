@@ -34,7 +34,11 @@ fn morning_peak_needs_about_200_rps_of_user_authentication() {
     // The guide: 1M sign-ins in 8 h is ~35/s; with one refresh each ~70 RPS; at 3:1, ~200 RPS.
     let average = 2.0 * 1_000_000.0 / (8.0 * 3600.0);
     assert!(close(auth.avg_rps, average), "avg {}", auth.avg_rps);
-    assert!(close(auth.peak_rps, 3.0 * average), "peak {}", auth.peak_rps);
+    assert!(
+        close(auth.peak_rps, 3.0 * average),
+        "peak {}",
+        auth.peak_rps
+    );
     assert!(
         (auth.peak_rps / 200.0 - 1.0).abs() < 0.05,
         "peak {} is not within 5% of the guide's 200 RPS",
@@ -61,12 +65,17 @@ fn morning_peak_needs_about_200_rps_of_user_authentication() {
 fn a_raised_quota_absorbs_the_morning_peak() {
     let loaded = load_scenario(Path::new("scenarios/morning-peak.yaml")).unwrap();
     let mut options = PlanOptions::default();
-    options.quotas.insert(QuotaCategory::UserAuthentication, 250.0);
+    options
+        .quotas
+        .insert(QuotaCategory::UserAuthentication, 250.0);
     let plan = plan(&loaded.scenario, &options);
     let auth = category(&plan, QuotaCategory::UserAuthentication);
     assert!(!auth.would_throttle);
     assert_eq!(auth.quota_source, QuotaSource::Override);
-    assert!(close(auth.utilisation_pct, 100.0 * 3.0 * 2.0 * 1_000_000.0 / 28_800.0 / 250.0));
+    assert!(close(
+        auth.utilisation_pct,
+        100.0 * 3.0 * 2.0 * 1_000_000.0 / 28_800.0 / 250.0
+    ));
 }
 
 #[test]
@@ -77,12 +86,17 @@ fn challenge_responses_beyond_three_times_the_quota_count_towards_it() {
         "setup: { users: 1000 }\nflows:\n  a:\n    load: { executor: constant-arrival-rate, rate: 100, duration: 1m }\n    steps: [srp_sign_in]\n",
     );
     let mut options = PlanOptions::default();
-    options.quotas.insert(QuotaCategory::UserAuthentication, 30.0);
+    options
+        .quotas
+        .insert(QuotaCategory::UserAuthentication, 30.0);
     let plan = plan(&s, &options);
     let auth = category(&plan, QuotaCategory::UserAuthentication);
     assert!(close(auth.peak_rps, 110.0), "{}", auth.peak_rps);
     assert!(close(auth.avg_rps, 110.0), "{}", auth.avg_rps);
-    assert!(close(auth.challenge.as_ref().unwrap().excess_peak_rps, 10.0));
+    assert!(close(
+        auth.challenge.as_ref().unwrap().excess_peak_rps,
+        10.0
+    ));
     assert!(close(auth.throttled_rps, 80.0));
 }
 
@@ -94,13 +108,19 @@ fn vu_executors_use_the_assumed_latency() {
     );
     let at_100 = plan(&s, &PlanOptions::default());
     assert_eq!(at_100.flows[0].basis, RateBasis::AssumedLatency);
-    assert!(close(category(&at_100, QuotaCategory::UserAuthentication).peak_rps, 100.0));
+    assert!(close(
+        category(&at_100, QuotaCategory::UserAuthentication).peak_rps,
+        100.0
+    ));
     let options = PlanOptions {
         assumed_latency: Duration::from_millis(200),
         ..PlanOptions::default()
     };
     let at_200 = plan(&s, &options);
-    assert!(close(category(&at_200, QuotaCategory::UserAuthentication).peak_rps, 50.0));
+    assert!(close(
+        category(&at_200, QuotaCategory::UserAuthentication).peak_rps,
+        50.0
+    ));
     assert!(at_200.notes.iter().any(|n| n.contains("200ms per request")));
 }
 
@@ -126,8 +146,14 @@ fn a_shared_load_is_split_by_weight() {
     let plan = plan(&s, &PlanOptions::default());
     assert!(close(plan.flows[0].peak_iterations_per_s, 30.0));
     assert!(close(plan.flows[1].peak_iterations_per_s, 10.0));
-    assert!(close(category(&plan, QuotaCategory::UserRead).peak_rps, 30.0));
-    assert!(close(category(&plan, QuotaCategory::ClientAuthentication).peak_rps, 10.0));
+    assert!(close(
+        category(&plan, QuotaCategory::UserRead).peak_rps,
+        30.0
+    ));
+    assert!(close(
+        category(&plan, QuotaCategory::ClientAuthentication).peak_rps,
+        10.0
+    ));
 }
 
 #[test]
@@ -151,7 +177,10 @@ fn setup_and_clean_up_are_planned_as_phases() {
     assert_eq!(cleanup.users, 900.0);
     assert_eq!(cleanup.categories[0].category, QuotaCategory::UserUpdate);
     // During the run: SignUp + ConfirmSignUp at 5/s each.
-    assert!(close(category(&plan, QuotaCategory::UserCreation).peak_rps, 10.0));
+    assert!(close(
+        category(&plan, QuotaCategory::UserCreation).peak_rps,
+        10.0
+    ));
 }
 
 #[test]
@@ -160,7 +189,11 @@ fn per_user_limits_flag_a_flow_that_hammers_one_user() {
         "setup: { users: 10 }\nflows:\n  greedy:\n    load: { executor: constant-arrival-rate, rate: 1, duration: 1m }\n    steps: [srp_sign_in, get_user, get_user, get_user, get_user, get_user, get_user, get_user, get_user, get_user, get_user]\n",
     );
     let plan = plan(&s, &PlanOptions::default());
-    let greedy = plan.per_user.iter().find(|u| u.scope == "flow greedy").unwrap();
+    let greedy = plan
+        .per_user
+        .iter()
+        .find(|u| u.scope == "flow greedy")
+        .unwrap();
     // Twelve reads 100 ms apart: ten fall in one second.
     assert_eq!(greedy.reads_per_s, 10.0);
     assert!(!greedy.over_limit);
@@ -172,11 +205,19 @@ fn per_user_limits_flag_a_flow_that_hammers_one_user() {
         ..PlanOptions::default()
     };
     let plan = cognito_harness::plan::plan(&s, &options);
-    let greedy = plan.per_user.iter().find(|u| u.scope == "flow greedy").unwrap();
+    let greedy = plan
+        .per_user
+        .iter()
+        .find(|u| u.scope == "flow greedy")
+        .unwrap();
     assert_eq!(greedy.reads_per_s, 12.0);
     assert!(greedy.over_limit);
     // 1 iteration/s of 12 reads over 10 users: 1.2 reads/s each.
-    let pool = plan.per_user.iter().find(|u| u.scope == "pool of 10 users").unwrap();
+    let pool = plan
+        .per_user
+        .iter()
+        .find(|u| u.scope == "pool of 10 users")
+        .unwrap();
     assert!(close(pool.reads_per_s, 1.2));
 }
 
@@ -243,12 +284,22 @@ fn plan_configuration_errors_exit_2_with_located_messages() {
         "error: tests/data/scenarios/negative-rate.yaml:6:13: flows.sign_in.load.rate: must be > 0 (got -5); set a positive rate per time_unit\n"
     );
     let output = cli()
-        .args(["plan", "scenarios/morning-peak.yaml", "--quota", "UserAuth=5"])
+        .args([
+            "plan",
+            "scenarios/morning-peak.yaml",
+            "--quota",
+            "UserAuth=5",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let output = cli()
-        .args(["plan", "scenarios/morning-peak.yaml", "--assume-latency", "100"])
+        .args([
+            "plan",
+            "scenarios/morning-peak.yaml",
+            "--assume-latency",
+            "100",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));

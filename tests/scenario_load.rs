@@ -80,7 +80,9 @@ fn every_example_scenario_loads_and_validates() {
 fn negative_rate_names_the_key_the_value_and_the_fix() {
     assert_eq!(
         errors("negative-rate.yaml"),
-        ["tests/data/scenarios/negative-rate.yaml:6:13: flows.sign_in.load.rate: must be > 0 (got -5); set a positive rate per time_unit"]
+        [
+            "tests/data/scenarios/negative-rate.yaml:6:13: flows.sign_in.load.rate: must be > 0 (got -5); set a positive rate per time_unit"
+        ]
     );
 }
 
@@ -88,7 +90,9 @@ fn negative_rate_names_the_key_the_value_and_the_fix() {
 fn unknown_key_lists_the_valid_keys() {
     assert_eq!(
         errors("unknown-key.yaml"),
-        ["tests/data/scenarios/unknown-key.yaml:7:7: flows.sign_in.load.duraton: unknown key `duraton`; valid keys here: executor, rate, time_unit, duration, pre_allocated_vus, max_vus, start_rate, stages, vus, start_vus, start_time, graceful_stop"]
+        [
+            "tests/data/scenarios/unknown-key.yaml:7:7: flows.sign_in.load.duraton: unknown key `duraton`; valid keys here: executor, rate, time_unit, duration, pre_allocated_vus, max_vus, start_rate, stages, vus, start_vus, start_time, graceful_stop"
+        ]
     );
 }
 
@@ -96,7 +100,9 @@ fn unknown_key_lists_the_valid_keys() {
 fn missing_environment_variable_is_named_where_it_is_used() {
     assert_eq!(
         errors("missing-env.yaml"),
-        ["tests/data/scenarios/missing-env.yaml:5:14: target.client_id: environment variable `HARNESS_TEST_CLIENT_ID` is not set; export it, or write `${HARNESS_TEST_CLIENT_ID:-default}` to give a default"]
+        [
+            "tests/data/scenarios/missing-env.yaml:5:14: target.client_id: environment variable `HARNESS_TEST_CLIENT_ID` is not set; export it, or write `${HARNESS_TEST_CLIENT_ID:-default}` to give a default"
+        ]
     );
     assert_eq!(kinds("missing-env.yaml"), [DiagnosticKind::MissingEnv]);
 }
@@ -129,7 +135,9 @@ fn thresholds_on_scopes_the_scenario_lacks_are_errors() {
 fn step_options_beside_the_kind_explain_the_indentation() {
     assert_eq!(
         errors("step-options-not-indented.yaml"),
-        ["tests/data/scenarios/step-options-not-indented.yaml:6:9: flows.sign_in.steps[0]: a step is one key, its kind, with the options indented under it; `think` sits beside `srp_sign_in`: indent it under `srp_sign_in:`"]
+        [
+            "tests/data/scenarios/step-options-not-indented.yaml:6:9: flows.sign_in.steps[0]: a step is one key, its kind, with the options indented under it; `think` sits beside `srp_sign_in`: indent it under `srp_sign_in:`"
+        ]
     );
 }
 
@@ -143,7 +151,10 @@ fn broken_files_report_machine_matchable_kinds() {
         [UnknownReference, UnknownReference]
     );
     assert_eq!(kinds("not-yaml.yaml"), [Syntax]);
-    assert_eq!(kinds("executor-option-mismatch.yaml"), [UnknownKey, MissingKey]);
+    assert_eq!(
+        kinds("executor-option-mismatch.yaml"),
+        [UnknownKey, MissingKey]
+    );
     assert_eq!(kinds("bad-duration.yaml"), [InvalidValue, InvalidValue]);
     assert_eq!(kinds("unknown-step.yaml"), [UnknownKey]);
     let unknown_step = errors("unknown-step.yaml");
@@ -217,7 +228,10 @@ fn environment_values_and_defaults_fill_the_target_and_secrets_stay_hidden() {
         e.jwks_url.as_str(),
         "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool/.well-known/jwks.json"
     );
-    assert_eq!(e.client_secret.as_ref().unwrap().expose(), "very-secret-value");
+    assert_eq!(
+        e.client_secret.as_ref().unwrap().expose(),
+        "very-secret-value"
+    );
     let debug = format!("{:?}", loaded.scenario);
     assert!(!debug.contains("very-secret-value"), "{debug}");
     assert!(!debug.contains("Pa55word-secret!"), "{debug}");
@@ -259,7 +273,10 @@ fn flows_that_act_as_users_need_users() {
     )
     .unwrap_err();
     assert_eq!(err.kinds(), [DiagnosticKind::UnknownReference]);
-    assert!(err.to_string().contains("flows.a.steps[0].get_user: needs tokens"));
+    assert!(
+        err.to_string()
+            .contains("flows.a.steps[0].get_user: needs tokens")
+    );
     let err = parse(
         "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [verify_tokens, srp_sign_in]\n",
     )
@@ -285,17 +302,21 @@ fn a_shared_load_splits_by_weight_and_rejects_per_flow_loads() {
     )
     .unwrap();
     assert!(ok.scenario.shared_load.is_some());
-    assert!(matches!(ok.scenario.flows[0].load, FlowLoad::Shared { weight: 3 }));
-    assert!(matches!(ok.scenario.flows[1].load, FlowLoad::Shared { weight: 1 }));
+    assert!(matches!(
+        ok.scenario.flows[0].load,
+        FlowLoad::Shared { weight: 3 }
+    ));
+    assert!(matches!(
+        ok.scenario.flows[1].load,
+        FlowLoad::Shared { weight: 1 }
+    ));
     let err = parse(
         "setup: { users: 5 }\nload: { executor: constant-arrival-rate, rate: 10, duration: 10s }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [srp_sign_in]\n",
     )
     .unwrap_err();
     assert_eq!(err.kinds(), [DiagnosticKind::Conflict]);
-    let err = parse(
-        "setup: { users: 5 }\nflows:\n  a: { weight: 2, steps: [srp_sign_in] }\n",
-    )
-    .unwrap_err();
+    let err = parse("setup: { users: 5 }\nflows:\n  a: { weight: 2, steps: [srp_sign_in] }\n")
+        .unwrap_err();
     assert_eq!(err.kinds(), [DiagnosticKind::Conflict]);
     assert!(err.0[0].key == "flows.a.weight");
 }
@@ -338,7 +359,10 @@ fn csv_users_are_read_relative_to_the_scenario() {
     std::fs::write(dir.path().join("users.csv"), "name,pw\nalice,x\n").unwrap();
     let err = parse_scenario(scenario, &path, &no_env).unwrap_err();
     assert_eq!(err.kinds(), [DiagnosticKind::InvalidValue]);
-    assert!(err.to_string().contains("users.csv:1: header `name,pw` lacks `username` and `password` columns"));
+    assert!(
+        err.to_string()
+            .contains("users.csv:1: header `name,pw` lacks `username` and `password` columns")
+    );
 }
 
 #[test]
@@ -379,7 +403,14 @@ fn step_kinds_map_to_operations() {
 
 #[test]
 fn empty_and_odd_documents_are_errors_not_panics() {
-    for source in ["", "---\n", "flows: {}\n", "[1, 2]\n", "flows:\n  a: null\n", "\u{feff}flows: x\n"] {
+    for source in [
+        "",
+        "---\n",
+        "flows: {}\n",
+        "[1, 2]\n",
+        "flows:\n  a: null\n",
+        "\u{feff}flows: x\n",
+    ] {
         let err = parse(source).expect_err(source);
         assert!(!err.0.is_empty(), "{source:?}");
     }

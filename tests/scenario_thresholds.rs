@@ -21,7 +21,11 @@ fn summary(slow_ms: u64, failures: u64) -> Summary {
     for i in 0..100u64 {
         let at = Duration::from_millis(i * 100);
         let fail = i < failures;
-        let outcome = if fail { Outcome::Throttled } else { Outcome::Ok };
+        let outcome = if fail {
+            Outcome::Throttled
+        } else {
+            Outcome::Ok
+        };
         let srp_latency = Duration::from_millis(if i == 99 { slow_ms } else { 40 + i % 20 });
         let category = Some(QuotaCategory::UserAuthentication);
         recorder.record_request(at, category, srp_latency / 2, outcome);
@@ -55,7 +59,13 @@ fn a_healthy_run_passes_every_threshold() {
     assert_eq!(v.len(), 11);
     assert_eq!(failed(&v), Vec::<String>::new());
     let p99 = v.iter().find(|v| v.source == "p(99)<300ms").unwrap();
-    assert_eq!(p99.scope, Scope::Step { flow: "sign_in".into(), step: "srp_sign_in".into() });
+    assert_eq!(
+        p99.scope,
+        Scope::Step {
+            flow: "sign_in".into(),
+            step: "srp_sign_in".into()
+        }
+    );
     // The 99th of 100 samples is the slowest of the ordinary ones (59 ms).
     assert!((p99.observed.unwrap() - 59_000.0).abs() < 100.0);
 }

@@ -53,7 +53,9 @@ mod tests {
     fn feed(recorder: &mut Recorder, seed: u64, n: u64) {
         let mut x = seed;
         for i in 0..n {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let micros = 200 + (x >> 33) % 400_000;
             let outcome = match i % 50 {
                 0 => Outcome::Throttled,
@@ -63,7 +65,12 @@ mod tests {
             };
             let at = Duration::from_millis(i * 37);
             let latency = Duration::from_micros(micros);
-            recorder.record_request(at, Some(QuotaCategory::UserAuthentication), latency, outcome);
+            recorder.record_request(
+                at,
+                Some(QuotaCategory::UserAuthentication),
+                latency,
+                outcome,
+            );
             recorder.record_step(StepId(0), latency, outcome);
             recorder.record_iteration(0, latency * 2, outcome);
         }
@@ -104,9 +111,18 @@ mod tests {
         let single = Summary::from_recorder(&both, elapsed);
         let (m, s) = (&merged.run, &single.run);
         assert_eq!(m.count, 8_000);
-        assert_eq!(m.latency.as_ref().unwrap().p99_us, s.latency.as_ref().unwrap().p99_us);
-        assert_eq!(m.latency.as_ref().unwrap().p50_us, s.latency.as_ref().unwrap().p50_us);
-        assert_eq!(m.latency.as_ref().unwrap().max_us, s.latency.as_ref().unwrap().max_us);
+        assert_eq!(
+            m.latency.as_ref().unwrap().p99_us,
+            s.latency.as_ref().unwrap().p99_us
+        );
+        assert_eq!(
+            m.latency.as_ref().unwrap().p50_us,
+            s.latency.as_ref().unwrap().p50_us
+        );
+        assert_eq!(
+            m.latency.as_ref().unwrap().max_us,
+            s.latency.as_ref().unwrap().max_us
+        );
         for q in [0.5, 0.9, 0.95, 0.99, 0.999] {
             assert_eq!(m.latency_quantile_us(q), s.latency_quantile_us(q), "q={q}");
         }
@@ -165,7 +181,15 @@ mod tests {
         let mut r = Recorder::new(layout());
         feed(&mut r, 5, 10);
         let snapshot = r.take();
-        assert_eq!(Summary::from_recorder(&snapshot, Duration::from_secs(1)).run.count, 10);
-        assert_eq!(Summary::from_recorder(&r, Duration::from_secs(1)).run.count, 0);
+        assert_eq!(
+            Summary::from_recorder(&snapshot, Duration::from_secs(1))
+                .run
+                .count,
+            10
+        );
+        assert_eq!(
+            Summary::from_recorder(&r, Duration::from_secs(1)).run.count,
+            0
+        );
     }
 }

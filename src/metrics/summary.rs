@@ -110,7 +110,10 @@ fn encode(histogram: &Histogram<u64>) -> String {
     let mut bytes = Vec::new();
     // Serializing into a Vec only fails for histograms too large to encode, which ours are not;
     // an empty string then decodes as an error rather than wrong data.
-    if V2Serializer::new().serialize(histogram, &mut bytes).is_err() {
+    if V2Serializer::new()
+        .serialize(histogram, &mut bytes)
+        .is_err()
+    {
         return String::new();
     }
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -309,11 +312,17 @@ impl Summary {
         let run_peak = timeline.iter().map(|s| s.requests).max().unwrap_or(0) as f64;
         let mut flows = BTreeMap::new();
         for (name, a) in &self.flows {
-            flows.insert(name.clone(), merge_scope(a, &other.flows[name], elapsed_s, None)?);
+            flows.insert(
+                name.clone(),
+                merge_scope(a, &other.flows[name], elapsed_s, None)?,
+            );
         }
         let mut steps = BTreeMap::new();
         for (name, a) in &self.steps {
-            steps.insert(name.clone(), merge_scope(a, &other.steps[name], elapsed_s, None)?);
+            steps.insert(
+                name.clone(),
+                merge_scope(a, &other.steps[name], elapsed_s, None)?,
+            );
         }
         let mut categories = BTreeMap::new();
         for (category, a) in &self.categories {

@@ -107,10 +107,12 @@ fn scaled(number: &str, scale: u128, text: &str) -> Result<u128, DurationError> 
         let digits: u128 = frac.parse().map_err(|_| too_long())?;
         let denominator = 10u128.pow(frac.len() as u32);
         let product = digits.checked_mul(scale).ok_or_else(too_long)?;
-        if product % denominator != 0 || (product / denominator) % 1_000 != 0 {
+        if !product.is_multiple_of(denominator) || !(product / denominator).is_multiple_of(1_000) {
             return Err(DurationError::TooFine(text.to_string()));
         }
-        nanos = nanos.checked_add(product / denominator).ok_or_else(too_long)?;
+        nanos = nanos
+            .checked_add(product / denominator)
+            .ok_or_else(too_long)?;
     }
     Ok(nanos)
 }
@@ -164,9 +166,18 @@ mod tests {
             parse_duration("30m1h"),
             Err(DurationError::UnitOrder(_))
         ));
-        assert!(matches!(parse_duration("1..5s"), Err(DurationError::Malformed(_))));
-        assert!(matches!(parse_duration("-5s"), Err(DurationError::Malformed(_))));
-        assert!(matches!(parse_duration("0.0001us"), Err(DurationError::TooFine(_))));
+        assert!(matches!(
+            parse_duration("1..5s"),
+            Err(DurationError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_duration("-5s"),
+            Err(DurationError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_duration("0.0001us"),
+            Err(DurationError::TooFine(_))
+        ));
         assert!(matches!(
             parse_duration("99999999999999999999999h"),
             Err(DurationError::TooLong(_))

@@ -13,14 +13,19 @@ pub enum EnvError {
     Missing { name: String },
     #[error("`${{` at byte {offset} is not closed; write `${{NAME}}`")]
     Unclosed { offset: usize },
-    #[error("`${{{name}}}` is not a variable name; use letters, digits and `_`, not starting with a digit")]
+    #[error(
+        "`${{{name}}}` is not a variable name; use letters, digits and `_`, not starting with a digit"
+    )]
     BadName { name: String },
 }
 
 /// Replaces every `${NAME}` / `${NAME:-default}` in `text` using `lookup`. An empty variable
 /// counts as set (as in POSIX `${NAME-default}`), except that `:-` also replaces an empty value,
 /// as the shell does.
-pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, EnvError> {
+pub fn interpolate(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, EnvError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut consumed = 0;
@@ -99,7 +104,10 @@ mod tests {
     #[test]
     fn replaces_variables_and_defaults() {
         assert_eq!(interpolate("${POOL}", &env).unwrap(), "eu-west-1_abc");
-        assert_eq!(interpolate("id=${POOL}!", &env).unwrap(), "id=eu-west-1_abc!");
+        assert_eq!(
+            interpolate("id=${POOL}!", &env).unwrap(),
+            "id=eu-west-1_abc!"
+        );
         assert_eq!(interpolate("${NOPE:-x}", &env).unwrap(), "x");
         assert_eq!(interpolate("${EMPTY:-x}", &env).unwrap(), "x");
         assert_eq!(interpolate("${EMPTY}", &env).unwrap(), "");

@@ -121,9 +121,7 @@ fn yaml_diagnostic(
     trail: Vec<String>,
     file: &str,
 ) -> Diagnostic {
-    let (line, column) = error
-        .location()
-        .map_or((0, 0), |l| (l.line(), l.column()));
+    let (line, column) = error.location().map_or((0, 0), |l| (l.line(), l.column()));
     let mut key = clean_path(path, trail);
     let inner = error.without_snippet();
     let (kind, message, fix) = match inner {
@@ -213,10 +211,7 @@ mod tests {
     #[test]
     fn paths_are_cleaned_and_names_filled_in() {
         assert_eq!(
-            clean_path(
-                Some("flows.?.load.rate.value"),
-                vec!["sign_in".to_string()]
-            ),
+            clean_path(Some("flows.?.load.rate.value"), vec!["sign_in".to_string()]),
             "flows.sign_in.load.rate"
         );
         assert_eq!(clean_path(Some("."), vec![]), "");

@@ -138,9 +138,15 @@ pub const DEFAULT_USERNAME_PATTERN: &str = "harness-{run}-{n}";
 pub enum UserSource {
     None,
     /// Create `count` users before the run.
-    Provision { count: u64, method: ProvisionMethod },
+    Provision {
+        count: u64,
+        method: ProvisionMethod,
+    },
     /// Users that already exist on the target, read from a CSV file (`username,password`).
-    Csv { path: PathBuf, users: Vec<CsvUser> },
+    Csv {
+        path: PathBuf,
+        users: Vec<CsvUser>,
+    },
 }
 
 impl UserSource {
@@ -354,19 +360,29 @@ pub enum StepKind {
         attributes: Vec<(String, String)>,
     },
     /// Confirms the user created by the flow's `sign_up`.
-    ConfirmSignUp { via: ConfirmVia },
+    ConfirmSignUp {
+        via: ConfirmVia,
+    },
     /// USER_SRP_AUTH: InitiateAuth, then RespondToAuthChallenge (PASSWORD_VERIFIER).
-    SrpSignIn { password: Option<Secret> },
+    SrpSignIn {
+        password: Option<Secret>,
+    },
     /// USER_PASSWORD_AUTH: InitiateAuth.
-    PasswordSignIn { password: Option<Secret> },
+    PasswordSignIn {
+        password: Option<Secret>,
+    },
     /// ADMIN_USER_PASSWORD_AUTH: AdminInitiateAuth.
-    AdminSignIn { password: Option<Secret> },
+    AdminSignIn {
+        password: Option<Secret>,
+    },
     /// REFRESH_TOKEN_AUTH: InitiateAuth.
     Refresh,
     GetUser,
     /// ChangePassword. The new password (default: a fresh random one) becomes the user's
     /// password for later iterations.
-    ChangePassword { new_password: Option<Secret> },
+    ChangePassword {
+        new_password: Option<Secret>,
+    },
     /// ForgotPassword; with `confirm` (default `false`, embedded target only) also
     /// ConfirmForgotPassword with the delivered code.
     ForgotPassword {
@@ -378,7 +394,9 @@ pub enum StepKind {
     RevokeToken,
     /// `/oauth2/token` with `grant_type=client_credentials`. Scopes default to none (all the
     /// client's allowed scopes).
-    ClientCredentials { scopes: Vec<String> },
+    ClientCredentials {
+        scopes: Vec<String>,
+    },
     /// Managed login with PKCE, then `/oauth2/token` with `grant_type=authorization_code`.
     /// Scopes default to `openid`.
     AuthorizationCodePkce {
@@ -386,7 +404,9 @@ pub enum StepKind {
         redirect_uri: Option<String>,
     },
     /// Local JWT verification against the target's JWKS (fetched once per run); no request.
-    VerifyTokens { token: TokenUse },
+    VerifyTokens {
+        token: TokenUse,
+    },
 }
 
 /// Pseudo-operation for the managed-login authorization-code exchange; the guide's category

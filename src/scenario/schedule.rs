@@ -196,11 +196,9 @@ pub fn arrival_profile(load: &Load) -> Option<Profile> {
 pub fn vu_profile(load: &Load) -> Option<Profile> {
     let start = secs(load.start_time);
     match &load.executor {
-        Executor::ConstantVus { vus, duration } => Some(Profile::constant(
-            f64::from(*vus),
-            start,
-            secs(*duration),
-        )),
+        Executor::ConstantVus { vus, duration } => {
+            Some(Profile::constant(f64::from(*vus), start, secs(*duration)))
+        }
         Executor::RampingVus { start_vus, stages } => {
             let stages: Vec<(f64, f64)> = stages
                 .iter()
@@ -352,7 +350,10 @@ mod tests {
         for (i, t) in times.iter().enumerate() {
             let expected = Duration::from_millis(100 * i as u64);
             let diff = t.as_nanos().abs_diff(expected.as_nanos());
-            assert!(diff < 1_000, "iteration {i} at {t:?}, expected {expected:?}");
+            assert!(
+                diff < 1_000,
+                "iteration {i} at {t:?}, expected {expected:?}"
+            );
         }
     }
 

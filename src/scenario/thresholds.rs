@@ -139,8 +139,7 @@ pub struct ExpressionError {
     pub message: String,
 }
 
-const METRICS: &str =
-    "p(N), avg, med, min, max, error_rate, throttle_rate, rps, peak_rps, count";
+const METRICS: &str = "p(N), avg, med, min, max, error_rate, throttle_rate, rps, peak_rps, count";
 
 fn fail<T>(offset: usize, message: impl Into<String>) -> Result<T, ExpressionError> {
     Err(ExpressionError {
@@ -178,7 +177,10 @@ pub fn parse_expression(text: &str) -> Result<Expression, ExpressionError> {
             let p: f64 = match number.trim().parse() {
                 Ok(p) => p,
                 Err(_) => {
-                    return fail(open + 1, format!("`{number}` is not a percentile; write e.g. p(99) or p(99.9)"));
+                    return fail(
+                        open + 1,
+                        format!("`{number}` is not a percentile; write e.g. p(99) or p(99.9)"),
+                    );
                 }
             };
             if !(0.0..=100.0).contains(&p) {
@@ -199,7 +201,9 @@ pub fn parse_expression(text: &str) -> Result<Expression, ExpressionError> {
         "" => return fail(metric_start, format!("expected a metric: {METRICS}")),
         other => {
             let hint = match other.strip_prefix('p') {
-                Some(digits) if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) => {
+                Some(digits)
+                    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) =>
+                {
                     format!("; write p({digits})")
                 }
                 _ => String::new(),
@@ -234,7 +238,10 @@ pub fn parse_expression(text: &str) -> Result<Expression, ExpressionError> {
     let value: String = chars[value_start..].iter().collect();
     let value = value.trim_end();
     if value.is_empty() {
-        return fail(value_start, format!("expected a value after `{}`", op.symbol()));
+        return fail(
+            value_start,
+            format!("expected a value after `{}`", op.symbol()),
+        );
     }
     let value = match metric.class() {
         MetricClass::Latency => match parse_duration(value) {
@@ -269,7 +276,9 @@ pub fn parse_expression(text: &str) -> Result<Expression, ExpressionError> {
             } else if n > 1.0 {
                 return fail(
                     value_start,
-                    format!("`{value}` is more than 1; write a share as {value}% or as a fraction 0..=1"),
+                    format!(
+                        "`{value}` is more than 1; write a share as {value}% or as a fraction 0..=1"
+                    ),
                 );
             } else {
                 n

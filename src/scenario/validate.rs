@@ -254,7 +254,10 @@ pub(crate) fn validate(doc: ScenarioDoc, ctx: &Context<'_>) -> Result<Loaded, Di
     let target = check_target(&mut c, doc.target.as_ref());
     let capabilities = target.as_ref().map(Target::capabilities);
     let setup = check_setup(&mut c, doc.setup.as_ref(), target.as_ref());
-    let shared_load = doc.load.as_ref().and_then(|l| check_load(&mut c, l, "load"));
+    let shared_load = doc
+        .load
+        .as_ref()
+        .and_then(|l| check_load(&mut c, l, "load"));
     let flows = check_flows(
         &mut c,
         &doc.flows,
@@ -384,7 +387,11 @@ fn check_target(c: &mut Checker<'_>, target: Option<&Spanned<TargetDoc>>) -> Opt
     let jwks_url = match &e.jwks_url {
         Some(s) => check_url(c, s, "target.jwks_url"),
         None => issuer.as_ref().and_then(|i| {
-            url::Url::parse(&format!("{}/.well-known/jwks.json", i.trim_end_matches('/'))).ok()
+            url::Url::parse(&format!(
+                "{}/.well-known/jwks.json",
+                i.trim_end_matches('/')
+            ))
+            .ok()
         }),
     };
     let allow_remote = e.allow_remote.as_ref().is_some_and(|a| a.value);
@@ -421,7 +428,12 @@ fn check_target(c: &mut Checker<'_>, target: Option<&Spanned<TargetDoc>>) -> Opt
     })))
 }
 
-fn check_pattern(c: &mut Checker<'_>, s: &Spanned<String>, key: &str, needs_n: bool) -> Option<String> {
+fn check_pattern(
+    c: &mut Checker<'_>,
+    s: &Spanned<String>,
+    key: &str,
+    needs_n: bool,
+) -> Option<String> {
     let text = c.text(s, key)?;
     let mut rest = text.as_str();
     let mut ok = true;
@@ -444,7 +456,10 @@ fn check_pattern(c: &mut Checker<'_>, s: &Spanned<String>, key: &str, needs_n: b
                 key,
                 DiagnosticKind::InvalidValue,
                 format!("unknown placeholder `{{{name}}}` in `{text}`"),
-                Some("placeholders are {n} (the user's number), {run} (a per-run id) and {flow}".to_string()),
+                Some(
+                    "placeholders are {n} (the user's number), {run} (a per-run id) and {flow}"
+                        .to_string(),
+                ),
             );
             ok = false;
         }
@@ -479,10 +494,7 @@ fn check_setup(
     };
     let s = &setup.value;
     let mut ok = true;
-    let count = s
-        .users
-        .as_ref()
-        .and_then(|u| c.whole_u64(u, "setup.users"));
+    let count = s.users.as_ref().and_then(|u| c.whole_u64(u, "setup.users"));
     if s.users.is_some() && count.is_none() {
         ok = false;
     }
@@ -491,7 +503,10 @@ fn check_setup(
             pos(csv),
             "setup.csv",
             DiagnosticKind::Conflict,
-            format!("`csv` and `users` (line {}) cannot both be set", pos(users).line),
+            format!(
+                "`csv` and `users` (line {}) cannot both be set",
+                pos(users).line
+            ),
             Some("provision `users: N`, or read existing users from `csv`, not both".to_string()),
         );
         ok = false;
@@ -514,7 +529,12 @@ fn check_setup(
     if let (Some(caps), Some(n)) = (capabilities, count)
         && n > 0
     {
-        let at = s.method.as_ref().map(pos).or(s.users.as_ref().map(pos)).unwrap_or(pos(setup));
+        let at = s
+            .method
+            .as_ref()
+            .map(pos)
+            .or(s.users.as_ref().map(pos))
+            .unwrap_or(pos(setup));
         if method == ProvisionMethod::Admin && !caps.admin {
             c.error(
                 at,
@@ -555,7 +575,8 @@ fn check_setup(
     };
     let rate = match &s.rate {
         Some(r) => {
-            let rate = c.positive_rate(r, "setup.rate", "set a positive number of users per second");
+            let rate =
+                c.positive_rate(r, "setup.rate", "set a positive number of users per second");
             ok &= rate.is_some();
             rate.unwrap_or(DEFAULT_SETUP_RATE)
         }
@@ -658,7 +679,9 @@ fn read_csv(c: &mut Checker<'_>, csv: &Spanned<String>) -> Option<UserSource> {
                 "setup.csv",
                 DiagnosticKind::InvalidValue,
                 format!("{}:{line}: {message}", relative_display(&path)),
-                Some("the file needs a header `username,password` and one user per row".to_string()),
+                Some(
+                    "the file needs a header `username,password` and one user per row".to_string(),
+                ),
             );
             None
         }
@@ -684,14 +707,27 @@ pub fn parse_users_csv(text: &str) -> Result<Vec<CsvUser>, (usize, String)> {
     let Some((_, header)) = rows.next() else {
         return Ok(Vec::new());
     };
-    let find = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let find = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let (Some(u), Some(p)) = (find("username"), find("password")) else {
-        return Err((1, format!("header `{}` lacks `username` and `password` columns", header.join(","))));
+        return Err((
+            1,
+            format!(
+                "header `{}` lacks `username` and `password` columns",
+                header.join(",")
+            ),
+        ));
     };
     let mut users = Vec::new();
     for (line, fields) in rows {
         let (Some(username), Some(password)) = (fields.get(u), fields.get(p)) else {
-            return Err((line, format!("expected {} fields, found {}", header.len(), fields.len())));
+            return Err((
+                line,
+                format!("expected {} fields, found {}", header.len(), fields.len()),
+            ));
         };
         if username.is_empty() {
             return Err((line, "empty username".to_string()));
@@ -813,7 +849,12 @@ fn check_load(c: &mut Checker<'_>, load: &Spanned<LoadDoc>, key: &str) -> Option
             None => None,
         };
         let pre = match &l.pre_allocated_vus {
-            Some(p) => c.whole(p, &format!("{key}.pre_allocated_vus"), 1, "pre-allocate at least one VU")?,
+            Some(p) => c.whole(
+                p,
+                &format!("{key}.pre_allocated_vus"),
+                1,
+                "pre-allocate at least one VU",
+            )?,
             None => DEFAULT_PRE_ALLOCATED_VUS.min(max.unwrap_or(DEFAULT_MAX_VUS)),
         };
         let max = max.unwrap_or(DEFAULT_MAX_VUS.max(pre));
@@ -852,7 +893,10 @@ fn check_load(c: &mut Checker<'_>, load: &Spanned<LoadDoc>, key: &str) -> Option
                     pos(&stage.value.target),
                     &format!("{skey}.target"),
                     DiagnosticKind::InvalidValue,
-                    format!("a VU count must be whole (got {})", stage.value.target.value),
+                    format!(
+                        "a VU count must be whole (got {})",
+                        stage.value.target.value
+                    ),
                     None,
                 );
                 ok = false;
@@ -870,7 +914,11 @@ fn check_load(c: &mut Checker<'_>, load: &Spanned<LoadDoc>, key: &str) -> Option
             ok &= require(c, "rate", l.rate.is_some());
             ok &= require(c, "duration", l.duration.is_some());
             let rate = l.rate.as_ref().and_then(|r| {
-                c.positive_rate(r, &format!("{key}.rate"), "set a positive rate per time_unit")
+                c.positive_rate(
+                    r,
+                    &format!("{key}.rate"),
+                    "set a positive rate per time_unit",
+                )
             });
             let duration = l
                 .duration
@@ -941,14 +989,17 @@ fn check_load(c: &mut Checker<'_>, load: &Spanned<LoadDoc>, key: &str) -> Option
         ExecutorDoc::RampingVus => {
             ok &= require(c, "stages", l.stages.is_some());
             let start_vus = match &l.start_vus {
-                Some(v) => c.whole(v, &format!("{key}.start_vus"), 0, "start from 0 or more VUs"),
+                Some(v) => c.whole(
+                    v,
+                    &format!("{key}.start_vus"),
+                    0,
+                    "start from 0 or more VUs",
+                ),
                 None => Some(0),
             };
             let stages = stages(c, true);
             match (start_vus, stages) {
-                (Some(start_vus), Some(stages)) => {
-                    Some(Executor::RampingVus { start_vus, stages })
-                }
+                (Some(start_vus), Some(stages)) => Some(Executor::RampingVus { start_vus, stages }),
                 _ => None,
             }
         }
@@ -988,7 +1039,10 @@ fn check_flows(
                 &key,
                 DiagnosticKind::InvalidValue,
                 format!("`{}` is not a valid flow name", name.value),
-                Some("use letters, digits, `_` and `-` (thresholds refer to steps as `flow.step`)".to_string()),
+                Some(
+                    "use letters, digits, `_` and `-` (thresholds refer to steps as `flow.step`)"
+                        .to_string(),
+                ),
             );
         } else if name.value == "run" || QuotaCategory::from_name(&name.value).is_some() {
             c.error(
@@ -1023,7 +1077,10 @@ fn check_flow(
                 &format!("{key}.load"),
                 DiagnosticKind::Conflict,
                 "the scenario has a top-level `load` that flows share by `weight`",
-                Some("remove this load and give the flow a `weight`, or remove the top-level load".to_string()),
+                Some(
+                    "remove this load and give the flow a `weight`, or remove the top-level load"
+                        .to_string(),
+                ),
             );
             None
         }
@@ -1050,7 +1107,10 @@ fn check_flow(
                 &format!("{key}.load"),
                 DiagnosticKind::MissingKey,
                 "the flow has no `load`",
-                Some("add e.g. `load: { executor: constant-arrival-rate, rate: 10, duration: 1m }`".to_string()),
+                Some(
+                    "add e.g. `load: { executor: constant-arrival-rate, rate: 10, duration: 1m }`"
+                        .to_string(),
+                ),
             );
             None
         }
@@ -1066,7 +1126,10 @@ fn check_flow(
             &format!("{key}.steps"),
             DiagnosticKind::InvalidValue,
             "no steps",
-            Some(format!("add at least one step: {}", super::doc::STEP_KINDS.join(", "))),
+            Some(format!(
+                "add at least one step: {}",
+                super::doc::STEP_KINDS.join(", ")
+            )),
         );
     }
     let steps = check_steps(c, name, key, &f.steps.value, capabilities, setup);
@@ -1119,7 +1182,10 @@ fn check_steps(
                         pos(n),
                         &format!("{skey}.name"),
                         DiagnosticKind::Conflict,
-                        format!("another step of flow `{flow}` is already named `{}`", n.value),
+                        format!(
+                            "another step of flow `{flow}` is already named `{}`",
+                            n.value
+                        ),
                         Some("give each step a unique name".to_string()),
                     );
                     ok = false;
@@ -1165,38 +1231,44 @@ fn check_steps(
                     }
                     valid.then(|| err.value.clone())
                 });
-                let status = e.value.status.as_ref().and_then(|s| match u16::try_from(s.value) {
-                    Ok(v) if (100..=599).contains(&v) => Some(v),
-                    _ => {
-                        c.error(
-                            pos(s),
-                            &format!("{skey}.expect.status"),
-                            DiagnosticKind::InvalidValue,
-                            format!("must be an HTTP status 100..=599 (got {})", s.value),
-                            None,
-                        );
-                        ok = false;
-                        None
-                    }
-                });
+                let status = e
+                    .value
+                    .status
+                    .as_ref()
+                    .and_then(|s| match u16::try_from(s.value) {
+                        Ok(v) if (100..=599).contains(&v) => Some(v),
+                        _ => {
+                            c.error(
+                                pos(s),
+                                &format!("{skey}.expect.status"),
+                                DiagnosticKind::InvalidValue,
+                                format!("must be an HTTP status 100..=599 (got {})", s.value),
+                                None,
+                            );
+                            ok = false;
+                            None
+                        }
+                    });
                 Expect { error, status }
             }
             None => Expect::default(),
         };
-        let password = |c: &mut Checker<'_>, ok: &mut bool, field: &Option<Spanned<String>>, sub: &str| {
-            field.as_ref().and_then(|p| {
-                let s = c.secret(p, &format!("{skey}.{sub}"));
-                *ok &= s.is_some();
-                s
-            })
-        };
+        let password =
+            |c: &mut Checker<'_>, ok: &mut bool, field: &Option<Spanned<String>>, sub: &str| {
+                field.as_ref().and_then(|p| {
+                    let s = c.secret(p, &format!("{skey}.{sub}"));
+                    *ok &= s.is_some();
+                    s
+                })
+            };
         let kind = match step.value.kind {
             StepKindDoc::SignUp => {
                 let username = match &o.username {
-                    Some(u) => check_pattern(c, u, &format!("{skey}.username"), true).unwrap_or_else(|| {
-                        ok = false;
-                        String::new()
-                    }),
+                    Some(u) => check_pattern(c, u, &format!("{skey}.username"), true)
+                        .unwrap_or_else(|| {
+                            ok = false;
+                            String::new()
+                        }),
                     None => "{run}-{flow}-{n}".to_string(),
                 };
                 let password = password(c, &mut ok, &o.password, "password")
@@ -1204,7 +1276,12 @@ fn check_steps(
                 let attributes = o
                     .attributes
                     .as_ref()
-                    .map(|a| a.value.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .map(|a| {
+                        a.value
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 signed_up = true;
                 StepKind::SignUp {
@@ -1251,7 +1328,11 @@ fn check_steps(
             StepKindDoc::GlobalSignOut => StepKind::GlobalSignOut,
             StepKindDoc::RevokeToken => StepKind::RevokeToken,
             StepKindDoc::ClientCredentials => StepKind::ClientCredentials {
-                scopes: o.scopes.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
+                scopes: o
+                    .scopes
+                    .as_ref()
+                    .map(|s| s.value.clone())
+                    .unwrap_or_default(),
             },
             StepKindDoc::AuthorizationCodePkce => StepKind::AuthorizationCodePkce {
                 scopes: o
@@ -1318,7 +1399,10 @@ fn check_steps(
                     .get(source)
                     .and_then(|s: &Step| s.kind.produces_tokens());
                 if let Some(produced) = produced {
-                    let source_name = out.get(source).map(|s: &Step| s.name.clone()).unwrap_or_default();
+                    let source_name = out
+                        .get(source)
+                        .map(|s: &Step| s.name.clone())
+                        .unwrap_or_default();
                     if need == TokenNeed::Refresh && !produced.refresh {
                         c.error(
                             at,
@@ -1427,7 +1511,13 @@ fn check_capability(
     };
     match problem {
         Some((message, fix)) => {
-            c.error(at, key, DiagnosticKind::Unsupported, message, Some(fix.to_string()));
+            c.error(
+                at,
+                key,
+                DiagnosticKind::Unsupported,
+                message,
+                Some(fix.to_string()),
+            );
             false
         }
         None => true,
@@ -1492,13 +1582,22 @@ fn check_users(
                 .find(|(_, s)| s.kind.needs_user())
                 .map(|(i, s)| (i, s.kind.name()))
                 .unwrap_or((0, ""));
-            let at = fdoc.value.steps.value.get(index).map(pos).unwrap_or(pos(fdoc));
+            let at = fdoc
+                .value
+                .steps
+                .value
+                .get(index)
+                .map(pos)
+                .unwrap_or(pos(fdoc));
             c.error(
                 at,
                 &format!("{key}.steps[{index}].{step}"),
                 DiagnosticKind::UnknownReference,
                 "acts as an existing user, and the scenario has none",
-                Some("add `setup: { users: 100 }` (or a `csv`), or start the flow with sign_up".to_string()),
+                Some(
+                    "add `setup: { users: 100 }` (or a `csv`), or start the flow with sign_up"
+                        .to_string(),
+                ),
             );
         }
         if flow.users == UserSelection::Unique && flow.draws_pool_user() && pool > 0 {
@@ -1527,7 +1626,13 @@ fn check_users(
     }
 }
 
-fn check_cleanup(c: &mut Checker<'_>, doc: &ScenarioDoc, setup: &Setup, target: &Target, flows: &[Flow]) {
+fn check_cleanup(
+    c: &mut Checker<'_>,
+    doc: &ScenarioDoc,
+    setup: &Setup,
+    target: &Target,
+    flows: &[Flow],
+) {
     if setup.keep || target.capabilities().admin {
         return;
     }
@@ -1645,8 +1750,14 @@ fn check_thresholds(
                             pos(expression),
                             &ekey,
                             DiagnosticKind::UnknownReference,
-                            format!("peak_rps is measured for the run and quota categories, not for {}", describe(&scope)),
-                            Some("use `rps` here, or put peak_rps under `run` or a category".to_string()),
+                            format!(
+                                "peak_rps is measured for the run and quota categories, not for {}",
+                                describe(&scope)
+                            ),
+                            Some(
+                                "use `rps` here, or put peak_rps under `run` or a category"
+                                    .to_string(),
+                            ),
                         );
                         continue;
                     }
@@ -1757,11 +1868,11 @@ fn resolve_scope(
     }
     let mut known = vec!["run".to_string()];
     known.extend(flows.iter().map(|f| f.name.clone()));
-    known.extend(
-        flows
+    known.extend(flows.iter().flat_map(|f| {
+        f.steps
             .iter()
-            .flat_map(|f| f.steps.iter().map(move |s| format!("{}.{}", f.name, s.name))),
-    );
+            .map(move |s| format!("{}.{}", f.name, s.name))
+    }));
     known.extend(categories.iter().map(|c| c.name().to_string()));
     c.error(
         pos(name),
