@@ -36,8 +36,9 @@ use crate::scenario::validate::iteration_seconds;
 /// Bumped on any incompatible change to the JSON form of [`Plan`].
 pub const PLAN_SCHEMA_VERSION: u32 = 1;
 
-/// The default latency assumed per request where timing matters.
-pub const DEFAULT_ASSUMED_LATENCY: Duration = Duration::from_millis(100);
+/// The default latency assumed per request where timing matters (the same guess validation
+/// uses for its capacity warnings).
+pub const DEFAULT_ASSUMED_LATENCY: Duration = crate::scenario::validate::ASSUMED_LATENCY;
 
 /// Knobs for [`plan`].
 #[derive(Debug, Clone)]

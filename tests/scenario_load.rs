@@ -452,3 +452,13 @@ proptest! {
         let _ = parse(&text);
     }
 }
+
+#[test]
+fn deeply_nested_documents_are_refused_without_crashing() {
+    let deep = format!("flows: {}{}\n", "[".repeat(50_000), "]".repeat(50_000));
+    assert!(parse(&deep).is_err());
+    let deep_maps: String = (1..2_000)
+        .map(|i| format!("{}a:\n", " ".repeat(i)))
+        .collect();
+    assert!(parse(&format!("flows:\n{deep_maps}")).is_err());
+}
