@@ -566,6 +566,16 @@ impl Flow {
     }
 }
 
+/// The quota categories the flows' steps touch, in the guide's table order.
+pub fn categories_of(flows: &[Flow]) -> Vec<QuotaCategory> {
+    let used: Vec<QuotaCategory> = flows
+        .iter()
+        .flat_map(|f| f.steps.iter())
+        .flat_map(|s| s.kind.categories())
+        .collect();
+    QuotaCategory::all().filter(|c| used.contains(c)).collect()
+}
+
 impl Scenario {
     pub fn flow(&self, name: &str) -> Option<&Flow> {
         self.flows.iter().find(|f| f.name == name)
@@ -573,12 +583,6 @@ impl Scenario {
 
     /// The quota categories the run's steps touch (setup and clean-up excluded), in table order.
     pub fn categories(&self) -> Vec<QuotaCategory> {
-        let used: Vec<QuotaCategory> = self
-            .flows
-            .iter()
-            .flat_map(|f| f.steps.iter())
-            .flat_map(|s| s.kind.categories())
-            .collect();
-        QuotaCategory::all().filter(|c| used.contains(c)).collect()
+        categories_of(&self.flows)
     }
 }

@@ -297,15 +297,6 @@ pub(crate) fn validate(doc: ScenarioDoc, ctx: &Context<'_>) -> Result<Loaded, Di
     })
 }
 
-fn categories_of(flows: &[Flow]) -> Vec<QuotaCategory> {
-    let used: BTreeSet<QuotaCategory> = flows
-        .iter()
-        .flat_map(|f| f.steps.iter())
-        .flat_map(|s| s.kind.categories())
-        .collect();
-    QuotaCategory::all().filter(|c| used.contains(c)).collect()
-}
-
 fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
