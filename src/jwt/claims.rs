@@ -353,7 +353,8 @@ fn take_string_list(
 }
 
 /// A JWT NumericDate (RFC 7519 §2): seconds since the epoch, possibly fractional. Cognito writes
-/// integers; a fraction is floored. Values outside `i64` are not dates.
+/// integers; a fraction is floored, so `exp` errs early by under a second, never late. Values
+/// outside `i64` are not dates.
 fn numeric_date(v: &Value) -> Option<i64> {
     let n = match v {
         Value::Number(n) => n,
