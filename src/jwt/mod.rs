@@ -16,6 +16,48 @@
 //! | `claims.rs` | [`CognitoClaims`], the typed claims shared by the verifier and the signer, and [`TokenUse`] |
 //! | `sign.rs` | [`TokenSigner`]: a parsed RSA key that signs RS256 tokens and publishes its [`Jwk`] |
 //!
+//! ```
+//! use cognito_harness::jwt::{
+//!     CognitoClaims, KeySet, TokenSigner, TokenUse, VerifyPolicy, jwks_from_signers, verify_token,
+//! };
+//!
+//! // Server side: two keys, one JWKS.
+//! let id_signer = TokenSigner::generate("id-key")?;
+//! let access_signer = TokenSigner::generate("access-key")?;
+//! let jwks_json = serde_json::to_vec(&jwks_from_signers([&id_signer, &access_signer]))?;
+//!
+//! let now = 1_700_000_000;
+//! let claims = CognitoClaims {
+//!     sub: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee".into(),
+//!     iss: "http://localhost:9229/local_pool".into(),
+//!     token_use: TokenUse::Id,
+//!     exp: now + 3600,
+//!     iat: now,
+//!     auth_time: Some(now),
+//!     jti: Some("11111111-1111-4111-8111-111111111111".into()),
+//!     origin_jti: None,
+//!     aud: Some("client-a".into()),
+//!     client_id: None,
+//!     cognito_username: Some("janedoe".into()),
+//!     username: None,
+//!     scope: None,
+//!     cognito_groups: None,
+//!     email: None,
+//!     email_verified: None,
+//!     event_id: None,
+//!     device_key: None,
+//!     extra: Default::default(),
+//! };
+//! let token = id_signer.sign(&claims)?;
+//!
+//! // Harness side: the JWKS bytes come from the protocol client.
+//! let keys = KeySet::from_jwks_json(&jwks_json)?;
+//! let policy = VerifyPolicy::new("http://localhost:9229/local_pool", ["client-a"]);
+//! let verified = verify_token(&token, &keys, &policy, now)?;
+//! assert_eq!(verified.claims.user_name(), Some("janedoe"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Tokens are credentials: no error, `Debug` or `Display` output here contains a token, a
 //! signature or a private key. Errors quote claim values (truncated), never the token itself.
 

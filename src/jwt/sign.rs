@@ -5,9 +5,9 @@
 //! server holds two [`TokenSigner`]s and publishes both public keys with [`jwks_from_signers`].
 //!
 //! The signer keeps its key parsed (an aws-lc-rs `RsaKeyPair`) and its encoded header ready,
-//! and signs with `RSA_PKCS1_SHA256` directly. `jsonwebtoken::encode` would parse the private
-//! key again on every call, which costs about three times the signature itself (see the
-//! `sign_parsed_key` and `sign_jsonwebtoken_encode` benches).
+//! and signs with `RSA_PKCS1_SHA256` directly. `jsonwebtoken::encode` parses the private key
+//! again on every call, which makes it about three times slower (the `sign_parsed_key` and
+//! `sign_jsonwebtoken_encode` benches).
 
 use std::fmt;
 
@@ -59,8 +59,9 @@ struct Header<'a> {
 }
 
 impl TokenSigner {
-    /// Generates a fresh 2048-bit key, the size Cognito's JWKS keys have. Takes tens to
-    /// hundreds of milliseconds (`rsa_keygen` bench): do it at start-up, not per request.
+    /// Generates a fresh 2048-bit key, the size Cognito's JWKS keys have. Takes around 100 ms,
+    /// more or less as the prime search is lucky (`rsa_keygen` bench): do it at start-up, not
+    /// per request.
     pub fn generate(kid: impl Into<String>) -> Result<Self, SignError> {
         let key_pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| SignError::Generate)?;
         Self::with_key_pair(kid.into(), key_pair)
