@@ -7,7 +7,7 @@
 //! (which encodes requests and decodes responses) and the reference server (which does the
 //! opposite) use these types, so they are plain data with no behaviour beyond serde.
 //!
-//! Enumerations are [`string_enum!`] types: a Rust enum for the documented values plus an
+//! Enumerations are `string_enum!` types: a Rust enum for the documented values plus an
 //! `Other(String)` variant, so a value an implementation invents round-trips instead of failing
 //! the whole decode. Unknown members are ignored on decode (forward compatibility).
 //!
@@ -33,87 +33,6 @@ pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 /// The SigV4 signing name of the service (ground truth §1.1).
 pub const SIGNING_NAME: &str = "cognito-idp";
-
-/// Defines an enumeration carried on the wire as a string: the documented values as unit
-/// variants, anything else as `Other(String)`. Serializes as the plain string.
-macro_rules! string_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident { $( $variant:ident = $wire:literal ),+ $(,)? }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
-        pub enum $name {
-            $( $variant, )+
-            /// A value outside the documented set, kept verbatim.
-            Other(String),
-        }
-
-        impl $name {
-            /// Every documented value.
-            pub const ALL: &'static [$name] = &[ $( $name::$variant ),+ ];
-
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( $name::$variant => $wire, )+
-                    $name::Other(s) => s.as_str(),
-                }
-            }
-
-            /// The documented variant for `s`, or `Other(s)`.
-            pub fn parse(s: &str) -> Self {
-                match s {
-                    $( $wire => $name::$variant, )+
-                    other => $name::Other(other.to_owned()),
-                }
-            }
-
-            /// Whether this is one of the documented values.
-            pub fn is_known(&self) -> bool {
-                !matches!(self, $name::Other(_))
-            }
-        }
-
-        impl Default for $name {
-            /// An empty `Other`: the value has not been set.
-            fn default() -> Self {
-                $name::Other(String::new())
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                match s.as_str() {
-                    $( $wire => $name::$variant, )+
-                    _ => $name::Other(s),
-                }
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                Self::parse(s)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> String {
-                match v {
-                    $name::Other(s) => s,
-                    known => known.as_str().to_owned(),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 string_enum! {
     /// `AuthFlow` of InitiateAuth / AdminInitiateAuth.
