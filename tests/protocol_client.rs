@@ -125,7 +125,12 @@ async fn secret_hash_member_on_every_member_operation() {
         ]
     );
     for r in &reqs {
-        assert_eq!(r.json()["SecretHash"], JANE_HASH, "{:?}", r.header("x-amz-target"));
+        assert_eq!(
+            r.json()["SecretHash"],
+            JANE_HASH,
+            "{:?}",
+            r.header("x-amz-target")
+        );
         assert_eq!(r.header("authorization"), None);
     }
 }
@@ -187,7 +192,10 @@ async fn srp_answer_and_refresh_key_the_hash_on_the_given_username() {
     let reqs = stub.requests();
     assert_json_request(&reqs[0], "RespondToAuthChallenge");
     assert_eq!(reqs[0].json()["ChallengeName"], "PASSWORD_VERIFIER");
-    assert_eq!(reqs[0].json()["ChallengeResponses"]["SECRET_HASH"], JANE_HASH);
+    assert_eq!(
+        reqs[0].json()["ChallengeResponses"]["SECRET_HASH"],
+        JANE_HASH
+    );
     assert_json_request(&reqs[1], "InitiateAuth");
     assert_eq!(
         reqs[1].json(),
@@ -301,7 +309,9 @@ async fn session_token_is_signed_and_sent() {
     assert_eq!(req.header("x-amz-security-token"), Some("SESSIONTOKEN"));
     let auth = req.header("authorization").unwrap();
     assert!(
-        auth.contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target"),
+        auth.contains(
+            "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
+        ),
         "{auth}"
     );
 }
@@ -341,7 +351,10 @@ async fn signing_without_credentials_says_how_to_fix_it() {
         .admin_delete_user("us-east-1_abc123", "jane.doe")
         .await
         .unwrap_err();
-    assert!(matches!(&err, CallError::Signing(m) if m.contains("AWS_ACCESS_KEY_ID")), "{err}");
+    assert!(
+        matches!(&err, CallError::Signing(m) if m.contains("AWS_ACCESS_KEY_ID")),
+        "{err}"
+    );
     assert!(stub.requests().is_empty(), "nothing is sent unsigned");
 }
 
@@ -371,7 +384,10 @@ async fn service_errors_are_typed() {
     assert_eq!(err.label(), "NotAuthorizedException");
     match err {
         CallError::Service(e) => {
-            assert_eq!(e.message.as_deref(), Some("Incorrect username or password."));
+            assert_eq!(
+                e.message.as_deref(),
+                Some("Incorrect username or password.")
+            );
             assert_eq!(
                 e.request_id.as_deref(),
                 Some("0d5f0d3c-aaaa-bbbb-cccc-111122223333")
@@ -409,8 +425,11 @@ async fn html_error_page_is_an_unexpected_response() {
 #[tokio::test]
 async fn raw_layer_returns_status_headers_body_and_timing() {
     let stub = stub(|_| {
-        Reply::json(400, r#"{"__type":"InvalidParameterException","message":"x"}"#)
-            .header("x-amzn-requestid", "rid")
+        Reply::json(
+            400,
+            r#"{"__type":"InvalidParameterException","message":"x"}"#,
+        )
+        .header("x-amzn-requestid", "rid")
     })
     .await;
     let client = client_for(&stub.url());
@@ -487,7 +506,11 @@ async fn connection_refused() {
     }; // dropped: nothing listens there now
     let client = client_for(&format!("http://{addr}/"));
     let err = client.get_user("t").await.unwrap_err();
-    assert_eq!(err.transport_kind(), Some(TransportErrorKind::Connect), "{err}");
+    assert_eq!(
+        err.transport_kind(),
+        Some(TransportErrorKind::Connect),
+        "{err}"
+    );
     assert_eq!(err.label(), "transport:connect");
     assert_eq!(err.status(), None);
 }
@@ -612,7 +635,11 @@ async fn request_timeout() {
     let client = CognitoClient::new(config).unwrap();
     let started = std::time::Instant::now();
     let err = client.get_user("t").await.unwrap_err();
-    assert_eq!(err.transport_kind(), Some(TransportErrorKind::Timeout), "{err}");
+    assert_eq!(
+        err.transport_kind(),
+        Some(TransportErrorKind::Timeout),
+        "{err}"
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -624,9 +651,11 @@ fn non_loopback_targets_need_the_opt_in() {
     assert!(matches!(err, ConfigError::NonLoopback { .. }));
     assert!(err.to_string().contains("--allow-remote"), "{err}");
 
-    let err = CognitoClient::new(TargetConfig::local("http://192.0.2.10:9229/").unwrap())
-        .unwrap_err();
-    assert!(matches!(err, ConfigError::NonLoopback { field: "endpoint", ref host } if host == "192.0.2.10"));
+    let err =
+        CognitoClient::new(TargetConfig::local("http://192.0.2.10:9229/").unwrap()).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::NonLoopback { field: "endpoint", ref host } if host == "192.0.2.10")
+    );
 
     let mut config = TargetConfig::aws("us-west-2").unwrap();
     config.allow_non_loopback = true;

@@ -376,10 +376,10 @@ impl CognitoClient {
                 ),
             })
         };
-        if let Some(len) = resp.content_length() {
-            if len > cap as u64 {
-                return Err(too_large(len));
-            }
+        if let Some(len) = resp.content_length()
+            && len > cap as u64
+        {
+            return Err(too_large(len));
         }
         let mut body = Vec::new();
         loop {

@@ -239,15 +239,14 @@ impl TargetConfig {
         for (field, url) in urls {
             let Some(url) = url else { continue };
             check_url_shape(field, url)?;
-            if !self.allow_non_loopback {
-                if let Some(host) = url.host() {
-                    if !is_loopback_host(&host) {
-                        return Err(ConfigError::NonLoopback {
-                            field,
-                            host: host.to_string(),
-                        });
-                    }
-                }
+            if !self.allow_non_loopback
+                && let Some(host) = url.host()
+                && !is_loopback_host(&host)
+            {
+                return Err(ConfigError::NonLoopback {
+                    field,
+                    host: host.to_string(),
+                });
             }
         }
         Ok(())

@@ -252,10 +252,10 @@ fn oauth_error_from_body(status: u16, body: &[u8]) -> Option<OAuthError> {
 pub fn parse_www_authenticate(value: &str) -> Option<(String, Option<String>)> {
     let mut rest = value.trim();
     // An optional auth scheme: a token followed by whitespace, not by `=`.
-    if let Some((first, after)) = rest.split_once(char::is_whitespace) {
-        if !first.contains('=') {
-            rest = after.trim_start();
-        }
+    if let Some((first, after)) = rest.split_once(char::is_whitespace)
+        && !first.contains('=')
+    {
+        rest = after.trim_start();
     }
     let mut error = None;
     let mut description = None;
