@@ -669,3 +669,41 @@ fn client_debug_shows_no_credentials() {
     assert!(!shown.contains("wJalrXUtnFEMI"), "{shown}");
     assert!(!shown.contains("SESSIONTOKEN"), "{shown}");
 }
+
+#[tokio::test]
+async fn measured_calls_report_status_and_sizes_for_success_and_failure() {
+    let stub = stub(|req| {
+        if req.json()["AccessToken"] == "good" {
+            Reply::json(200, r#"{"Username":"u","UserAttributes":[]}"#)
+        } else {
+            Reply::json(
+                400,
+                r#"{"__type":"NotAuthorizedException","message":"Access Token has been revoked"}"#,
+            )
+        }
+    })
+    .await;
+    let client = client_for(&stub.url());
+    let ok = client
+        .call_measured(&GetUserRequest {
+            access_token: "good".into(),
+        })
+        .await;
+    assert_eq!(ok.status, Some(200));
+    assert_eq!(ok.bytes_sent, r#"{"AccessToken":"good"}"#.len());
+    assert_eq!(
+        ok.bytes_received,
+        r#"{"Username":"u","UserAttributes":[]}"#.len()
+    );
+    assert!(ok.timing.is_some());
+    assert_eq!(ok.result.unwrap().username, "u");
+
+    let bad = client
+        .call_measured(&GetUserRequest {
+            access_token: "revoked".into(),
+        })
+        .await;
+    assert_eq!(bad.status, Some(400));
+    assert!(bad.bytes_received > 0);
+    assert_eq!(bad.result.unwrap_err().label(), "NotAuthorizedException");
+}

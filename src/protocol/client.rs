@@ -192,6 +192,20 @@ fn classify(e: &reqwest::Error, phase: Phase, status: Option<u16>) -> TransportE
     }
 }
 
+/// The result of a call together with what the load engine records about the exchange.
+#[derive(Debug)]
+pub struct CallOutcome<T> {
+    pub result: Result<T, CallError>,
+    /// The HTTP status, when a response head arrived.
+    pub status: Option<u16>,
+    /// Request body size in bytes.
+    pub bytes_sent: usize,
+    /// Response body size in bytes (0 when no complete body was read).
+    pub bytes_received: usize,
+    /// Client-side timing, when a complete response was read.
+    pub timing: Option<Timing>,
+}
+
 /// Decode a response as `T`: a 2xx body as JSON (an empty body reads as `{}`, which some
 /// emulators send for empty outputs), anything else through [`decode_error_response`].
 pub fn decode_response<T: DeserializeOwned>(
@@ -313,7 +327,23 @@ impl CognitoClient {
             .post(config.endpoint.clone())
             .headers(map)
             .body(req.body.clone());
-        self.execute(builder).await
+        let result = self.execute(builder).await;
+        // Operation name, status and sizes only: bodies and headers may carry secrets.
+        match &result {
+            Ok(raw) => tracing::debug!(
+                target_op = req.target.as_deref().unwrap_or("-"),
+                status = raw.status,
+                bytes = raw.body.len(),
+                elapsed_ms = raw.timing.total.as_secs_f64() * 1e3,
+                "cognito call"
+            ),
+            Err(e) => tracing::debug!(
+                target_op = req.target.as_deref().unwrap_or("-"),
+                error = %e.label(),
+                "cognito call failed"
+            ),
+        }
+        result
     }
 
     /// Send `body` as operation `op_name` (the `X-Amz-Target` suffix), signed or not.
@@ -339,6 +369,43 @@ impl CognitoClient {
     pub async fn call<Op: Operation>(&self, req: &Op) -> Result<Op::Output, CallError> {
         let raw = self.call_raw(req).await?;
         decode_response(Op::KIND.name(), &raw)
+    }
+
+    /// [`CognitoClient::call`] that also reports status, sizes and timing, whatever the
+    /// outcome. Apply SECRET_HASH first with [`SecretHashed::apply_secret_hash`] if needed.
+    pub async fn call_measured<Op: Operation>(&self, req: &Op) -> CallOutcome<Op::Output> {
+        let body = match serde_json::to_vec(req) {
+            Ok(b) => b,
+            Err(e) => {
+                return CallOutcome {
+                    result: Err(CallError::Request(e.to_string())),
+                    status: None,
+                    bytes_sent: 0,
+                    bytes_received: 0,
+                    timing: None,
+                };
+            }
+        };
+        let bytes_sent = body.len();
+        match self
+            .send_raw(Op::KIND.name(), body, Op::KIND.requires_sigv4())
+            .await
+        {
+            Ok(raw) => CallOutcome {
+                result: decode_response(Op::KIND.name(), &raw),
+                status: Some(raw.status),
+                bytes_sent,
+                bytes_received: raw.body.len(),
+                timing: Some(raw.timing),
+            },
+            Err(e) => CallOutcome {
+                status: e.status(),
+                result: Err(e),
+                bytes_sent,
+                bytes_received: 0,
+                timing: None,
+            },
+        }
     }
 
     /// [`CognitoClient::call`] after filling in the SECRET_HASH for `app` (keyed on
@@ -789,6 +856,20 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// The load engine spawns calls on a multi-threaded runtime: their futures must be `Send`.
+    #[test]
+    fn call_futures_are_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let client =
+            CognitoClient::new(TargetConfig::local("http://127.0.0.1:1/").unwrap()).unwrap();
+        let req = GetUserRequest::default();
+        assert_send(&client.call(&req));
+        assert_send(&client.call_measured(&req));
+        let app = AppClient::public("c");
+        assert_send(&client.user_password_auth(&app, "u", "p"));
+        assert_send(&client.send_raw("X", Vec::new(), false));
     }
 
     #[test]

@@ -303,6 +303,20 @@ impl CallError {
     }
 }
 
+/// The JSON 1.1 error body real Cognito sends: `{"__type":"<Type>","message":"<message>"}`.
+/// For servers (the reference target, test stubs) so they answer in the shape
+/// [`decode_error_response`] reads.
+pub fn encode_error_body(error_type: &str, message: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "__type": error_type, "message": message }))
+        .unwrap_or_default()
+}
+
+/// The `x-amzn-ErrorType` header value for `error_type`, with the trailing colon real Cognito
+/// sends (ground truth §1.5).
+pub fn error_type_header_value(error_type: &str) -> String {
+    format!("{error_type}:")
+}
+
 /// Strip a namespace (`ns#Name`) and a suffix (`Name:url`) from an error type, as the AWS JSON
 /// protocols prescribe: the part before the first `:`, then the part after the last `#`.
 pub fn sanitize_error_type(raw: &str) -> &str {
@@ -639,6 +653,25 @@ mod tests {
         ));
         assert_eq!(u.reason, UnexpectedReason::NoErrorType);
         assert!(u.excerpt.contains("Missing x-amz-target header"));
+    }
+
+    #[test]
+    fn encoded_errors_decode_back() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            ERROR_TYPE_HEADER,
+            HeaderValue::from_str(&error_type_header_value("UsernameExistsException")).unwrap(),
+        );
+        let body = encode_error_body("UsernameExistsException", "User already exists");
+        assert_eq!(
+            body,
+            br#"{"__type":"UsernameExistsException","message":"User already exists"}"#
+        );
+        let e = service(decode_error_response(400, &h, &body));
+        assert_eq!(e.kind, CognitoErrorKind::UsernameExistsException);
+        assert_eq!(e.message.as_deref(), Some("User already exists"));
+        let header_only = service(decode_error_response(400, &h, b""));
+        assert_eq!(header_only.kind, CognitoErrorKind::UsernameExistsException);
     }
 
     #[test]

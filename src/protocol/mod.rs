@@ -26,7 +26,7 @@ pub mod sensitive;
 pub mod sigv4;
 pub mod types;
 
-pub use client::{CognitoClient, RawRequest, RawResponse, Timing, decode_response};
+pub use client::{CallOutcome, CognitoClient, RawRequest, RawResponse, Timing, decode_response};
 pub use endpoints::{ConfigError, TargetConfig};
 pub use error::{CallError, CognitoErrorKind, ServiceError, TransportErrorKind};
 pub use oauth2::{ClientAuthMethod, Grant, OAuthError, OAuthErrorCode, Pkce, TokenResponse};
