@@ -1,1 +1,35 @@
-//! placeholder
+//! The Cognito user-pools wire protocol: JSON 1.1 types, typed errors, SECRET_HASH, SigV4,
+//! the OAuth2 endpoints and the one HTTP client that the load engine and the conformance runner
+//! share.
+//!
+//! Pure encoding and decoding sit beside a thin I/O shell, so every byte the harness sends or
+//! accepts can be unit-tested:
+//! - `types`: request/response structs of each operation and the operation table
+//!   (`OperationKind`, the `X-Amz-Target` names, which operations are signed).
+//! - `sensitive`: `Sensitive` and `ParamMap`, which keep secrets out of `Debug` output.
+//! - `error`: `CallError` and the decoding of any error response.
+//! - `secret_hash`: the SECRET_HASH formula and where it goes.
+//! - `sigv4`: credentials and SigV4 signing of Admin* and pool-management calls.
+//! - `endpoints`: `TargetConfig`, derived URLs and the loopback safety rule.
+//! - `client`: `CognitoClient` (JSON 1.1 over HTTP, capped bodies, timing).
+//! - `oauth2`: token, userInfo and revoke endpoints, PKCE, JWKS fetch.
+
+#[macro_use]
+mod macros;
+
+pub mod client;
+pub mod endpoints;
+pub mod error;
+pub mod oauth2;
+pub mod secret_hash;
+pub mod sensitive;
+pub mod sigv4;
+pub mod types;
+
+pub use client::{CallOutcome, CognitoClient, RawRequest, RawResponse, Timing, decode_response};
+pub use endpoints::{ConfigError, TargetConfig};
+pub use error::{CallError, CognitoErrorKind, ServiceError, TransportErrorKind};
+pub use oauth2::{ClientAuthMethod, Grant, OAuthError, OAuthErrorCode, Pkce, TokenResponse};
+pub use secret_hash::{AppClient, SecretHashed, secret_hash};
+pub use sensitive::{ParamMap, Sensitive};
+pub use types::{Operation, OperationKind};

@@ -1,0 +1,880 @@
+//! The one wire client shared by the load engine and the conformance runner.
+//!
+//! [`CognitoClient`] speaks JSON 1.1 (`POST /`, `X-Amz-Target:
+//! AWSCognitoIdentityProviderService.<Op>`, `Content-Type: application/x-amz-json-1.1`), signs
+//! the Admin* and pool-management calls with SigV4, fills in SECRET_HASH for app clients with a
+//! secret, caps response bodies and classifies every failure into a [`CallError`].
+//!
+//! Three layers, each usable on its own:
+//! - [`CognitoClient::send`] / [`CognitoClient::send_raw`]: bytes in, status + headers + bytes
+//!   out ([`RawResponse`]), for conformance cases that check exact responses or send malformed
+//!   requests, and for the load engine's byte counts.
+//! - [`CognitoClient::call`]: any [`Operation`] request, typed output or typed error.
+//! - Convenience methods (`sign_up`, `user_password_auth`, `admin_create_user`, ...) that build
+//!   the request and apply the SECRET_HASH rules (developer guide, "Computing SecretHash values").
+//!
+//! Cloning is cheap (an `Arc`); clones share the connection pool.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use http::{HeaderMap, HeaderValue};
+use serde::de::DeserializeOwned;
+
+use super::endpoints::{ConfigError, TargetConfig, is_loopback_host};
+use super::error::{
+    CallError, TransportError, TransportErrorKind, decode_error_response, describe_json_error,
+};
+use super::secret_hash::{AppClient, SecretHashed};
+use super::sensitive::{ParamMap, Sensitive};
+use super::sigv4;
+use super::types::*;
+
+/// A clock for SigV4 timestamps; injectable so signed requests are reproducible in tests.
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// Timing of one exchange, measured by the client around the HTTP stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Timing {
+    /// From handing the request to the HTTP stack to receiving the response head.
+    pub head: Duration,
+    /// From handing the request to the HTTP stack to the end of the body.
+    pub total: Duration,
+}
+
+/// A complete HTTP response, body capped at [`TargetConfig::max_response_bytes`].
+#[derive(Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub timing: Timing,
+}
+
+impl RawResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// A header value as text, if present and valid.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl fmt::Debug for RawResponse {
+    // The body may carry tokens: show its size only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .field("timing", &self.timing)
+            .finish()
+    }
+}
+
+/// A JSON 1.1 request at the byte level. Every field can be set to something a correct
+/// client would never send, which is what conformance cases need.
+#[derive(Clone, Default)]
+pub struct RawRequest {
+    /// `X-Amz-Target`; `None` omits the header.
+    pub target: Option<String>,
+    /// `Content-Type`; `None` omits the header.
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    /// Sign with SigV4.
+    pub signed: bool,
+    /// Extra headers, added after the standard ones (and signed when `signed`).
+    pub extra_headers: Vec<(String, String)>,
+}
+
+impl RawRequest {
+    /// The request a correct client sends for operation `op_name`.
+    pub fn operation(op_name: &str, body: Vec<u8>, signed: bool) -> Self {
+        Self {
+            target: Some(format!("{TARGET_PREFIX}.{op_name}")),
+            content_type: Some(CONTENT_TYPE.to_owned()),
+            body,
+            signed,
+            extra_headers: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for RawRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawRequest")
+            .field("target", &self.target)
+            .field("content_type", &self.content_type)
+            .field("body_len", &self.body.len())
+            .field("signed", &self.signed)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: TargetConfig,
+    credentials: Option<aws_credential_types::Credentials>,
+    clock: Clock,
+}
+
+/// The wire client. See the module documentation.
+#[derive(Clone)]
+pub struct CognitoClient {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for CognitoClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CognitoClient")
+            .field("endpoint", &self.inner.config.endpoint.as_str())
+            .field("region", &self.inner.config.region)
+            .field("signing", &self.inner.credentials.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which phase of the exchange failed, to tell a reset from a truncated body.
+#[derive(Clone, Copy)]
+enum Phase {
+    Head,
+    Body,
+}
+
+fn classify(e: &reqwest::Error, phase: Phase, status: Option<u16>) -> TransportError {
+    let mut detail = e.to_string();
+    let mut io_kind = None;
+    let mut chain_text = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !detail.contains(&text) {
+            detail.push_str(": ");
+            detail.push_str(&text);
+        }
+        chain_text.push_str(&text.to_ascii_lowercase());
+        chain_text.push('\n');
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            io_kind.get_or_insert(io.kind());
+        }
+        source = s.source();
+    }
+    use std::io::ErrorKind as Io;
+    let reset_like = matches!(
+        io_kind,
+        Some(Io::ConnectionReset | Io::ConnectionAborted | Io::BrokenPipe | Io::UnexpectedEof)
+    ) || chain_text.contains("connection closed")
+        || chain_text.contains("connection reset")
+        || chain_text.contains("incomplete message");
+    let kind = if e.is_timeout() || io_kind == Some(Io::TimedOut) {
+        TransportErrorKind::Timeout
+    } else if chain_text.contains("certificate")
+        || chain_text.contains("tls")
+        || chain_text.contains("handshake")
+    {
+        TransportErrorKind::Tls
+    } else if e.is_connect() {
+        TransportErrorKind::Connect
+    } else if matches!(phase, Phase::Body) {
+        TransportErrorKind::IncompleteBody
+    } else if reset_like {
+        TransportErrorKind::ConnectionReset
+    } else {
+        TransportErrorKind::Other
+    };
+    TransportError {
+        kind,
+        status,
+        detail,
+    }
+}
+
+/// The result of a call together with what the load engine records about the exchange.
+#[derive(Debug)]
+pub struct CallOutcome<T> {
+    pub result: Result<T, CallError>,
+    /// The HTTP status, when a response head arrived.
+    pub status: Option<u16>,
+    /// Request body size in bytes.
+    pub bytes_sent: usize,
+    /// Response body size in bytes (0 when no complete body was read).
+    pub bytes_received: usize,
+    /// Client-side timing, when a complete response was read.
+    pub timing: Option<Timing>,
+}
+
+/// Decode a response as `T`: a 2xx body as JSON (an empty body reads as `{}`, which some
+/// emulators send for empty outputs), anything else through [`decode_error_response`].
+pub fn decode_response<T: DeserializeOwned>(
+    operation: &str,
+    raw: &RawResponse,
+) -> Result<T, CallError> {
+    if !raw.is_success() {
+        return Err(decode_error_response(raw.status, &raw.headers, &raw.body));
+    }
+    let body: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &raw.body
+    };
+    serde_json::from_slice(body).map_err(|e| CallError::Decode {
+        operation: operation.to_owned(),
+        status: raw.status,
+        detail: describe_json_error(&e),
+    })
+}
+
+impl CognitoClient {
+    /// Build a client. Fails when the configuration is invalid or targets a non-loopback host
+    /// without [`TargetConfig::allow_non_loopback`].
+    pub fn new(config: TargetConfig) -> Result<Self, ConfigError> {
+        Self::with_clock(config, Arc::new(SystemTime::now))
+    }
+
+    /// [`CognitoClient::new`] with an injected clock for SigV4 timestamps.
+    pub fn with_clock(config: TargetConfig, clock: Clock) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let mut builder = reqwest::Client::builder()
+            .timeout(config.request_timeout)
+            .connect_timeout(config.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(config.user_agent.clone());
+        let all_loopback = [
+            Some(&config.endpoint),
+            config.oauth_base.as_ref(),
+            config.jwks_url.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .all(|u| u.host().is_some_and(|h| is_loopback_host(&h)));
+        if !config.use_system_proxy || all_loopback {
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
+        let credentials = config
+            .credentials
+            .clone()
+            .or_else(sigv4::credentials_from_env);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                credentials,
+                clock,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &TargetConfig {
+        &self.inner.config
+    }
+
+    /// Send any request to the JSON 1.1 endpoint and read the whole (capped) response. Only
+    /// transport failures are errors here; every status is a `RawResponse`.
+    pub async fn send(&self, req: &RawRequest) -> Result<RawResponse, CallError> {
+        let config = &self.inner.config;
+        let mut headers: Vec<(String, String)> = Vec::new();
+        if let Some(ct) = &req.content_type {
+            headers.push(("content-type".to_owned(), ct.clone()));
+        }
+        if let Some(t) = &req.target {
+            headers.push(("x-amz-target".to_owned(), t.clone()));
+        }
+        headers.extend(
+            req.extra_headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
+        );
+        if req.signed {
+            let creds = self.inner.credentials.as_ref().ok_or_else(|| {
+                CallError::Signing(
+                    "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
+                     (emulators accept any values) or configure them on the target"
+                        .to_owned(),
+                )
+            })?;
+            let to_sign: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let added = sigv4::sign_post(
+                &config.endpoint,
+                &to_sign,
+                &req.body,
+                creds,
+                &config.region,
+                (self.inner.clock)(),
+            )
+            .map_err(CallError::Signing)?;
+            headers.extend(added);
+        }
+        let mut map = HeaderMap::new();
+        for (k, v) in &headers {
+            let name = http::HeaderName::from_bytes(k.as_bytes())
+                .map_err(|e| CallError::Request(format!("header name `{k}`: {e}")))?;
+            let value = HeaderValue::from_str(v)
+                .map_err(|e| CallError::Request(format!("header `{k}`: {e}")))?;
+            map.append(name, value);
+        }
+        let builder = self
+            .inner
+            .http
+            .post(config.endpoint.clone())
+            .headers(map)
+            .body(req.body.clone());
+        let result = self.execute(builder).await;
+        // Operation name, status and sizes only: bodies and headers may carry secrets.
+        match &result {
+            Ok(raw) => tracing::debug!(
+                target_op = req.target.as_deref().unwrap_or("-"),
+                status = raw.status,
+                bytes = raw.body.len(),
+                elapsed_ms = raw.timing.total.as_secs_f64() * 1e3,
+                "cognito call"
+            ),
+            Err(e) => tracing::debug!(
+                target_op = req.target.as_deref().unwrap_or("-"),
+                error = %e.label(),
+                "cognito call failed"
+            ),
+        }
+        result
+    }
+
+    /// Send `body` as operation `op_name` (the `X-Amz-Target` suffix), signed or not.
+    pub async fn send_raw(
+        &self,
+        op_name: &str,
+        body: Vec<u8>,
+        signed: bool,
+    ) -> Result<RawResponse, CallError> {
+        self.send(&RawRequest::operation(op_name, body, signed))
+            .await
+    }
+
+    /// Encode `req` and send it as its operation, without decoding the answer.
+    pub async fn call_raw<Op: Operation>(&self, req: &Op) -> Result<RawResponse, CallError> {
+        let body = serde_json::to_vec(req).map_err(|e| CallError::Request(e.to_string()))?;
+        self.send_raw(Op::KIND.name(), body, Op::KIND.requires_sigv4())
+            .await
+    }
+
+    /// Call an operation: encode, send (signed when the operation requires it), decode the
+    /// output or the error.
+    pub async fn call<Op: Operation>(&self, req: &Op) -> Result<Op::Output, CallError> {
+        let raw = self.call_raw(req).await?;
+        decode_response(Op::KIND.name(), &raw)
+    }
+
+    /// [`CognitoClient::call`] that also reports status, sizes and timing, whatever the
+    /// outcome. Apply SECRET_HASH first with [`SecretHashed::apply_secret_hash`] if needed.
+    pub async fn call_measured<Op: Operation>(&self, req: &Op) -> CallOutcome<Op::Output> {
+        let body = match serde_json::to_vec(req) {
+            Ok(b) => b,
+            Err(e) => {
+                return CallOutcome {
+                    result: Err(CallError::Request(e.to_string())),
+                    status: None,
+                    bytes_sent: 0,
+                    bytes_received: 0,
+                    timing: None,
+                };
+            }
+        };
+        let bytes_sent = body.len();
+        match self
+            .send_raw(Op::KIND.name(), body, Op::KIND.requires_sigv4())
+            .await
+        {
+            Ok(raw) => CallOutcome {
+                result: decode_response(Op::KIND.name(), &raw),
+                status: Some(raw.status),
+                bytes_sent,
+                bytes_received: raw.body.len(),
+                timing: Some(raw.timing),
+            },
+            Err(e) => CallOutcome {
+                status: e.status(),
+                result: Err(e),
+                bytes_sent,
+                bytes_received: 0,
+                timing: None,
+            },
+        }
+    }
+
+    /// [`CognitoClient::call`] after filling in the SECRET_HASH for `app` (keyed on
+    /// `hash_username`, else the request's own username).
+    pub async fn call_with_app<Op: Operation + SecretHashed>(
+        &self,
+        app: &AppClient,
+        mut req: Op,
+        hash_username: Option<&str>,
+    ) -> Result<Op::Output, CallError> {
+        req.apply_secret_hash(app, hash_username);
+        self.call(&req).await
+    }
+
+    /// Execute a prepared request: read the head, then the body up to the cap.
+    pub(crate) async fn execute(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<RawResponse, CallError> {
+        let start = Instant::now();
+        let mut resp = builder
+            .send()
+            .await
+            .map_err(|e| CallError::Transport(classify(&e, Phase::Head, None)))?;
+        let head = start.elapsed();
+        let status = resp.status().as_u16();
+        let cap = self.inner.config.max_response_bytes;
+        let too_large = |seen: u64| {
+            CallError::Transport(TransportError {
+                kind: TransportErrorKind::BodyTooLarge,
+                status: Some(status),
+                detail: format!(
+                    "response body of at least {seen} bytes exceeds the limit of {cap} bytes \
+                     (max_response_bytes)"
+                ),
+            })
+        };
+        if let Some(len) = resp.content_length()
+            && len > cap as u64
+        {
+            return Err(too_large(len));
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > cap {
+                        return Err(too_large((body.len() + chunk.len()) as u64));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(CallError::Transport(classify(
+                        &e,
+                        Phase::Body,
+                        Some(status),
+                    )));
+                }
+            }
+        }
+        Ok(RawResponse {
+            status,
+            headers: resp.headers().clone(),
+            body,
+            timing: Timing {
+                head,
+                total: start.elapsed(),
+            },
+        })
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    // ---- public user operations (unsigned) -------------------------------------------------
+
+    /// SignUp with SECRET_HASH when `app` has a secret.
+    pub async fn sign_up(
+        &self,
+        app: &AppClient,
+        username: &str,
+        password: &str,
+        attributes: Vec<AttributeType>,
+    ) -> Result<SignUpResponse, CallError> {
+        let req = SignUpRequest {
+            client_id: app.client_id.clone(),
+            username: username.to_owned(),
+            password: Some(password.into()),
+            user_attributes: (!attributes.is_empty()).then_some(attributes),
+            ..Default::default()
+        };
+        self.call_with_app(app, req, None).await
+    }
+
+    pub async fn confirm_sign_up(
+        &self,
+        app: &AppClient,
+        username: &str,
+        code: &str,
+    ) -> Result<ConfirmSignUpResponse, CallError> {
+        let req = ConfirmSignUpRequest {
+            client_id: app.client_id.clone(),
+            username: username.to_owned(),
+            confirmation_code: code.into(),
+            ..Default::default()
+        };
+        self.call_with_app(app, req, None).await
+    }
+
+    pub async fn resend_confirmation_code(
+        &self,
+        app: &AppClient,
+        username: &str,
+    ) -> Result<ResendConfirmationCodeResponse, CallError> {
+        let req = ResendConfirmationCodeRequest {
+            client_id: app.client_id.clone(),
+            username: username.to_owned(),
+            ..Default::default()
+        };
+        self.call_with_app(app, req, None).await
+    }
+
+    /// InitiateAuth with any flow and parameters; SECRET_HASH keyed on `hash_username`, else
+    /// `USERNAME`.
+    pub async fn initiate_auth(
+        &self,
+        app: &AppClient,
+        flow: AuthFlowType,
+        params: ParamMap,
+        hash_username: Option<&str>,
+    ) -> Result<InitiateAuthResponse, CallError> {
+        let req = InitiateAuthRequest {
+            auth_flow: flow,
+            auth_parameters: Some(params),
+            client_id: app.client_id.clone(),
+            ..Default::default()
+        };
+        self.call_with_app(app, req, hash_username).await
+    }
+
+    /// InitiateAuth with `USER_PASSWORD_AUTH`.
+    pub async fn user_password_auth(
+        &self,
+        app: &AppClient,
+        username: &str,
+        password: &str,
+    ) -> Result<InitiateAuthResponse, CallError> {
+        let params = ParamMap::new()
+            .with("USERNAME", username)
+            .with("PASSWORD", password);
+        self.initiate_auth(app, AuthFlowType::UserPasswordAuth, params, None)
+            .await
+    }
+
+    /// InitiateAuth with `REFRESH_TOKEN_AUTH`. With a client secret, the hash is keyed on
+    /// `hash_username` (the user's username or sub), since the flow carries no USERNAME.
+    pub async fn refresh_token_auth(
+        &self,
+        app: &AppClient,
+        refresh_token: &str,
+        hash_username: Option<&str>,
+    ) -> Result<InitiateAuthResponse, CallError> {
+        let params = ParamMap::new().with("REFRESH_TOKEN", refresh_token);
+        self.initiate_auth(app, AuthFlowType::RefreshTokenAuth, params, hash_username)
+            .await
+    }
+
+    /// RespondToAuthChallenge; SECRET_HASH keyed on `hash_username`, else the responses'
+    /// `USERNAME` (for PASSWORD_VERIFIER, the `USER_ID_FOR_SRP` the server returned).
+    pub async fn respond_to_auth_challenge(
+        &self,
+        app: &AppClient,
+        challenge: ChallengeNameType,
+        session: Option<Sensitive>,
+        responses: ParamMap,
+        hash_username: Option<&str>,
+    ) -> Result<RespondToAuthChallengeResponse, CallError> {
+        let req = RespondToAuthChallengeRequest {
+            client_id: app.client_id.clone(),
+            challenge_name: challenge,
+            session,
+            challenge_responses: Some(responses),
+            ..Default::default()
+        };
+        self.call_with_app(app, req, hash_username).await
+    }
+
+    pub async fn get_user(&self, access_token: &str) -> Result<GetUserResponse, CallError> {
+        self.call(&GetUserRequest {
+            access_token: access_token.into(),
+        })
+        .await
+    }
+
+    pub async fn global_sign_out(
+        &self,
+        access_token: &str,
+    ) -> Result<GlobalSignOutResponse, CallError> {
+        self.call(&GlobalSignOutRequest {
+            access_token: access_token.into(),
+        })
+        .await
+    }
+
+    /// RevokeToken for a refresh token, with `ClientSecret` when `app` has one.
+    pub async fn revoke_token(
+        &self,
+        app: &AppClient,
+        refresh_token: &str,
+    ) -> Result<RevokeTokenResponse, CallError> {
+        self.call(&RevokeTokenRequest {
+            token: refresh_token.into(),
+            client_id: app.client_id.clone(),
+            client_secret: app.client_secret.clone(),
+        })
+        .await
+    }
+
+    pub async fn forgot_password(
+        &self,
+        app: &AppClient,
+        username: &str,
+    ) -> Result<ForgotPasswordResponse, CallError> {
+        let req = ForgotPasswordRequest {
+            client_id: app.client_id.clone(),
+            username: username.to_owned(),
+            ..Default::default()
+        };
+        self.call_with_app(app, req, None).await
+    }
+
+    pub async fn confirm_forgot_password(
+        &self,
+        app: &AppClient,
+        username: &str,
+        code: &str,
+        new_password: &str,
+    ) -> Result<ConfirmForgotPasswordResponse, CallError> {
+        let req = ConfirmForgotPasswordRequest {
+            client_id: app.client_id.clone(),
+            username: username.to_owned(),
+            confirmation_code: code.into(),
+            password: new_password.into(),
+            ..Default::default()
+        };
+        self.call_with_app(app, req, None).await
+    }
+
+    pub async fn change_password(
+        &self,
+        access_token: &str,
+        previous_password: Option<&str>,
+        proposed_password: &str,
+    ) -> Result<ChangePasswordResponse, CallError> {
+        self.call(&ChangePasswordRequest {
+            previous_password: previous_password.map(Sensitive::from),
+            proposed_password: proposed_password.into(),
+            access_token: access_token.into(),
+        })
+        .await
+    }
+
+    // ---- pool management and admin operations (SigV4) --------------------------------------
+
+    pub async fn create_user_pool(
+        &self,
+        req: &CreateUserPoolRequest,
+    ) -> Result<CreateUserPoolResponse, CallError> {
+        self.call(req).await
+    }
+
+    pub async fn delete_user_pool(
+        &self,
+        user_pool_id: &str,
+    ) -> Result<DeleteUserPoolResponse, CallError> {
+        self.call(&DeleteUserPoolRequest {
+            user_pool_id: user_pool_id.to_owned(),
+        })
+        .await
+    }
+
+    pub async fn create_user_pool_client(
+        &self,
+        req: &CreateUserPoolClientRequest,
+    ) -> Result<CreateUserPoolClientResponse, CallError> {
+        self.call(req).await
+    }
+
+    pub async fn create_resource_server(
+        &self,
+        req: &CreateResourceServerRequest,
+    ) -> Result<CreateResourceServerResponse, CallError> {
+        self.call(req).await
+    }
+
+    pub async fn create_user_pool_domain(
+        &self,
+        req: &CreateUserPoolDomainRequest,
+    ) -> Result<CreateUserPoolDomainResponse, CallError> {
+        self.call(req).await
+    }
+
+    pub async fn admin_create_user(
+        &self,
+        req: &AdminCreateUserRequest,
+    ) -> Result<AdminCreateUserResponse, CallError> {
+        self.call(req).await
+    }
+
+    pub async fn admin_set_user_password(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+        password: &str,
+        permanent: bool,
+    ) -> Result<AdminSetUserPasswordResponse, CallError> {
+        self.call(&AdminSetUserPasswordRequest {
+            user_pool_id: user_pool_id.to_owned(),
+            username: username.to_owned(),
+            password: password.into(),
+            permanent: Some(permanent),
+        })
+        .await
+    }
+
+    pub async fn admin_confirm_sign_up(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+    ) -> Result<AdminConfirmSignUpResponse, CallError> {
+        self.call(&AdminConfirmSignUpRequest {
+            user_pool_id: user_pool_id.to_owned(),
+            username: username.to_owned(),
+            client_metadata: None,
+        })
+        .await
+    }
+
+    pub async fn admin_delete_user(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+    ) -> Result<AdminDeleteUserResponse, CallError> {
+        self.call(&AdminDeleteUserRequest {
+            user_pool_id: user_pool_id.to_owned(),
+            username: username.to_owned(),
+        })
+        .await
+    }
+
+    pub async fn admin_get_user(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+    ) -> Result<AdminGetUserResponse, CallError> {
+        self.call(&AdminGetUserRequest {
+            user_pool_id: user_pool_id.to_owned(),
+            username: username.to_owned(),
+        })
+        .await
+    }
+
+    /// AdminInitiateAuth; SECRET_HASH as for [`CognitoClient::initiate_auth`].
+    pub async fn admin_initiate_auth(
+        &self,
+        user_pool_id: &str,
+        app: &AppClient,
+        flow: AuthFlowType,
+        params: ParamMap,
+        hash_username: Option<&str>,
+    ) -> Result<AdminInitiateAuthResponse, CallError> {
+        let req = AdminInitiateAuthRequest {
+            user_pool_id: user_pool_id.to_owned(),
+            client_id: app.client_id.clone(),
+            auth_flow: flow,
+            auth_parameters: Some(params),
+            ..Default::default()
+        };
+        self.call_with_app(app, req, hash_username).await
+    }
+
+    /// AdminRespondToAuthChallenge; SECRET_HASH as for
+    /// [`CognitoClient::respond_to_auth_challenge`].
+    pub async fn admin_respond_to_auth_challenge(
+        &self,
+        user_pool_id: &str,
+        app: &AppClient,
+        challenge: ChallengeNameType,
+        session: Option<Sensitive>,
+        responses: ParamMap,
+        hash_username: Option<&str>,
+    ) -> Result<AdminRespondToAuthChallengeResponse, CallError> {
+        let req = AdminRespondToAuthChallengeRequest {
+            user_pool_id: user_pool_id.to_owned(),
+            client_id: app.client_id.clone(),
+            challenge_name: challenge,
+            session,
+            challenge_responses: Some(responses),
+            ..Default::default()
+        };
+        self.call_with_app(app, req, hash_username).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(status: u16, body: &[u8]) -> RawResponse {
+        RawResponse {
+            status,
+            headers: HeaderMap::new(),
+            body: body.to_vec(),
+            timing: Timing::default(),
+        }
+    }
+
+    #[test]
+    fn empty_2xx_body_decodes_as_empty_output() {
+        let out: GlobalSignOutResponse = decode_response("GlobalSignOut", &raw(200, b"")).unwrap();
+        assert_eq!(out, GlobalSignOutResponse {});
+        // ... but not as an output with required members.
+        let err = decode_response::<SignUpResponse>("SignUp", &raw(200, b"")).unwrap_err();
+        assert!(
+            matches!(&err, CallError::Decode { detail, .. } if detail.contains("missing field")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn truncated_2xx_body_is_a_decode_error_without_values() {
+        let err = decode_response::<InitiateAuthResponse>(
+            "InitiateAuth",
+            &raw(
+                200,
+                br#"{"AuthenticationResult":{"AccessToken":"eyJhbGciOi"#,
+            ),
+        )
+        .unwrap_err();
+        match err {
+            CallError::Decode {
+                operation, detail, ..
+            } => {
+                assert_eq!(operation, "InitiateAuth");
+                assert!(!detail.contains("eyJ"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The load engine spawns calls on a multi-threaded runtime: their futures must be `Send`.
+    #[test]
+    fn call_futures_are_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let client =
+            CognitoClient::new(TargetConfig::local("http://127.0.0.1:1/").unwrap()).unwrap();
+        let req = GetUserRequest::default();
+        assert_send(&client.call(&req));
+        assert_send(&client.call_measured(&req));
+        let app = AppClient::public("c");
+        assert_send(&client.user_password_auth(&app, "u", "p"));
+        assert_send(&client.send_raw("X", Vec::new(), false));
+    }
+
+    #[test]
+    fn raw_response_debug_hides_the_body() {
+        let r = raw(200, br#"{"AccessToken":"secret-token"}"#);
+        assert!(!format!("{r:?}").contains("secret-token"));
+    }
+}
