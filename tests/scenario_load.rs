@@ -220,14 +220,16 @@ fn environment_values_and_defaults_fill_the_target_and_secrets_stay_hidden() {
     assert_eq!(e.endpoint.as_str(), "http://127.0.0.1:9229/");
     assert_eq!(e.user_pool_id, "eu-west-1_pool");
     assert_eq!(e.admin, AdminCredentials::Env);
-    assert_eq!(
-        e.issuer,
-        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool"
-    );
+    assert_eq!(e.issuer, "http://127.0.0.1:9229/eu-west-1_pool");
     assert_eq!(
         e.jwks_url.as_str(),
-        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_pool/.well-known/jwks.json"
+        "http://127.0.0.1:9229/eu-west-1_pool/.well-known/jwks.json"
     );
+    // The wire client accepts what validation accepted.
+    let config = e.target_config().unwrap();
+    assert_eq!(config.endpoint, e.endpoint);
+    assert_eq!(config.region, "eu-west-1");
+    assert!(!config.allow_non_loopback);
     assert_eq!(
         e.client_secret.as_ref().unwrap().expose(),
         "very-secret-value"
@@ -236,6 +238,43 @@ fn environment_values_and_defaults_fill_the_target_and_secrets_stay_hidden() {
     assert!(!debug.contains("very-secret-value"), "{debug}");
     assert!(!debug.contains("Pa55word-secret!"), "{debug}");
     assert!(debug.contains("***"));
+}
+
+#[test]
+fn a_real_pool_gets_cognito_issuer_and_jwks_by_default() {
+    let path = Path::new("scenarios/m2m-client-credentials.yaml");
+    let source = std::fs::read_to_string(path).unwrap();
+    let loaded = parse_scenario(&source, path, &example_env).unwrap();
+    let Target::Endpoint(e) = &loaded.scenario.target else {
+        panic!("endpoint expected")
+    };
+    assert_eq!(
+        e.issuer,
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example"
+    );
+    assert_eq!(
+        e.jwks_url.as_str(),
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example/.well-known/jwks.json"
+    );
+    let config = e.target_config().unwrap();
+    assert!(config.allow_non_loopback);
+    assert_eq!(
+        config.oauth_url("token").unwrap().as_str(),
+        "https://example.auth.eu-west-1.amazoncognito.com/oauth2/token"
+    );
+}
+
+#[test]
+fn remote_oauth_domains_need_the_opt_in_too() {
+    let err = parse(
+        "target:\n  endpoint: http://127.0.0.1:9229\n  region: EU\n  user_pool_id: p\n  client_id: c\n  client_secret: s\n  oauth_domain: https://x.auth.eu-west-1.amazoncognito.com\nflows:\n  m2m:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [client_credentials]\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inline.yaml:3:11: target.region: `EU` is not an AWS region name; write it like eu-west-1\n\
+         inline.yaml:7:17: target.oauth_domain: `x.auth.eu-west-1.amazoncognito.com` is not a loopback address, and load tests against remote pools must be opted into; add `allow_remote: true` to the target if you mean to send this load there"
+    );
 }
 
 #[test]

@@ -57,9 +57,11 @@ pub struct Endpoint {
     /// The OAuth 2.0 domain (`https://<prefix>.auth.<region>.amazoncognito.com`), needed by
     /// `client_credentials` and `authorization_code_pkce`. Default: none.
     pub oauth_domain: Option<url::Url>,
-    /// Default: `{issuer}/.well-known/jwks.json`.
+    /// Default: `{endpoint}/{user_pool_id}/.well-known/jwks.json`, where Cognito (and emulators
+    /// that copy its layout) publish the keys.
     pub jwks_url: url::Url,
-    /// Default: `https://cognito-idp.{region}.amazonaws.com/{user_pool_id}`.
+    /// The `iss` claim to expect. Default: `{endpoint}/{user_pool_id}`, which for Cognito's
+    /// endpoint is `https://cognito-idp.{region}.amazonaws.com/{user_pool_id}`.
     pub issuer: String,
     /// Where admin (SigV4) credentials come from. Default: [`AdminCredentials::None`].
     pub admin: AdminCredentials,
@@ -87,6 +89,25 @@ pub struct Capabilities {
     /// Confirmation codes can be read back (the reference server exposes them; a real pool
     /// sends them by email or SMS).
     pub read_codes: bool,
+}
+
+impl Endpoint {
+    /// The wire client's configuration for this endpoint. Admin credentials are not included:
+    /// with [`AdminCredentials::Env`] the caller reads them from the environment
+    /// (`protocol::sigv4::credentials_from_env`).
+    pub fn target_config(
+        &self,
+    ) -> Result<crate::protocol::TargetConfig, crate::protocol::ConfigError> {
+        let mut config = crate::protocol::TargetConfig::aws(&self.region)?;
+        config.endpoint = self.endpoint.clone();
+        config.allow_non_loopback = self.allow_remote;
+        if let Some(domain) = &self.oauth_domain {
+            config = config.oauth_base(domain.as_str())?;
+        }
+        config = config.jwks_url(self.jwks_url.as_str())?;
+        config.validate()?;
+        Ok(config)
+    }
 }
 
 impl Target {

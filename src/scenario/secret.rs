@@ -38,6 +38,13 @@ impl serde::Serialize for Secret {
     }
 }
 
+/// Hands a scenario secret to the wire client's redacting type.
+impl From<&Secret> for crate::protocol::Sensitive {
+    fn from(secret: &Secret) -> Self {
+        crate::protocol::Sensitive::new(secret.expose())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +57,8 @@ mod tests {
         assert_eq!(format!("{:?}", Some(&secret)), "Some(***)");
         assert_eq!(serde_json::to_string(&secret).unwrap(), "\"***\"");
         assert_eq!(secret.expose(), "hunter2");
+        let sensitive = crate::protocol::Sensitive::from(&secret);
+        assert_eq!(sensitive.expose(), "hunter2");
+        assert!(!format!("{sensitive:?}").contains("hunter2"));
     }
 }

@@ -297,13 +297,11 @@ pub(crate) fn validate(doc: ScenarioDoc, ctx: &Context<'_>) -> Result<Loaded, Di
     })
 }
 
+/// The client's loopback rule (`protocol::endpoints`), so a scenario that validates is one the
+/// client accepts.
 fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+    url.host()
+        .is_some_and(|h| crate::protocol::endpoints::is_loopback_host(&h))
 }
 
 fn check_url(c: &mut Checker<'_>, s: &Spanned<String>, key: &str) -> Option<url::Url> {
@@ -368,42 +366,71 @@ fn check_target(c: &mut Checker<'_>, target: Option<&Spanned<TargetDoc>>) -> Opt
         .oauth_domain
         .as_ref()
         .and_then(|s| check_url(c, s, "target.oauth_domain"));
+    if let Some(r) = &region
+        && !r.trim().is_empty()
+        && !r
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        c.error(
+            pos(&e.region),
+            "target.region",
+            DiagnosticKind::InvalidValue,
+            format!("`{r}` is not an AWS region name"),
+            Some("write it like eu-west-1".to_string()),
+        );
+    }
+    // Defaults follow Cognito's layout, which emulators copy: the issuer and the JWKS live under
+    // the pool id on the API endpoint's host.
+    let pool_url = match (&endpoint, &user_pool_id) {
+        (Some(endpoint), Some(pool)) => Some(crate::protocol::endpoints::join_segments(
+            endpoint,
+            &[pool.as_str()],
+        )),
+        _ => None,
+    };
     let issuer = match &e.issuer {
         Some(s) => c.text(s, "target.issuer"),
-        None => match (&region, &user_pool_id) {
-            (Some(r), Some(p)) => Some(format!("https://cognito-idp.{r}.amazonaws.com/{p}")),
-            _ => None,
-        },
+        None => pool_url
+            .as_ref()
+            .map(|u| u.as_str().trim_end_matches('/').to_string()),
     };
     let jwks_url = match &e.jwks_url {
         Some(s) => check_url(c, s, "target.jwks_url"),
-        None => issuer.as_ref().and_then(|i| {
-            url::Url::parse(&format!(
-                "{}/.well-known/jwks.json",
-                i.trim_end_matches('/')
-            ))
-            .ok()
-        }),
+        None => pool_url
+            .as_ref()
+            .map(|u| crate::protocol::endpoints::join_segments(u, &[".well-known", "jwks.json"])),
     };
     let allow_remote = e.allow_remote.as_ref().is_some_and(|a| a.value);
     let admin = match e.admin.as_ref().map(|a| a.value) {
         Some(AdminDoc::Env) => AdminCredentials::Env,
         Some(AdminDoc::None) | None => AdminCredentials::None,
     };
-    if let Some(url) = &endpoint
-        && !allow_remote
-        && !is_loopback(url)
-    {
-        c.error(
-            pos(&e.endpoint),
-            "target.endpoint",
-            DiagnosticKind::Conflict,
-            format!(
-                "`{}` is not a loopback address, and load tests against remote pools must be opted into",
-                url.host_str().unwrap_or_default()
-            ),
-            Some("add `allow_remote: true` to the target if you mean to send this load there".to_string()),
-        );
+    let urls = [
+        ("target.endpoint", Some(&e.endpoint), endpoint.as_ref()),
+        (
+            "target.oauth_domain",
+            e.oauth_domain.as_ref(),
+            oauth_domain.as_ref(),
+        ),
+        ("target.jwks_url", e.jwks_url.as_ref(), jwks_url.as_ref()),
+    ];
+    for (key, written, url) in urls {
+        let (Some(written), Some(url)) = (written, url) else {
+            continue;
+        };
+        if !allow_remote && !is_loopback(url) {
+            c.error(
+                pos(written),
+                key,
+                DiagnosticKind::Conflict,
+                format!(
+                    "`{}` is not a loopback address, and load tests against remote pools must be opted into",
+                    url.host_str().unwrap_or_default()
+                ),
+                Some("add `allow_remote: true` to the target if you mean to send this load there".to_string()),
+            );
+        }
     }
     Some(Target::Endpoint(Box::new(Endpoint {
         endpoint: endpoint?,
