@@ -77,12 +77,6 @@ pub fn interpolate(
     Ok(out)
 }
 
-/// Whether `text` mentions a variable at all (used to decide whether a value is a secret read
-/// from the environment or a literal written in the file).
-pub fn mentions_variable(text: &str) -> bool {
-    text.contains("${")
-}
-
 fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
