@@ -8,23 +8,31 @@
 # .peers/run/NAME-PORT.env. The emulator runs detached in its own process group (PID = group id),
 # so it outlives this script; stop it with `scripts/stop-peer.sh PID` (or `--all`).
 #
-# Usage: scripts/start-peer.sh NAME [--port PORT] [--timeout SECONDS]
+# Usage: scripts/start-peer.sh NAME [--port PORT] [--timeout SECONDS] [--auth]
 #   NAME        moto | ministack | cognito-local
 #   --port      use this port instead of a free one chosen by the OS
 #   --timeout   seconds to wait for the emulator to answer (default 60)
+#   --auth      ministack only: AUTH=true, which verifies SigV4 (root credentials test/test) and
+#               makes Cognito check SECRET_HASH, ExplicitAuthFlows, access tokens and
+#               confirmation codes (always 123456); without it those are not checked
 #
 # Requires scripts/install-peers.sh to have run. Progress and errors go to stderr.
 set -euo pipefail
 # shellcheck source=scripts/peers-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/peers-common.sh"
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
 
 name=""
 port=""
 timeout=60
+auth=false
 while (($#)); do
   case "$1" in
+    --auth)
+      auth=true
+      shift
+      ;;
     --port)
       port="${2:?--port needs a value}"
       shift 2
@@ -53,6 +61,7 @@ case "$name" in
     ;;
   *) die "unknown peer '$name': expected moto, ministack or cognito-local" ;;
 esac
+[[ "$auth" == false || "$name" == ministack ]] || die "--auth applies to ministack only"
 [[ -z "$port" || "$port" =~ ^[0-9]+$ ]] || die "--port must be a number"
 [[ "$timeout" =~ ^[0-9]+$ ]] || die "--timeout must be a whole number of seconds"
 
@@ -114,6 +123,7 @@ launch() {
     ministack)
       (cd "$rundir" && BIND_HOST=127.0.0.1 GATEWAY_PORT="$port" SERVICES=cognito-idp \
         IOT_MTLS_ENABLED=0 SFTP_ENABLED=0 PERSIST_STATE=0 TMPDIR="$rundir" LOG_LEVEL=INFO \
+        AUTH="$auth" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
         exec setsid "$VENV/bin/ministack" </dev/null >"$log" 2>&1) &
       ;;
     cognito-local)
