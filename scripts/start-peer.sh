@@ -93,6 +93,24 @@ probe() {
     --data '{"MaxResults":1}' || true
 }
 
+# True when nothing accepts connections on 127.0.0.1:PORT.
+port_is_free() {
+  "$VENV/bin/python" -c 'import socket, sys
+s = socket.socket()
+s.settimeout(1)
+sys.exit(1 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 0)' "$1"
+}
+
+# True when a process of the group PGID listens on PORT, so a probe answered by some other
+# server on that port is never mistaken for ours. Without ss, the free-port check before launch
+# and the liveness checks have to do.
+owns_port() {
+  local pgid="$1" port="$2" pids
+  command -v ss >/dev/null 2>&1 || return 0
+  pids="$(pgrep -g "$pgid" | paste -sd'|')" || return 1
+  ss -Hltnp "sport = :$port" 2>/dev/null | grep -qE "pid=($pids),"
+}
+
 # Fails (and stops the emulator) if the process group listens anywhere but loopback: ministack,
 # for one, opens extra listeners on 0.0.0.0 unless told not to.
 check_loopback_only() {
@@ -146,6 +164,7 @@ attempts=3
 [[ -z "$port" ]] || attempts=1
 for ((try = 1; try <= attempts; try++)); do
   p="${port:-$(free_port)}"
+  port_is_free "$p" || die "127.0.0.1:$p is already in use"
   rundir="$PEERS_DIR/run/$name-$p"
   log="$PEERS_DIR/logs/$name-$p.log"
   rm -rf "$rundir"
@@ -159,11 +178,13 @@ for ((try = 1; try <= attempts; try++)); do
     if ! kill -0 "$pid" 2>/dev/null; then
       break
     fi
-    code="$(probe "$p")"
-    [[ "$code" == 200 ]] && break
+    if owns_port "$pid" "$p"; then
+      code="$(probe "$p")"
+      [[ "$code" == 200 ]] && break
+    fi
     sleep 0.3
   done
-  if [[ "$code" == 200 ]] && kill -0 "$pid" 2>/dev/null; then
+  if [[ "$code" == 200 ]] && kill -0 "$pid" 2>/dev/null && owns_port "$pid" "$p"; then
     check_loopback_only "$pid"
     line="ENDPOINT=http://127.0.0.1:$p PID=$pid NAME=$name PORT=$p LOG=$log"
     printf '%s\n' "$line" >"$PEERS_DIR/run/$name-$p.env"

@@ -6,6 +6,7 @@
 #
 # Only PIDs recorded in .peers/run/*.pid are accepted, so nothing else is ever signalled. Each
 # emulator runs in its own process group; the group gets SIGTERM, then SIGKILL after 10 s.
+# Its run directory (.peers/run/NAME-PORT/, the emulator's data) is removed; its log is kept.
 set -euo pipefail
 # shellcheck source=scripts/peers-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/peers-common.sh"
@@ -32,13 +33,19 @@ else
   done
 fi
 
+# Drop the records and the run directory (emulator data); the log under .peers/logs/ stays.
+forget() {
+  rm -f "$1" "${1%.pid}.env"
+  rm -rf "${1%.pid}"
+}
+
 status=0
 for pf in "${pidfiles[@]}"; do
   pid="$(cat "$pf")"
   label="$(basename "$pf" .pid)"
   if ! kill -0 "$pid" 2>/dev/null; then
     say "$label (PID $pid) already gone"
-    rm -f "$pf" "${pf%.pid}.env"
+    forget "$pf"
     continue
   fi
   say "stopping $label (PID $pid)"
@@ -56,7 +63,7 @@ for pf in "${pidfiles[@]}"; do
     say "could not stop $label (PID $pid)"
     status=1
   else
-    rm -f "$pf" "${pf%.pid}.env"
+    forget "$pf"
   fi
 done
 exit "$status"
