@@ -14,7 +14,7 @@
 #   --relock  re-resolve the direct pins (peers/requirements.txt "direct" block and
 #             peers/package.json), rewrite the transitive pins and package-lock.json, then install
 set -euo pipefail
-# shellcheck source=scripts/peers-common.sh
+# shellcheck source=SCRIPTDIR/peers-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/peers-common.sh"
 
 force=0

@@ -18,7 +18,7 @@
 #
 # Requires scripts/install-peers.sh to have run. Progress and errors go to stderr.
 set -euo pipefail
-# shellcheck source=scripts/peers-common.sh
+# shellcheck source=SCRIPTDIR/peers-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/peers-common.sh"
 
 usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
@@ -111,6 +111,17 @@ owns_port() {
   ss -Hltnp "sport = :$port" 2>/dev/null | grep -qE "pid=($pids),"
 }
 
+# Stop what launch() started: its process group, or the PID alone when setsid has not run yet.
+stop_started() {
+  local pid="$1"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+}
+
 # Fails (and stops the emulator) if the process group listens anywhere but loopback: ministack,
 # for one, opens extra listeners on 0.0.0.0 unless told not to.
 check_loopback_only() {
@@ -120,7 +131,7 @@ check_loopback_only() {
   bad="$(ss -Hltnp 2>/dev/null | grep -E "pid=($pids)," | awk '{print $4}' |
     grep -vE '^(127\.[0-9.]+|\[::1\]):[0-9]+$' || true)"
   if [[ -n "$bad" ]]; then
-    kill -TERM -- "-$pid" 2>/dev/null || true
+    stop_started "$pid"
     die "$name listened on non-loopback address(es): $(echo "$bad" | paste -sd' '); stopped it"
   fi
 }
@@ -193,12 +204,12 @@ for ((try = 1; try <= attempts; try++)); do
     exit 0
   fi
   if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || true
-    rm -f "$PEERS_DIR/run/$name-$p.pid"
+    stop_started "$pid"
+    rm -rf "$PEERS_DIR/run/$name-$p.pid" "$rundir"
     tail -n 20 "$log" >&2 || true
     die "$name did not answer ListUserPools with 200 within $timeout s (last status $code); stopped it"
   fi
-  rm -f "$PEERS_DIR/run/$name-$p.pid"
+  rm -rf "$PEERS_DIR/run/$name-$p.pid" "$rundir"
   say "$name exited early; last lines of its log:"
   tail -n 20 "$log" >&2 || true
   if grep -qiE 'address already in use|EADDRINUSE|already in use' "$log" && ((try < attempts)); then

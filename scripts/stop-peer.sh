@@ -8,7 +8,7 @@
 # emulator runs in its own process group; the group gets SIGTERM, then SIGKILL after 10 s.
 # Its run directory (.peers/run/NAME-PORT/, the emulator's data) is removed; its log is kept.
 set -euo pipefail
-# shellcheck source=scripts/peers-common.sh
+# shellcheck source=SCRIPTDIR/peers-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/peers-common.sh"
 
 RUN="$PEERS_DIR/run"
