@@ -141,7 +141,8 @@ check_loopback_only() {
 #   moto          moto_server -H HOST -p PORT
 #   ministack     env BIND_HOST + GATEWAY_PORT; SERVICES limits it to cognito-idp; the IoT MQTT
 #                 (0.0.0.0:8883) and SFTP listeners are switched off; TMPDIR holds its pid file
-#   cognito-local env HOST + PORT; config and data in ./.cognito under its working directory
+#   cognito-local env HOST + PORT (+ CODE); config and data in ./.cognito under its working
+#                 directory
 launch() {
   local port="$1" rundir="$2" log="$3"
   case "$name" in
@@ -163,7 +164,9 @@ launch() {
       # means on Cognito (plain user names).
       printf '{"TokenConfig":{"IssuerDomain":"http://127.0.0.1:%s"},"UserPoolDefaults":{"UsernameAttributes":[]}}\n' \
         "$port" >"$rundir/.cognito/config.json"
-      (cd "$rundir" && HOST=127.0.0.1 PORT="$port" \
+      # CODE fixes every code it issues (confirmation, MFA, temporary password) at 123456, the
+      # same code ministack always uses, so clients can pass --code 123456 to either.
+      (cd "$rundir" && HOST=127.0.0.1 PORT="$port" CODE=123456 \
         exec setsid node "$NODE_DIR/node_modules/cognito-local/lib/bin/start.js" \
         </dev/null >"$log" 2>&1) &
       ;;
