@@ -65,7 +65,7 @@ relock_python() {
   {
     sed -n '1,/^# --- transitive/p' "$REQS"
     "$tmp/venv/bin/pip" freeze --disable-pip-version-check |
-      grep -viE "^($(printf '%s\n' "$direct" | sed -E 's/[[=<>~!].*//' | paste -sd'|'))=="
+      grep -viE "^($(printf '%s\n' "$direct" | sed -E 's/[^A-Za-z0-9_.-].*//' | paste -sd'|'))=="
   } >"$tmp/requirements.txt"
   mv "$tmp/requirements.txt" "$REQS"
   rm -rf "$tmp"
