@@ -61,7 +61,7 @@ relock_python() {
   say "relock: resolving direct Python pins in a scratch venv"
   "$PY" -m venv "$tmp/venv"
   # shellcheck disable=SC2086 # one requirement per word, on purpose
-  "$tmp/venv/bin/pip" install --disable-pip-version-check --no-input -q $direct
+  "$tmp/venv/bin/pip" install --disable-pip-version-check --no-input -q --only-binary=:all: $direct
   {
     sed -n '1,/^# --- transitive/p' "$REQS"
     "$tmp/venv/bin/pip" freeze --disable-pip-version-check |

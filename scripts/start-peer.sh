@@ -12,16 +12,17 @@
 #   NAME        moto | ministack | cognito-local
 #   --port      use this port instead of a free one chosen by the OS
 #   --timeout   seconds to wait for the emulator to answer (default 60)
-#   --auth      ministack only: AUTH=true, which verifies SigV4 (root credentials test/test) and
-#               makes Cognito check SECRET_HASH, ExplicitAuthFlows, access tokens and
-#               confirmation codes (always 123456); without it those are not checked
+#   --auth      ministack only: AUTH=true, its IAM mode (access key id `test` is root; other
+#               key ids are refused), in which Cognito also checks SECRET_HASH, ExplicitAuthFlows,
+#               access tokens and confirmation codes (always 123456); without it those are not
+#               checked
 #
 # Requires scripts/install-peers.sh to have run. Progress and errors go to stderr.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/peers-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/peers-common.sh"
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
 
 name=""
 port=""
