@@ -24,7 +24,7 @@ for arg in "$@"; do
     --force) force=1 ;;
     --relock) relock=1 force=1 ;;
     -h | --help)
-      sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      print_header "${BASH_SOURCE[0]}"
       exit 0
       ;;
     *) die "unknown argument '$arg' (try --help)" ;;

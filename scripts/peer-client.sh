@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/peers-common.sh"
 
 (($#)) || {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  print_header "${BASH_SOURCE[0]}" >&2
   exit 2
 }
 client="$1"

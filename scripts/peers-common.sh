@@ -18,6 +18,9 @@ die() {
   exit 1
 }
 
+# Print a script's leading comment block (its usage text), without the "# " prefixes.
+print_header() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$1"; }
+
 # The Python interpreter used to create the venv: PYTHON, else python3.
 host_python() {
   local py="${PYTHON:-python3}"

@@ -22,7 +22,7 @@ set -euo pipefail
 # shellcheck source=SCRIPTDIR/peers-common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/peers-common.sh"
 
-usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
+usage() { print_header "${BASH_SOURCE[0]}" >&2; }
 
 name=""
 port=""

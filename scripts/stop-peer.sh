@@ -13,6 +13,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/peers-common.sh"
 
 RUN="$PEERS_DIR/run"
 (($#)) || die "usage: stop-peer.sh PID... | --all"
+if [[ "$1" == -h || "$1" == --help ]]; then
+  print_header "${BASH_SOURCE[0]}"
+  exit 0
+fi
 
 # Recorded pid files, one per started emulator.
 pidfiles=()
