@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Install the pinned peer emulators and clients into .peers/ (git-ignored):
+#   .peers/venv   Python: moto[server], ministack, boto3, pycognito, PyJWT[crypto], cryptography
+#                 (pins: peers/requirements.txt)
+#   .peers/node   npm: cognito-local, amazon-cognito-identity-js,
+#                 @aws-sdk/client-cognito-identity-provider (pins: peers/package.json + package-lock.json)
+#
+# Idempotent: a stamp (.peers/install.stamp) holds a hash of the pin files, this script and the
+# interpreter versions; when it matches, the script checks the installed tree and exits in well
+# under a second. Any change to a pin rebuilds that side from scratch.
+#
+# Usage: scripts/install-peers.sh [--force] [--relock]
+#   --force   reinstall even when the stamp matches
+#   --relock  re-resolve the direct pins (peers/requirements.txt "direct" block and
+#             peers/package.json), rewrite the transitive pins and package-lock.json, then install
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/peers-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/peers-common.sh"
+
+force=0
+relock=0
+for arg in "$@"; do
+  case "$arg" in
+    --force) force=1 ;;
+    --relock) relock=1 force=1 ;;
+    -h | --help)
+      print_header "${BASH_SOURCE[0]}"
+      exit 0
+      ;;
+    *) die "unknown argument '$arg' (try --help)" ;;
+  esac
+done
+
+REQS="$PEERS_SRC/requirements.txt"
+PKG_JSON="$PEERS_SRC/package.json"
+PKG_LOCK="$PEERS_SRC/package-lock.json"
+VENV="$PEERS_DIR/venv"
+NODE_DIR="$PEERS_DIR/node"
+STAMP="$PEERS_DIR/install.stamp"
+
+for f in "$REQS" "$PKG_JSON" "$PKG_LOCK"; do
+  [[ -f "$f" ]] || die "missing pin file $f"
+done
+
+# --- toolchain checks -------------------------------------------------------------------------
+PY="$(host_python)"
+"$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' ||
+  die "$PY is $("$PY" -V 2>&1); moto and ministack need Python >= 3.10"
+command -v node >/dev/null 2>&1 || die "node not found: install Node.js >= 20"
+command -v npm >/dev/null 2>&1 || die "npm not found: install npm"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+((node_major >= 20)) || die "node is $(node --version); @aws-sdk/client-cognito-identity-provider needs >= 20"
+py_version="$("$PY" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
+
+# --- relock (maintainers only) ----------------------------------------------------------------
+relock_python() {
+  local tmp direct
+  tmp="$(mktemp -d)"
+  # The direct block is the lines between the "direct" and "transitive" markers.
+  direct="$(sed -n '/^# --- direct ---$/,/^# --- transitive/p' "$REQS" | grep -v '^#' | grep -v '^$')"
+  say "relock: resolving direct Python pins in a scratch venv"
+  "$PY" -m venv "$tmp/venv"
+  # shellcheck disable=SC2086 # one requirement per word, on purpose
+  "$tmp/venv/bin/pip" install --disable-pip-version-check --no-input -q --only-binary=:all: $direct
+  {
+    sed -n '1,/^# --- transitive/p' "$REQS"
+    "$tmp/venv/bin/pip" freeze --disable-pip-version-check |
+      grep -viE "^($(printf '%s\n' "$direct" | sed -E 's/[^A-Za-z0-9_.-].*//' | paste -sd'|'))=="
+  } >"$tmp/requirements.txt"
+  mv "$tmp/requirements.txt" "$REQS"
+  rm -rf "$tmp"
+  say "relock: rewrote $REQS"
+}
+relock_node() {
+  say "relock: re-resolving $PKG_LOCK"
+  (cd "$PEERS_SRC" && rm -f package-lock.json &&
+    npm install --package-lock-only --ignore-scripts --no-audit --no-fund >&2)
+}
+if ((relock)); then
+  relock_python
+  relock_node
+fi
+
+# --- stamp --------------------------------------------------------------------------------------
+stamp_of() {
+  {
+    printf 'python %s\nnode %s\n' "$py_version" "$node_major"
+    cat "$REQS" "$PKG_JSON" "$PKG_LOCK" "${BASH_SOURCE[0]}"
+  } | sha256sum | cut -d' ' -f1
+}
+want="$(stamp_of)"
+
+installed_ok() {
+  [[ -x "$VENV/bin/python" ]] &&
+    [[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/ministack" ]] &&
+    [[ -f "$NODE_DIR/node_modules/cognito-local/lib/bin/start.js" ]] &&
+    [[ -d "$NODE_DIR/node_modules/amazon-cognito-identity-js" ]] &&
+    [[ -d "$NODE_DIR/node_modules/@aws-sdk/client-cognito-identity-provider" ]]
+}
+
+if ((!force)) && [[ -f "$STAMP" ]] && [[ "$(cat "$STAMP")" == "$want" ]] && installed_ok; then
+  say "peers up to date in $PEERS_DIR (stamp ${want:0:12})"
+  exit 0
+fi
+
+mkdir -p "$PEERS_DIR"
+rm -f "$STAMP"
+started=$SECONDS
+
+# --- Python side ------------------------------------------------------------------------------
+# A venv is not relocatable and pip never removes packages dropped from the pins, so the venv is
+# rebuilt from scratch whenever the stamp does not match. Wheels only: every pin has one for
+# CPython 3.10+ on Linux x86_64/aarch64, and nothing gets compiled on a CI machine.
+say "creating Python venv $VENV with $PY ($py_version)"
+rm -rf "$VENV"
+"$PY" -m venv "$VENV"
+say "installing Python pins from ${REQS#"$REPO_ROOT"/} ($(grep -cE '^[A-Za-z]' "$REQS") packages)"
+"$VENV/bin/pip" install --disable-pip-version-check --no-input --progress-bar off -q \
+  --only-binary=:all: \
+  -r "$REQS"
+"$VENV/bin/pip" check --disable-pip-version-check >&2 || die "pip check found broken requirements"
+
+# --- npm side ---------------------------------------------------------------------------------
+# npm ci needs package.json and the lock side by side; copy both so node_modules lands in
+# .peers/node and the source tree stays clean. Install scripts are not needed by any of the three
+# packages (aws-sdk v2's only prints a maintenance notice), so none run.
+say "installing npm pins from ${PKG_LOCK#"$REPO_ROOT"/} into $NODE_DIR"
+rm -rf "$NODE_DIR"
+mkdir -p "$NODE_DIR"
+cp "$PKG_JSON" "$PKG_LOCK" "$NODE_DIR/"
+(cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+
+# --- verify -----------------------------------------------------------------------------------
+say "verifying imports"
+"$VENV/bin/python" - <<'EOF' >&2
+import importlib.metadata as md
+import boto3, botocore, cryptography, jwt, ministack, moto, pycognito  # noqa: F401
+from pycognito.aws_srp import AWSSRP  # noqa: F401
+for name in ("moto", "ministack", "boto3", "botocore", "pycognito", "PyJWT", "cryptography"):
+    print(f"  {name} {md.version(name)}")
+EOF
+(cd "$NODE_DIR" && node -e '
+  const need = ["cognito-local", "amazon-cognito-identity-js", "@aws-sdk/client-cognito-identity-provider"];
+  for (const name of need) {
+    require(name === "cognito-local" ? "cognito-local/package.json" : name);
+    console.error("  " + name + " " + require(name + "/package.json").version);
+  }
+') || die "npm packages do not load"
+
+installed_ok || die "installation incomplete"
+printf '%s\n' "$want" >"$STAMP"
+say "peers installed in $((SECONDS - started)) s (stamp ${want:0:12})"
