@@ -174,6 +174,13 @@ pub(crate) fn compute_b_pub_limbs(v: &Limbs, b: &BigUint) -> Limbs {
     monty::from_mont(&monty::add_mod(&kv, &gb))
 }
 
+/// `base^e mod N` with this module's variable-base exponentiation (Montgomery form, sliding
+/// window): what `S` costs, exposed so benches can set it beside num-bigint's `modpow`.
+pub fn pow_mod_n(base: &BigUint, e: &BigUint) -> BigUint {
+    let base = monty::to_mont(&monty::reduce_biguint(base));
+    monty::to_biguint(&monty::from_mont(&monty::pow(&base, &Exponent::new(e))))
+}
+
 /// `S = (B - k·g^x)^(a + u·x) mod N`, the client's premaster secret.
 ///
 /// The base is taken as `(B mod N - k·v mod N) mod N`, so it is never negative (pitfall 6);
@@ -254,6 +261,11 @@ pub fn password_claim_signature(
 /// Standard padded base64, as Cognito expects PASSWORD_CLAIM_SIGNATURE.
 pub fn encode_signature(signature: &[u8; 32]) -> String {
     base64::engine::general_purpose::STANDARD.encode(signature)
+}
+
+/// Encodes SECRET_BLOCK bytes as the service sends them (standard padded base64).
+pub fn encode_secret_block(secret_block: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(secret_block)
 }
 
 /// Decodes SECRET_BLOCK (standard padded base64) into the bytes the signature covers.
