@@ -61,7 +61,7 @@ proptest! {
         prop_assume!(password != other);
         let mut rng = StdRng::seed_from_u64(seed);
         let verifier = Verifier::new(&pool, &user, &password, &mut rng).unwrap();
-        let client = SrpClient::from_rng(&mut rng);
+        let client = SrpClient::from_rng(&mut rng).unwrap();
         let session = ServerSession::from_rng(&verifier, &client.a_pub_hex(), &mut rng).unwrap();
         let challenge = challenge(&verifier, &session, &user, &block);
 
@@ -327,5 +327,34 @@ fn wire_errors_name_the_field() {
             .respond(&challenge, "us-east-1_X", "p", now)
             .unwrap_err(),
         SrpError::BadHex { field: "SRP_B" }
+    );
+}
+
+/// A generator stuck at zero: the constructors that draw must refuse, not loop or panic.
+struct ZeroRng;
+
+impl rand::RngCore for ZeroRng {
+    fn next_u32(&mut self) -> u32 {
+        0
+    }
+    fn next_u64(&mut self) -> u64 {
+        0
+    }
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        dst.fill(0);
+    }
+}
+
+#[test]
+fn a_stuck_generator_is_refused() {
+    assert_eq!(
+        SrpClient::from_rng(&mut ZeroRng).unwrap_err(),
+        SrpError::ZeroPrivateExponent { which: "a" }
+    );
+    let verifier = Verifier::new("us-east-1_X", "u", "p", &mut ZeroRng).unwrap();
+    assert_eq!(verifier.salt_hex(), "0");
+    assert_eq!(
+        ServerSession::from_rng(&verifier, "2", &mut ZeroRng).unwrap_err(),
+        SrpError::ZeroPrivateExponent { which: "b" }
     );
 }

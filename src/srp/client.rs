@@ -94,16 +94,19 @@ impl SrpClient {
         Ok(SrpClient { a, a_pub })
     }
 
-    /// Draws `a` from 128 random bytes, as the AWS SDKs do.
-    pub fn from_rng(rng: &mut impl RngCore) -> Self {
+    /// Draws `a` from 128 random bytes, as the AWS SDKs do. An all-zero draw (probability
+    /// 2^-1024, or a broken generator) is drawn again, a few times, then refused.
+    pub fn from_rng(rng: &mut impl RngCore) -> Result<Self, SrpError> {
         let mut bytes = [0u8; A_BYTES];
-        loop {
+        let mut last = SrpError::ZeroPrivateExponent { which: "a" };
+        for _ in 0..4 {
             rng.fill_bytes(&mut bytes);
-            // An all-zero draw (probability 2^-1024, or a broken rng) is drawn again.
-            if let Ok(client) = Self::new(BigUint::from_bytes_be(&bytes)) {
-                return client;
+            match Self::new(BigUint::from_bytes_be(&bytes)) {
+                Ok(client) => return Ok(client),
+                Err(e) => last = e,
             }
         }
+        Err(last)
     }
 
     /// `A = g^a mod N`.

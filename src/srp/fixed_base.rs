@@ -7,7 +7,7 @@
 //! (`S = (B - k·v)^(a + u·x)`) plus small change (cognito-srp.md, "Cost").
 //!
 //! Layout: row `i` holds `g^(d·2^(6i))` for `d = 1..=63`, in Montgomery form. 171 rows cover
-//! exponents up to 1026 bits: 171 × 63 × 384 bytes = 4,137,408 bytes (3.95 MiB). The table is
+//! exponents up to 1026 bits: 171 × 63 × 384 bytes = 4,136,832 bytes (3.95 MiB). The table is
 //! built once, lazily, by the first caller (or eagerly by a server at start-up through
 //! [`g_table`]); longer exponents fall back to the variable-base path.
 

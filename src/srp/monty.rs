@@ -499,7 +499,7 @@ mod tests {
         let n = &*super::super::math::N;
         assert_eq!(&big(&N), n);
         assert_eq!(big(&ONE), r() % n);
-        assert_eq!(big(&*R2), (r() * r()) % n);
+        assert_eq!(big(&R2), (r() * r()) % n);
         assert_eq!(
             N0INV.wrapping_mul(N[0]),
             u64::MAX,
