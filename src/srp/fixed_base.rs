@@ -25,7 +25,8 @@ pub const COVERED_BITS: usize = 1024;
 
 static G_TABLE: LazyLock<GTable> = LazyLock::new(|| GTable::build(WINDOW, COVERED_BITS));
 
-/// The process-wide table for g, built on first use (~40 ms, 3.95 MiB).
+/// The process-wide table for g, built on first use (3.95 MiB; about 50 ms on the project's
+/// machines, see `table_build` in `benches/srp.rs`).
 pub fn g_table() -> &'static GTable {
     &G_TABLE
 }
