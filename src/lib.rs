@@ -15,5 +15,6 @@ pub mod metrics;
 pub mod plan;
 pub mod protocol;
 pub mod quota;
+pub mod report;
 pub mod scenario;
 pub mod srp;

@@ -1,0 +1,98 @@
+//! Run reports: pure renderers of a [`RunReport`] (one file per format) and one writer that puts
+//! them on disk atomically.
+//!
+//! A [`RunReport`] is everything a run's reports show: the measured [`Summary`] plus what was run,
+//! against what, and how each threshold fared. Its JSON form is `summary.json`, versioned by
+//! [`REPORT_SCHEMA_VERSION`]. Renderers never do I/O, so they can be tested byte for byte; only
+//! [`write_run_report`] touches the file system.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::Summary;
+
+mod json;
+mod writer;
+
+pub use json::render_json;
+pub use writer::{ReportError, write_run_report};
+
+/// Bumped on any incompatible change to `summary.json`.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// Everything a run's reports show. Serialized, it is the `summary.json` document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// [`REPORT_SCHEMA_VERSION`] of the tool that wrote it.
+    pub schema_version: u32,
+    /// The version of cognito-harness that ran.
+    pub tool_version: String,
+    /// The scenario's name (its file stem).
+    pub scenario: String,
+    /// The scenario file as given on the command line.
+    pub scenario_path: String,
+    /// The scenario's `description`, when it has one.
+    pub description: Option<String>,
+    /// `embedded` or the endpoint URL. Never carries credentials.
+    pub target: String,
+    /// When traffic started, RFC 3339 in UTC.
+    pub started_at: String,
+    /// True when the run was interrupted (Ctrl-C, SIGTERM) or aborted before its end.
+    pub partial: bool,
+    /// `(index, count)` when this is one shard of a scenario (`run --shard I/N`).
+    pub shard: Option<(u32, u32)>,
+    /// Every threshold of the scenario, in order.
+    pub thresholds: Vec<ThresholdResult>,
+    /// Whether every threshold held.
+    pub passed: bool,
+    pub summary: Summary,
+}
+
+/// How one threshold fared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdResult {
+    /// What it is about: `run`, a flow, `flow.step` or a quota category.
+    pub scope: String,
+    /// The expression as written, e.g. `p(99)<300ms`.
+    pub expression: String,
+    /// The measured value in the metric's canonical unit (microseconds for latency, a fraction
+    /// for rates, requests per second for `rps`); `None` when nothing was measured.
+    pub observed: Option<f64>,
+    pub passed: bool,
+}
+
+impl From<&crate::scenario::thresholds::Verdict> for ThresholdResult {
+    fn from(v: &crate::scenario::thresholds::Verdict) -> Self {
+        Self {
+            scope: v.scope.to_string(),
+            expression: v.source.clone(),
+            observed: v.observed,
+            passed: v.passed,
+        }
+    }
+}
+
+/// The directory name of a run's reports: `<scenario>-<YYYYMMDDTHHMMSSZ>`.
+pub fn run_dir_name(scenario: &str, started_at: chrono::DateTime<chrono::Utc>) -> String {
+    let safe: String = scenario
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}-{}", started_at.format("%Y%m%dT%H%M%SZ"))
+}
+
+/// The reports directory for a run under `reports_root`.
+pub fn run_dir(
+    reports_root: &Path,
+    scenario: &str,
+    started_at: chrono::DateTime<chrono::Utc>,
+) -> PathBuf {
+    reports_root.join(run_dir_name(scenario, started_at))
+}

@@ -1,0 +1,58 @@
+//! The one place reports touch the disk: each file is written to a temporary name in the
+//! target directory and renamed into place, so a reader (or a crash) never sees half a report.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::RunReport;
+
+/// Errors writing reports.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot create the reports directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("started_at {0:?} is not an RFC 3339 time")]
+    BadStartTime(String),
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, flushed, then renamed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let err = |source| ReportError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut file = std::fs::File::create(&tmp).map_err(err)?;
+    file.write_all(bytes).map_err(err)?;
+    file.sync_all().map_err(err)?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(err)
+}
+
+/// Creates `<reports_root>/<scenario>-<YYYYMMDDTHHMMSSZ>/` and writes the run's reports into it
+/// atomically. Returns the directory.
+pub fn write_run_report(reports_root: &Path, report: &RunReport) -> Result<PathBuf, ReportError> {
+    let started = chrono::DateTime::parse_from_rfc3339(&report.started_at)
+        .map_err(|_| ReportError::BadStartTime(report.started_at.clone()))?
+        .with_timezone(&chrono::Utc);
+    let dir = super::run_dir(reports_root, &report.scenario, started);
+    std::fs::create_dir_all(&dir).map_err(|source| ReportError::CreateDir {
+        path: dir.clone(),
+        source,
+    })?;
+    write_atomic(&dir.join("summary.json"), &super::render_json(report))?;
+    Ok(dir)
+}
