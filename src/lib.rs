@@ -17,4 +17,5 @@ pub mod protocol;
 pub mod quota;
 pub mod report;
 pub mod scenario;
+pub mod server;
 pub mod srp;
