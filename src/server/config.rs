@@ -262,8 +262,12 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
                     id_token: minutes,
                     refresh_token: Some(TimeUnitsType::Days),
                 }),
-                allowed_oauth_flows: (!c.allowed_oauth_flows.is_empty())
-                    .then(|| c.allowed_oauth_flows.iter().map(|f| OAuthFlowType::parse(f)).collect()),
+                allowed_oauth_flows: (!c.allowed_oauth_flows.is_empty()).then(|| {
+                    c.allowed_oauth_flows
+                        .iter()
+                        .map(|f| OAuthFlowType::parse(f))
+                        .collect()
+                }),
                 allowed_oauth_scopes: (!c.allowed_oauth_scopes.is_empty())
                     .then(|| c.allowed_oauth_scopes.clone()),
                 callback_urls: (!c.callback_urls.is_empty()).then(|| c.callback_urls.clone()),
@@ -290,8 +294,15 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
             .iter()
             .map(|(k, v)| AttributeType::new(k, v))
             .collect();
-        ops::seed_user(store, &pool_id, &u.username, u.password.expose(), &attributes, status)
-            .map_err(|e| ApiError::new(e.kind, format!("user {}: {}", u.username, e.message)))?;
+        ops::seed_user(
+            store,
+            &pool_id,
+            &u.username,
+            u.password.expose(),
+            &attributes,
+            status,
+        )
+        .map_err(|e| ApiError::new(e.kind, format!("user {}: {}", u.username, e.message)))?;
     }
     Ok(())
 }
@@ -317,6 +328,9 @@ mod tests {
         .unwrap();
         assert_eq!(file.pools[0].id.as_deref(), Some("us-east-1_Fixed1"));
         let shown = format!("{file:?}");
-        assert!(!shown.contains("topsecret") && !shown.contains("Passw0rd!"), "{shown}");
+        assert!(
+            !shown.contains("topsecret") && !shown.contains("Passw0rd!"),
+            "{shown}"
+        );
     }
 }

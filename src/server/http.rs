@@ -46,14 +46,23 @@ pub fn error_response(status: u16, error: &ApiError) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     let mut response = (status, encode_error_body(error.kind, &error.message)).into_response();
     let h = response.headers_mut();
-    h.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    h.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(CONTENT_TYPE),
+    );
     if let Ok(v) = HeaderValue::from_str(&error_type_header_value(error.kind)) {
         h.insert("x-amzn-errortype", v);
     }
     let ascii: String = error
         .message
         .chars()
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
         .collect();
     if let Ok(v) = HeaderValue::from_str(&ascii) {
         h.insert("x-amzn-errormessage", v);
@@ -123,7 +132,10 @@ async fn api(State(store): State<Arc<Store>>, headers: HeaderMap, body: Body) ->
                 413,
                 &ApiError::new(
                     "SerializationException",
-                    format!("Request body is larger than {} bytes.", store.max_body_bytes),
+                    format!(
+                        "Request body is larger than {} bytes.",
+                        store.max_body_bytes
+                    ),
                 ),
             );
         }
@@ -158,8 +170,10 @@ async fn api(State(store): State<Arc<Store>>, headers: HeaderMap, body: Body) ->
     match dispatch(&store, name, &headers, &body) {
         Ok(bytes) => {
             let mut r = (StatusCode::OK, bytes).into_response();
-            r.headers_mut()
-                .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static(CONTENT_TYPE),
+            );
             r
         }
         Err(e) => api_error(&e),
@@ -183,7 +197,10 @@ fn decode_error(e: &serde_json::Error) -> ApiError {
         ));
     }
     match e.classify() {
-        Category::Data => ApiError::new("SerializationException", crate::protocol::error::describe_json_error(e)),
+        Category::Data => ApiError::new(
+            "SerializationException",
+            crate::protocol::error::describe_json_error(e),
+        ),
         _ => ApiError::new("SerializationException", "Malformed JSON request body."),
     }
 }

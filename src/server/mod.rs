@@ -33,7 +33,7 @@ use std::time::SystemTime;
 
 pub use config::{ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed, load_config_file};
 pub use http::router;
-pub use store::{ApiError, Store};
+pub use store::{ApiError, Store, new_pool_id};
 pub use tokens::{AccessToken, check_access_token};
 
 use crate::protocol::Sensitive;

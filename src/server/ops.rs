@@ -11,8 +11,8 @@ use std::sync::{Arc, RwLock};
 use super::password::PasswordPolicy;
 use super::store::{
     ApiError, ApiResult, AppClient, ChallengeKind, ChallengePending, Code, Pool, SrpPending,
-    Status, Store, User, default_auth_flows, derive_password, new_client_id,
-    new_client_secret, new_pool_id, prevent_errors, random_token, validity_secs,
+    Status, Store, User, default_auth_flows, derive_password, new_client_id, new_client_secret,
+    new_pool_id, prevent_errors, random_token, validity_secs,
 };
 use super::tokens;
 use crate::protocol::secret_hash::secret_hash;
@@ -149,7 +149,10 @@ fn wire_attributes(user: &User) -> Vec<AttributeType> {
 // Pools and clients
 // ---------------------------------------------------------------------------------------------
 
-pub fn create_user_pool(store: &Store, req: CreateUserPoolRequest) -> ApiResult<CreateUserPoolResponse> {
+pub fn create_user_pool(
+    store: &Store,
+    req: CreateUserPoolRequest,
+) -> ApiResult<CreateUserPoolResponse> {
     create_user_pool_with_id(store, req, None)
 }
 
@@ -204,7 +207,11 @@ pub fn create_user_pool_with_id(
         auto_verified_attributes: req.auto_verified_attributes.clone(),
         alias_attributes: req.alias_attributes.clone(),
         username_attributes: req.username_attributes.clone(),
-        mfa_configuration: Some(req.mfa_configuration.clone().unwrap_or(UserPoolMfaType::Off)),
+        mfa_configuration: Some(
+            req.mfa_configuration
+                .clone()
+                .unwrap_or(UserPoolMfaType::Off),
+        ),
         estimated_number_of_users: Some(0),
         admin_create_user_config: req.admin_create_user_config.clone(),
         username_configuration: req.username_configuration.clone(),
@@ -242,7 +249,10 @@ pub fn create_user_pool_with_id(
     })
 }
 
-pub fn delete_user_pool(store: &Store, req: DeleteUserPoolRequest) -> ApiResult<DeleteUserPoolResponse> {
+pub fn delete_user_pool(
+    store: &Store,
+    req: DeleteUserPoolRequest,
+) -> ApiResult<DeleteUserPoolResponse> {
     let pool = store.pool(&req.user_pool_id)?;
     if pool.wire.deletion_protection == Some(DeletionProtectionType::Active) {
         return Err(ApiError::invalid(
@@ -274,11 +284,18 @@ pub struct DescribeUserPoolResponse {
     pub user_pool: UserPoolType,
 }
 
-pub fn describe_user_pool(store: &Store, req: DescribeUserPoolRequest) -> ApiResult<DescribeUserPoolResponse> {
+pub fn describe_user_pool(
+    store: &Store,
+    req: DescribeUserPoolRequest,
+) -> ApiResult<DescribeUserPoolResponse> {
     let pool = store.pool(&req.user_pool_id)?;
     let mut wire = pool.wire.clone();
     wire.estimated_number_of_users = Some(pool.users.len() as i64);
-    wire.domain = pool.domain.read().unwrap_or_else(|e| e.into_inner()).clone();
+    wire.domain = pool
+        .domain
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     Ok(DescribeUserPoolResponse { user_pool: wire })
 }
 
@@ -319,17 +336,28 @@ pub fn create_user_pool_client_with(
     let idv = req.id_token_validity.unwrap_or(60);
     let refresh = req.refresh_token_validity.unwrap_or(30);
     let access_secs = if req.access_token_validity.is_some() {
-        validity_secs(access, u.and_then(|u| u.access_token.as_ref()), TimeUnitsType::Hours)
+        validity_secs(
+            access,
+            u.and_then(|u| u.access_token.as_ref()),
+            TimeUnitsType::Hours,
+        )
     } else {
         3600
     };
     let id_secs = if req.id_token_validity.is_some() {
-        validity_secs(idv, u.and_then(|u| u.id_token.as_ref()), TimeUnitsType::Hours)
+        validity_secs(
+            idv,
+            u.and_then(|u| u.id_token.as_ref()),
+            TimeUnitsType::Hours,
+        )
     } else {
         3600
     };
-    let refresh_secs =
-        validity_secs(refresh, u.and_then(|u| u.refresh_token.as_ref()), TimeUnitsType::Days);
+    let refresh_secs = validity_secs(
+        refresh,
+        u.and_then(|u| u.refresh_token.as_ref()),
+        TimeUnitsType::Days,
+    );
     if !(300..=86400).contains(&access_secs) || !(300..=86400).contains(&id_secs) {
         return Err(ApiError::invalid(
             "Invalid range for token validity: access and ID tokens must be valid between 5 minutes and 1 day",
@@ -446,10 +474,16 @@ pub fn create_user_pool_domain(
     {
         let pools = store.pools.read().unwrap_or_else(|e| e.into_inner());
         for other in pools.values() {
-            if other.domain.read().unwrap_or_else(|e| e.into_inner()).as_deref()
+            if other
+                .domain
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_deref()
                 == Some(&req.domain)
             {
-                return Err(ApiError::invalid("Domain already associated with another user pool."));
+                return Err(ApiError::invalid(
+                    "Domain already associated with another user pool.",
+                ));
             }
         }
     }
@@ -480,7 +514,9 @@ fn new_identity(
     attributes: &[AttributeType],
     sub: uuid::Uuid,
 ) -> ApiResult<(String, Vec<(Box<str>, Box<str>)>)> {
-    if username.is_empty() || username.chars().count() > 128 || username.chars().any(char::is_whitespace)
+    if username.is_empty()
+        || username.chars().count() > 128
+        || username.chars().any(char::is_whitespace)
     {
         return Err(ApiError::invalid(
             "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
@@ -491,10 +527,25 @@ fn new_identity(
         let name = a.name.as_str();
         let standard = matches!(
             name,
-            "address" | "birthdate" | "email" | "email_verified" | "family_name" | "gender"
-                | "given_name" | "locale" | "middle_name" | "name" | "nickname" | "phone_number"
-                | "phone_number_verified" | "picture" | "preferred_username" | "profile"
-                | "updated_at" | "website" | "zoneinfo"
+            "address"
+                | "birthdate"
+                | "email"
+                | "email_verified"
+                | "family_name"
+                | "gender"
+                | "given_name"
+                | "locale"
+                | "middle_name"
+                | "name"
+                | "nickname"
+                | "phone_number"
+                | "phone_number_verified"
+                | "picture"
+                | "preferred_username"
+                | "profile"
+                | "updated_at"
+                | "website"
+                | "zoneinfo"
         );
         if name == "sub" {
             continue;
@@ -512,7 +563,9 @@ fn new_identity(
         username.to_owned()
     } else {
         let email = pool.username_attributes.contains(&PoolAttributeType::Email);
-        let phone = pool.username_attributes.contains(&PoolAttributeType::PhoneNumber);
+        let phone = pool
+            .username_attributes
+            .contains(&PoolAttributeType::PhoneNumber);
         let attr = if email && username.contains('@') {
             "email"
         } else if phone && username.starts_with('+') {
@@ -540,7 +593,10 @@ fn insert_user(pool: &Pool, user: User, exists_message: &str) -> ApiResult<()> {
             if pool.aliases.with(&alias, |m| m.contains_key(&alias)) {
                 return Err(ApiError::new(
                     "UsernameExistsException",
-                    format!("An account with the given {} already exists.", attr.as_str()),
+                    format!(
+                        "An account with the given {} already exists.",
+                        attr.as_str()
+                    ),
                 ));
             }
             alias_keys.push(alias);
@@ -597,7 +653,11 @@ fn build_user(
 
 pub fn sign_up(store: &Store, req: SignUpRequest) -> ApiResult<SignUpResponse> {
     let (pool, client) = store.pool_of_client(&req.client_id)?;
-    check_secret_hash(&client, &[&req.username], req.secret_hash.as_ref().map(|s| s.expose()))?;
+    check_secret_hash(
+        &client,
+        &[&req.username],
+        req.secret_hash.as_ref().map(|s| s.expose()),
+    )?;
     let password = req
         .password
         .as_ref()
@@ -606,7 +666,14 @@ pub fn sign_up(store: &Store, req: SignUpRequest) -> ApiResult<SignUpResponse> {
         .ok_or_else(|| missing("Password"))?;
     pool.policy.check(password).map_err(invalid_password)?;
     let attributes = req.user_attributes.unwrap_or_default();
-    let mut user = build_user(store, &pool, &req.username, password, &attributes, Status::Unconfirmed)?;
+    let mut user = build_user(
+        store,
+        &pool,
+        &req.username,
+        password,
+        &attributes,
+        Status::Unconfirmed,
+    )?;
     user.confirm_code = Some(Code::random(store.now_ms(), CONFIRM_CODE_VALIDITY_MS));
     let details = delivery(&user, &pool);
     let sub = user.sub;
@@ -676,12 +743,28 @@ fn confirm_user(pool: &Pool, key: &str, user: &mut User) {
     }
 }
 
-pub fn confirm_sign_up(store: &Store, req: ConfirmSignUpRequest) -> ApiResult<ConfirmSignUpResponse> {
+pub fn confirm_sign_up(
+    store: &Store,
+    req: ConfirmSignUpRequest,
+) -> ApiResult<ConfirmSignUpResponse> {
     let (pool, client) = store.pool_of_client(&req.client_id)?;
-    check_secret_hash(&client, &[&req.username], req.secret_hash.as_ref().map(|s| s.expose()))?;
-    let key = find_user(&pool, &client, &req.username, "Username/client id combination not found.", || {
-        ApiError::new("CodeMismatchException", "Invalid verification code provided, please try again.")
-    })?;
+    check_secret_hash(
+        &client,
+        &[&req.username],
+        req.secret_hash.as_ref().map(|s| s.expose()),
+    )?;
+    let key = find_user(
+        &pool,
+        &client,
+        &req.username,
+        "Username/client id combination not found.",
+        || {
+            ApiError::new(
+                "CodeMismatchException",
+                "Invalid verification code provided, please try again.",
+            )
+        },
+    )?;
     let now = store.now_ms();
     let pool2 = pool.clone();
     pool.with_user(&key, |user| {
@@ -705,10 +788,23 @@ pub fn resend_confirmation_code(
     req: ResendConfirmationCodeRequest,
 ) -> ApiResult<ResendConfirmationCodeResponse> {
     let (pool, client) = store.pool_of_client(&req.client_id)?;
-    check_secret_hash(&client, &[&req.username], req.secret_hash.as_ref().map(|s| s.expose()))?;
-    let key = find_user(&pool, &client, &req.username, "Username/client id combination not found.", || {
-        ApiError::new("UserNotFoundException", "Username/client id combination not found.")
-    })?;
+    check_secret_hash(
+        &client,
+        &[&req.username],
+        req.secret_hash.as_ref().map(|s| s.expose()),
+    )?;
+    let key = find_user(
+        &pool,
+        &client,
+        &req.username,
+        "Username/client id combination not found.",
+        || {
+            ApiError::new(
+                "UserNotFoundException",
+                "Username/client id combination not found.",
+            )
+        },
+    )?;
     let now = store.now_ms();
     pool.with_user(&key, |user| {
         if user.status != Status::Unconfirmed {
@@ -736,10 +832,15 @@ fn generate_temporary_password(policy: &PasswordPolicy) -> String {
     p
 }
 
-pub fn admin_create_user(store: &Store, req: AdminCreateUserRequest) -> ApiResult<AdminCreateUserResponse> {
+pub fn admin_create_user(
+    store: &Store,
+    req: AdminCreateUserRequest,
+) -> ApiResult<AdminCreateUserResponse> {
     let pool = store.pool(&req.user_pool_id)?;
     if req.message_action == Some(MessageActionType::Resend) {
-        let key = pool.resolve(&req.username).ok_or_else(ApiError::user_not_found)?;
+        let key = pool
+            .resolve(&req.username)
+            .ok_or_else(ApiError::user_not_found)?;
         let now = store.now_ms();
         let temp = req
             .temporary_password
@@ -772,7 +873,14 @@ pub fn admin_create_user(store: &Store, req: AdminCreateUserRequest) -> ApiResul
         None => generate_temporary_password(&pool.policy),
     };
     let attributes = req.user_attributes.unwrap_or_default();
-    let user = build_user(store, &pool, &req.username, &temp, &attributes, Status::ForceChangePassword)?;
+    let user = build_user(
+        store,
+        &pool,
+        &req.username,
+        &temp,
+        &attributes,
+        Status::ForceChangePassword,
+    )?;
     let out = user_type(&user);
     insert_user(&pool, user, "User account already exists")?;
     Ok(AdminCreateUserResponse { user: Some(out) })
@@ -801,7 +909,9 @@ pub fn admin_set_user_password(
 ) -> ApiResult<AdminSetUserPasswordResponse> {
     let pool = store.pool(&req.user_pool_id)?;
     let key = admin_user(&pool, &req.username)?;
-    pool.policy.check(req.password.expose()).map_err(invalid_password)?;
+    pool.policy
+        .check(req.password.expose())
+        .map_err(invalid_password)?;
     let now = store.now_ms();
     let permanent = req.permanent.unwrap_or(false);
     pool.with_user(&key, |user| {
@@ -843,11 +953,18 @@ pub fn admin_confirm_sign_up(
     .unwrap_or_else(|| Err(ApiError::user_not_found()))
 }
 
-pub fn admin_delete_user(store: &Store, req: AdminDeleteUserRequest) -> ApiResult<AdminDeleteUserResponse> {
+pub fn admin_delete_user(
+    store: &Store,
+    req: AdminDeleteUserRequest,
+) -> ApiResult<AdminDeleteUserResponse> {
     let pool = store.pool(&req.user_pool_id)?;
     let key = admin_user(&pool, &req.username)?;
     if let Some(user) = pool.users.with(&key, |m| m.remove(&key)) {
-        for attr in pool.username_attributes.iter().chain(&pool.alias_attributes) {
+        for attr in pool
+            .username_attributes
+            .iter()
+            .chain(&pool.alias_attributes)
+        {
             if let Some(v) = user.attribute(attr.as_str()) {
                 let alias: Box<str> = v.to_lowercase().into();
                 pool.aliases.with(&alias, |m| {
@@ -891,9 +1008,16 @@ pub fn get_user(store: &Store, req: GetUserRequest) -> ApiResult<GetUserResponse
     .ok_or_else(|| ApiError::not_authorized("User does not exist."))
 }
 
-pub fn forgot_password(store: &Store, req: ForgotPasswordRequest) -> ApiResult<ForgotPasswordResponse> {
+pub fn forgot_password(
+    store: &Store,
+    req: ForgotPasswordRequest,
+) -> ApiResult<ForgotPasswordResponse> {
     let (pool, client) = store.pool_of_client(&req.client_id)?;
-    check_secret_hash(&client, &[&req.username], req.secret_hash.as_ref().map(|s| s.expose()))?;
+    check_secret_hash(
+        &client,
+        &[&req.username],
+        req.secret_hash.as_ref().map(|s| s.expose()),
+    )?;
     let Some(key) = pool.resolve(&req.username) else {
         if client.prevent_user_existence_errors {
             // "Managing error responses": a simulated delivery, so existence is not revealed.
@@ -930,14 +1054,29 @@ pub fn confirm_forgot_password(
     req: ConfirmForgotPasswordRequest,
 ) -> ApiResult<ConfirmForgotPasswordResponse> {
     let (pool, client) = store.pool_of_client(&req.client_id)?;
-    check_secret_hash(&client, &[&req.username], req.secret_hash.as_ref().map(|s| s.expose()))?;
-    let key = find_user(&pool, &client, &req.username, "Username/client id combination not found.", || {
-        ApiError::new("CodeMismatchException", "Invalid verification code provided, please try again.")
-    })?;
+    check_secret_hash(
+        &client,
+        &[&req.username],
+        req.secret_hash.as_ref().map(|s| s.expose()),
+    )?;
+    let key = find_user(
+        &pool,
+        &client,
+        &req.username,
+        "Username/client id combination not found.",
+        || {
+            ApiError::new(
+                "CodeMismatchException",
+                "Invalid verification code provided, please try again.",
+            )
+        },
+    )?;
     let now = store.now_ms();
     pool.with_user(&key, |user| {
         check_code(user.forgot_code, req.confirmation_code.expose(), now)?;
-        pool.policy.check(req.password.expose()).map_err(invalid_password)?;
+        pool.policy
+            .check(req.password.expose())
+            .map_err(invalid_password)?;
         user.set_password(&pool.id, req.password.expose())?;
         user.forgot_code = None;
         user.lockout = Default::default();
@@ -950,7 +1089,10 @@ pub fn confirm_forgot_password(
     .unwrap_or_else(|| Err(ApiError::user_not_found()))
 }
 
-pub fn change_password(store: &Store, req: ChangePasswordRequest) -> ApiResult<ChangePasswordResponse> {
+pub fn change_password(
+    store: &Store,
+    req: ChangePasswordRequest,
+) -> ApiResult<ChangePasswordResponse> {
     let token = tokens::check_access_token(store, req.access_token.expose())?;
     let pool = store.pool(&token.pool_id)?;
     let now = store.now_ms();
@@ -975,7 +1117,10 @@ pub fn change_password(store: &Store, req: ChangePasswordRequest) -> ApiResult<C
     .unwrap_or_else(|| Err(ApiError::not_authorized("User does not exist.")))
 }
 
-pub fn global_sign_out(store: &Store, req: GlobalSignOutRequest) -> ApiResult<GlobalSignOutResponse> {
+pub fn global_sign_out(
+    store: &Store,
+    req: GlobalSignOutRequest,
+) -> ApiResult<GlobalSignOutResponse> {
     let token = tokens::check_access_token(store, req.access_token.expose())?;
     let pool = store.pool(&token.pool_id)?;
     pool.with_user(&token.user_key, |user| {
@@ -1012,7 +1157,9 @@ pub fn revoke_token(store: &Store, req: RevokeTokenRequest) -> ApiResult<RevokeT
             None => true,
         });
         if !ok {
-            return Err(ApiError::invalid("The token was not issued to this client."));
+            return Err(ApiError::invalid(
+                "The token was not issued to this client.",
+            ));
         }
     }
     Ok(RevokeTokenResponse {})
@@ -1084,7 +1231,10 @@ impl AuthAnswer {
 
 pub fn initiate_auth(store: &Store, req: InitiateAuthRequest) -> ApiResult<InitiateAuthResponse> {
     let (pool, client) = store.pool_of_client(&req.client_id)?;
-    let params = req.auth_parameters.map(|p| p.into_inner()).unwrap_or_default();
+    let params = req
+        .auth_parameters
+        .map(|p| p.into_inner())
+        .unwrap_or_default();
     initiate(store, &pool, &client, &req.auth_flow, &params, false).map(AuthAnswer::into_initiate)
 }
 
@@ -1094,7 +1244,10 @@ pub fn admin_initiate_auth(
 ) -> ApiResult<AdminInitiateAuthResponse> {
     let pool = store.pool(&req.user_pool_id)?;
     let client = pool.client(&req.client_id)?;
-    let params = req.auth_parameters.map(|p| p.into_inner()).unwrap_or_default();
+    let params = req
+        .auth_parameters
+        .map(|p| p.into_inner())
+        .unwrap_or_default();
     let a = initiate(store, &pool, &client, &req.auth_flow, &params, true)?;
     Ok(AdminInitiateAuthResponse {
         challenge_name: a.challenge_name,
@@ -1117,7 +1270,11 @@ fn initiate(
     match flow {
         AuthFlowType::UserSrpAuth => srp_initiate(store, pool, client, params),
         AuthFlowType::UserPasswordAuth if !admin => {
-            require_flow(client, ExplicitAuthFlowsType::AllowUserPasswordAuth, "USER_PASSWORD_AUTH")?;
+            require_flow(
+                client,
+                ExplicitAuthFlowsType::AllowUserPasswordAuth,
+                "USER_PASSWORD_AUTH",
+            )?;
             password_auth(store, pool, client, params)
         }
         AuthFlowType::AdminUserPasswordAuth | AuthFlowType::AdminNoSrpAuth if admin => {
@@ -1129,7 +1286,11 @@ fn initiate(
             password_auth(store, pool, client, params)
         }
         AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
-            require_flow(client, ExplicitAuthFlowsType::AllowRefreshTokenAuth, "REFRESH_TOKEN")?;
+            require_flow(
+                client,
+                ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+                "REFRESH_TOKEN",
+            )?;
             refresh(store, pool, client, params)
         }
         AuthFlowType::CustomAuth => Err(ApiError::invalid(
@@ -1161,7 +1322,9 @@ fn complete_sign_in(
     key: &str,
 ) -> ApiResult<AuthAnswer> {
     let now = store.now_ms();
-    let status = pool.with_user(key, |u| (u.status, u.username.clone(), u.attributes.clone()));
+    let status = pool.with_user(key, |u| {
+        (u.status, u.username.clone(), u.attributes.clone())
+    });
     let Some((status, username, attributes)) = status else {
         return Err(ApiError::user_not_found());
     };
@@ -1204,7 +1367,15 @@ fn complete_sign_in(
         tokens::new_sign_in(store, pool, client, key, generation, auth_time);
     let result = pool
         .with_user(key, |u| {
-            tokens::issue(store, pool, client, u, origin, auth_time, Some(refresh_token))
+            tokens::issue(
+                store,
+                pool,
+                client,
+                u,
+                origin,
+                auth_time,
+                Some(refresh_token),
+            )
         })
         .unwrap_or_else(|| Err(ApiError::user_not_found()))?;
     Ok(AuthAnswer {
@@ -1236,7 +1407,10 @@ fn password_auth(
     pool.with_user(&key, |user| {
         // The confirmation check comes before the password check (§2.27).
         if user.status == Status::Unconfirmed {
-            return Err(ApiError::new("UserNotConfirmedException", "User is not confirmed."));
+            return Err(ApiError::new(
+                "UserNotConfirmedException",
+                "User is not confirmed.",
+            ));
         }
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
@@ -1285,7 +1459,9 @@ fn refresh(
     if pool_id != pool.id || client_id != client.id {
         return Err(invalid());
     }
-    let names = pool.with_user(&key, |u| (u.username.clone(), u.sub.to_string(), u.generation));
+    let names = pool.with_user(&key, |u| {
+        (u.username.clone(), u.sub.to_string(), u.generation)
+    });
     let (internal, sub, current_generation) = names.ok_or_else(invalid)?;
     check_secret_hash(
         client,
@@ -1300,7 +1476,9 @@ fn refresh(
     }
     // No new refresh token on refresh; auth_time and origin_jti carry over.
     let result = pool
-        .with_user(&key, |u| tokens::issue(store, pool, client, u, origin, auth_time, None))
+        .with_user(&key, |u| {
+            tokens::issue(store, pool, client, u, origin, auth_time, None)
+        })
         .ok_or_else(invalid)??;
     Ok(AuthAnswer {
         challenge_name: None,
@@ -1325,7 +1503,11 @@ fn srp_initiate(
     client: &AppClient,
     params: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
-    require_flow(client, ExplicitAuthFlowsType::AllowUserSrpAuth, "USER_SRP_AUTH")?;
+    require_flow(
+        client,
+        ExplicitAuthFlowsType::AllowUserSrpAuth,
+        "USER_SRP_AUTH",
+    )?;
     let username = param(params, "USERNAME")?;
     let srp_a = param(params, "SRP_A")?;
     let now = store.now_ms();
@@ -1333,7 +1515,13 @@ fn srp_initiate(
     let (user_key, internal, verifier) = match key {
         Some(key) => {
             let found = pool.with_user(&key, |u| {
-                (u.username.clone(), u.sub.to_string(), u.verifier.clone(), u.status, locked(u, now))
+                (
+                    u.username.clone(),
+                    u.sub.to_string(),
+                    u.verifier.clone(),
+                    u.status,
+                    locked(u, now),
+                )
             });
             let (internal, sub, verifier, status, is_locked) =
                 found.ok_or_else(ApiError::user_not_found)?;
@@ -1343,7 +1531,10 @@ fn srp_initiate(
                 params.get("SECRET_HASH").map(String::as_str),
             )?;
             if status == Status::Unconfirmed {
-                return Err(ApiError::new("UserNotConfirmedException", "User is not confirmed."));
+                return Err(ApiError::new(
+                    "UserNotConfirmedException",
+                    "User is not confirmed.",
+                ));
             }
             if is_locked {
                 return Err(ApiError::not_authorized("Password attempts exceeded"));
@@ -1351,7 +1542,11 @@ fn srp_initiate(
             (Some(key), internal, verifier)
         }
         None if client.prevent_user_existence_errors => {
-            check_secret_hash(client, &[username], params.get("SECRET_HASH").map(String::as_str))?;
+            check_secret_hash(
+                client,
+                &[username],
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
             // A decoy challenge with a salt stable per user name, so the answer does not tell
             // an unknown user from a wrong password ("Managing error responses").
             let d = aws_lc_rs::digest::digest(
@@ -1409,8 +1604,15 @@ pub fn respond_to_auth_challenge(
         .map(|p| p.into_inner())
         .unwrap_or_default();
     let session = req.session.as_ref().map(|s| s.expose());
-    respond(store, &pool, &client, &req.challenge_name, session, &responses)
-        .map(AuthAnswer::into_respond)
+    respond(
+        store,
+        &pool,
+        &client,
+        &req.challenge_name,
+        session,
+        &responses,
+    )
+    .map(AuthAnswer::into_respond)
 }
 
 pub fn admin_respond_to_auth_challenge(
@@ -1424,7 +1626,14 @@ pub fn admin_respond_to_auth_challenge(
         .map(|p| p.into_inner())
         .unwrap_or_default();
     let session = req.session.as_ref().map(|s| s.expose());
-    let a = respond(store, &pool, &client, &req.challenge_name, session, &responses)?;
+    let a = respond(
+        store,
+        &pool,
+        &client,
+        &req.challenge_name,
+        session,
+        &responses,
+    )?;
     Ok(AdminRespondToAuthChallengeResponse {
         challenge_name: a.challenge_name,
         session: a.session.map(Into::into),
@@ -1540,12 +1749,16 @@ fn new_password_required(
         return Err(invalid_session());
     }
     if now > pending.expires_ms {
-        return Err(ApiError::not_authorized("Invalid session for the user, session is expired."));
+        return Err(ApiError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
     }
     let username = param(responses, "USERNAME")?;
     let new_password = param(responses, "NEW_PASSWORD")?;
     let (internal, sub) = pool
-        .with_user(&pending.user_key, |u| (u.username.clone(), u.sub.to_string()))
+        .with_user(&pending.user_key, |u| {
+            (u.username.clone(), u.sub.to_string())
+        })
         .ok_or_else(ApiError::user_not_found)?;
     check_secret_hash(
         client,
@@ -1554,7 +1767,9 @@ fn new_password_required(
     )?;
     if let Err(message) = pool.policy.check(new_password) {
         // The session stays usable for another try, as Cognito's does.
-        store.challenges.with(session, |m| m.insert(session.to_owned(), pending_again(&pending)));
+        store.challenges.with(session, |m| {
+            m.insert(session.to_owned(), pending_again(&pending))
+        });
         return Err(invalid_password(message));
     }
     pool.with_user(&pending.user_key, |user| {
@@ -1583,9 +1798,15 @@ fn pending_again(p: &ChallengePending) -> ChallengePending {
 }
 
 /// The latest unused codes of a user, for `GET /_harness/codes/{poolId}/{username}`.
-pub fn codes(store: &Store, pool_id: &str, username: &str) -> ApiResult<(Option<String>, Option<String>)> {
+pub fn codes(
+    store: &Store,
+    pool_id: &str,
+    username: &str,
+) -> ApiResult<(Option<String>, Option<String>)> {
     let pool = store.pool(pool_id)?;
-    let key = pool.resolve(username).ok_or_else(ApiError::user_not_found)?;
+    let key = pool
+        .resolve(username)
+        .ok_or_else(ApiError::user_not_found)?;
     pool.with_user(&key, |u| {
         (
             u.confirm_code.map(|c| c.as_str().to_owned()),
@@ -1611,7 +1832,9 @@ pub fn seed_user(
     if status == Status::Confirmed {
         for attr in &pool.auto_verified {
             if user.attribute(attr.as_str()).is_some()
-                && user.attribute(&format!("{}_verified", attr.as_str())).is_none()
+                && user
+                    .attribute(&format!("{}_verified", attr.as_str()))
+                    .is_none()
             {
                 user.set_attribute(&format!("{}_verified", attr.as_str()), "true");
             }

@@ -104,10 +104,26 @@ mod tests {
             p.check("Ab1!").unwrap_err(),
             "Password did not conform with policy: Password not long enough"
         );
-        assert!(p.check("ABCDEFG1!").unwrap_err().ends_with("lowercase characters"));
-        assert!(p.check("abcdefg1!").unwrap_err().ends_with("uppercase characters"));
-        assert!(p.check("Abcdefgh!").unwrap_err().ends_with("numeric characters"));
-        assert!(p.check("Abcdefgh1").unwrap_err().ends_with("symbol characters"));
+        assert!(
+            p.check("ABCDEFG1!")
+                .unwrap_err()
+                .ends_with("lowercase characters")
+        );
+        assert!(
+            p.check("abcdefg1!")
+                .unwrap_err()
+                .ends_with("uppercase characters")
+        );
+        assert!(
+            p.check("Abcdefgh!")
+                .unwrap_err()
+                .ends_with("numeric characters")
+        );
+        assert!(
+            p.check("Abcdefgh1")
+                .unwrap_err()
+                .ends_with("symbol characters")
+        );
         assert_eq!(p.check("Abcdefg1!"), Ok(()));
         assert_eq!(p.check("Abcdefg1 "), Ok(()), "space is a special character");
     }

@@ -20,7 +20,10 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
 }
 
 fn missing_token() -> ApiError {
-    ApiError::new("MissingAuthenticationTokenException", "Missing Authentication Token")
+    ApiError::new(
+        "MissingAuthenticationTokenException",
+        "Missing Authentication Token",
+    )
 }
 
 fn bad_signature() -> ApiError {

@@ -111,7 +111,9 @@ impl<K: Hash + Eq, V> Sharded<K, V> {
     /// Drops the entries `keep` refuses, shard by shard.
     pub fn retain(&self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         for s in self.shards.iter() {
-            s.lock().unwrap_or_else(|e| e.into_inner()).retain(&mut keep);
+            s.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(&mut keep);
         }
     }
 }
@@ -337,7 +339,8 @@ impl Pool {
             return Some(key);
         }
         let alias_key: Box<str> = name.to_lowercase().into();
-        self.aliases.with(&alias_key, |m| m.get(&alias_key).cloned())
+        self.aliases
+            .with(&alias_key, |m| m.get(&alias_key).cloned())
     }
 
     pub fn client(&self, client_id: &str) -> ApiResult<Arc<AppClient>> {
@@ -433,9 +436,8 @@ impl Store {
         let access_signer = TokenSigner::generate(random_kid())?;
         let jwks = jwks_from_signers([&id_signer, &access_signer]);
         let jwks_json = serde_json::to_vec(&jwks).unwrap_or_default();
-        let access_keys = KeySet::from_jwks(&jwks_from_signers([&access_signer])).map_err(|e| {
-            ServerError::Keys(crate::jwt::SignError::KeyRejected(e.to_string()))
-        })?;
+        let access_keys = KeySet::from_jwks(&jwks_from_signers([&access_signer]))
+            .map_err(|e| ServerError::Keys(crate::jwt::SignError::KeyRejected(e.to_string())))?;
         let store = Store {
             region: config.region.clone(),
             base_url: endpoint.trim_end_matches('/').to_owned(),

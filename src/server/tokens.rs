@@ -29,8 +29,12 @@ pub fn issue(
     let now = store.now_secs();
     let iss = store.issuer(&pool.id);
     let event_id = uuid::Uuid::new_v4().to_string();
-    let groups = (!user.groups.is_empty())
-        .then(|| user.groups.iter().map(|g| g.to_string()).collect::<Vec<_>>());
+    let groups = (!user.groups.is_empty()).then(|| {
+        user.groups
+            .iter()
+            .map(|g| g.to_string())
+            .collect::<Vec<_>>()
+    });
     let mut extra = Map::new();
     let mut email = None;
     let mut email_verified = None;
@@ -47,7 +51,9 @@ pub fn issue(
             }
         }
     }
-    let origin = client.enable_token_revocation.then(|| origin_jti.to_string());
+    let origin = client
+        .enable_token_revocation
+        .then(|| origin_jti.to_string());
     let id_claims = CognitoClaims {
         sub: user.sub.to_string(),
         iss: iss.clone(),
@@ -90,10 +96,17 @@ pub fn issue(
         device_key: None,
         extra: Map::new(),
     };
-    let internal = |e: crate::jwt::SignError| ApiError::new("InternalErrorException", e.to_string());
+    let internal =
+        |e: crate::jwt::SignError| ApiError::new("InternalErrorException", e.to_string());
     Ok(AuthenticationResultType {
         id_token: Some(store.id_signer.sign(&id_claims).map_err(internal)?.into()),
-        access_token: Some(store.access_signer.sign(&access_claims).map_err(internal)?.into()),
+        access_token: Some(
+            store
+                .access_signer
+                .sign(&access_claims)
+                .map_err(internal)?
+                .into(),
+        ),
         expires_in: Some(client.access_validity_secs),
         token_type: Some("Bearer".to_owned()),
         refresh_token: refresh_token.map(Into::into),
@@ -127,7 +140,9 @@ pub fn new_sign_in(
         revoked: false,
         refresh_expires_ms: store.now_ms() + client.refresh_validity_secs * 1000,
     };
-    store.sign_ins.with(&origin_jti, |m| m.insert(origin_jti, record));
+    store
+        .sign_ins
+        .with(&origin_jti, |m| m.insert(origin_jti, record));
     (origin_jti, token)
 }
 
@@ -141,8 +156,7 @@ pub fn parse_refresh_token(store: &Store, token: &str) -> Option<uuid::Uuid> {
     let origin = uuid::Uuid::from_slice(&raw[..16]).ok()?;
     let ok = store.sign_ins.with(&origin, |m| {
         m.get(&origin).is_some_and(|s| {
-            aws_lc_rs::constant_time::verify_slices_are_equal(&s.refresh_secret, &raw[16..])
-                .is_ok()
+            aws_lc_rs::constant_time::verify_slices_are_equal(&s.refresh_secret, &raw[16..]).is_ok()
         })
     });
     ok.then_some(origin)
@@ -162,7 +176,10 @@ pub fn check_access_token(store: &Store, token: &str) -> ApiResult<AccessToken> 
     let payload = token.split('.').nth(1).ok_or_else(invalid)?;
     let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| invalid())?;
     let peek: Map<String, Value> = serde_json::from_slice(&payload).map_err(|_| invalid())?;
-    let iss = peek.get("iss").and_then(Value::as_str).ok_or_else(invalid)?;
+    let iss = peek
+        .get("iss")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?;
     let client_id = peek
         .get("client_id")
         .and_then(Value::as_str)
@@ -183,9 +200,9 @@ pub fn check_access_token(store: &Store, token: &str) -> ApiResult<AccessToken> 
         })?;
     let pool = store.pool(pool_id).map_err(|_| invalid())?;
     let username = verified.claims.username.clone().ok_or_else(invalid)?;
-    let user_key = pool.resolve(&username).ok_or_else(|| {
-        ApiError::not_authorized("User does not exist.")
-    })?;
+    let user_key = pool
+        .resolve(&username)
+        .ok_or_else(|| ApiError::not_authorized("User does not exist."))?;
     if let Some(origin) = verified
         .claims
         .origin_jti
