@@ -12,10 +12,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::Summary;
 
+mod format;
+mod html;
 mod json;
+mod markdown;
 mod writer;
 
+pub use html::render_html;
 pub use json::render_json;
+pub use markdown::render_markdown;
 pub use writer::{ReportError, write_run_report};
 
 /// Bumped on any incompatible change to `summary.json`.
