@@ -57,7 +57,11 @@ pub fn errors_by_kind(s: &ScopeSummary) -> String {
         .errors
         .iter()
         .map(|(k, n)| (k.clone(), *n))
-        .chain(s.transport.iter().map(|(k, n)| (format!("{k} (transport)"), *n)))
+        .chain(
+            s.transport
+                .iter()
+                .map(|(k, n)| (format!("{k} (transport)"), *n)),
+        )
         .collect();
     if s.throttled > 0 {
         kinds.push(("throttled".into(), s.throttled));

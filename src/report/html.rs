@@ -62,7 +62,7 @@ pub fn render_html(report: &RunReport) -> Vec<u8> {
     if s.uncategorised_requests > 0 {
         let _ = writeln!(
             out,
-            "<p>{} requests were in no quota category of the guide's table.</p>",
+            "<p>Requests in no quota category of the guide's table: {}.</p>",
             s.uncategorised_requests
         );
     }
@@ -70,10 +70,18 @@ pub fn render_html(report: &RunReport) -> Vec<u8> {
     timeline_chart(&mut out, &s.timeline);
 
     let _ = writeln!(out, "<h2>Flows (iterations)</h2>");
-    scope_table(&mut out, "Flow", s.flows.iter().map(|(k, v)| (k.as_str(), v)));
+    scope_table(
+        &mut out,
+        "Flow",
+        s.flows.iter().map(|(k, v)| (k.as_str(), v)),
+    );
 
     let _ = writeln!(out, "<h2>Steps</h2>");
-    scope_table(&mut out, "Step", s.steps.iter().map(|(k, v)| (k.as_str(), v)));
+    scope_table(
+        &mut out,
+        "Step",
+        s.steps.iter().map(|(k, v)| (k.as_str(), v)),
+    );
     let _ = writeln!(out, "<h3>Latency percentiles per step</h3>");
     latency_chart(&mut out, s);
 
@@ -125,7 +133,10 @@ fn overview(out: &mut String, report: &RunReport) {
     if let Some((index, count)) = report.shard {
         row("Shard", format!("{index}/{count}"));
     }
-    row("Tool", format!("cognito-harness {}", esc(&report.tool_version)));
+    row(
+        "Tool",
+        format!("cognito-harness {}", esc(&report.tool_version)),
+    );
     let _ = writeln!(out, "</table>");
 }
 
@@ -195,7 +206,11 @@ fn scope_table<'a>(
 fn legend(out: &mut String, items: &[(&str, &str)]) {
     let _ = write!(out, "<p class=\"legend\">");
     for (colour, label) in items {
-        let _ = write!(out, "<span style=\"background:{colour}\"></span>{}", esc(label));
+        let _ = write!(
+            out,
+            "<span style=\"background:{colour}\"></span>{}",
+            esc(label)
+        );
     }
     let _ = writeln!(out, "</p>");
 }
@@ -267,11 +282,20 @@ fn timeline_chart(out: &mut String, timeline: &[SecondSummary]) {
     }
     legend(
         out,
-        &[(BLUE, "requests/s"), (RED, "errors/s"), (ORANGE, "throttles/s")],
+        &[
+            (BLUE, "requests/s"),
+            (RED, "errors/s"),
+            (ORANGE, "throttles/s"),
+        ],
     );
     let (left, top, plot_w, plot_h) = (50.0, 10.0, 660.0, 180.0);
     let (width, height) = (left + plot_w + 20.0, top + plot_h + 30.0);
-    let y_max = timeline.iter().map(|t| t.requests).max().unwrap_or(0).max(1) as f64;
+    let y_max = timeline
+        .iter()
+        .map(|t| t.requests)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
     // One point per second, at the middle of its second.
     let span = timeline.len() as f64;
     let x = |i: usize| left + (i as f64 + 0.5) / span * plot_w;
@@ -286,7 +310,11 @@ fn timeline_chart(out: &mut String, timeline: &[SecondSummary]) {
         "<rect x=\"{left}\" y=\"{top}\" width=\"{plot_w}\" height=\"{plot_h}\" fill=\"none\" \
          stroke=\"#d0d7de\"/>"
     );
-    for (v, label) in [(0.0, "0".to_string()), (y_max / 2.0, format!("{:.0}", y_max / 2.0)), (y_max, format!("{y_max:.0}"))] {
+    for (v, label) in [
+        (0.0, "0".to_string()),
+        (y_max / 2.0, format!("{:.0}", y_max / 2.0)),
+        (y_max, format!("{y_max:.0}")),
+    ] {
         let py = top + plot_h - v / y_max * plot_h;
         let _ = writeln!(
             out,

@@ -5,9 +5,7 @@
 use std::fmt::Write as _;
 
 use super::RunReport;
-use super::format::{
-    errors_by_kind, latency_columns, md, observed, percent, quota_share, rate,
-};
+use super::format::{errors_by_kind, latency_columns, md, observed, percent, quota_share, rate};
 use crate::metrics::ScopeSummary;
 
 /// The `summary.md` document.
@@ -49,7 +47,11 @@ pub fn render_markdown(report: &RunReport) -> Vec<u8> {
     if let Some((index, count)) = report.shard {
         let _ = writeln!(out, "| Shard | {index}/{count} |");
     }
-    let _ = writeln!(out, "| Tool | cognito-harness {} |", md(&report.tool_version));
+    let _ = writeln!(
+        out,
+        "| Tool | cognito-harness {} |",
+        md(&report.tool_version)
+    );
 
     let _ = writeln!(out, "\n## Thresholds\n");
     if report.thresholds.is_empty() {
@@ -74,7 +76,7 @@ pub fn render_markdown(report: &RunReport) -> Vec<u8> {
     if s.uncategorised_requests > 0 {
         let _ = writeln!(
             out,
-            "\n{} requests were in no quota category of the guide's table.",
+            "\nRequests in no quota category of the guide's table: {}.",
             s.uncategorised_requests
         );
     }
@@ -83,14 +85,22 @@ pub fn render_markdown(report: &RunReport) -> Vec<u8> {
     if s.flows.is_empty() {
         let _ = writeln!(out, "No flows.");
     } else {
-        scope_table(&mut out, "Flow", s.flows.iter().map(|(k, v)| (k.as_str(), v)));
+        scope_table(
+            &mut out,
+            "Flow",
+            s.flows.iter().map(|(k, v)| (k.as_str(), v)),
+        );
     }
 
     let _ = writeln!(out, "\n## Steps\n");
     if s.steps.is_empty() {
         let _ = writeln!(out, "No steps.");
     } else {
-        scope_table(&mut out, "Step", s.steps.iter().map(|(k, v)| (k.as_str(), v)));
+        scope_table(
+            &mut out,
+            "Step",
+            s.steps.iter().map(|(k, v)| (k.as_str(), v)),
+        );
     }
 
     let _ = writeln!(out, "\n## Quota categories\n");
@@ -108,14 +118,21 @@ pub fn render_markdown(report: &RunReport) -> Vec<u8> {
             "\nPeak one-second rate against each category's default quota (developer guide, \
              \"Quotas in Amazon Cognito\"):\n"
         );
-        let _ = writeln!(out, "| Category | Peak 1 s | Average/s | Quota/s | Peak / quota |");
+        let _ = writeln!(
+            out,
+            "| Category | Peak 1 s | Average/s | Quota/s | Peak / quota |"
+        );
         let _ = writeln!(out, "|---|---:|---:|---:|---:|");
         for (category, c) in &s.categories {
             let quota = category.quota().default_rps;
             let share = quota_share(*category, c.peak_rps)
                 .map(|share| {
                     let text = percent(share);
-                    if share > 1.0 { format!("**{text}**") } else { text }
+                    if share > 1.0 {
+                        format!("**{text}**")
+                    } else {
+                        text
+                    }
                 })
                 .unwrap_or_else(|| "-".into());
             let _ = writeln!(
