@@ -274,6 +274,9 @@ fn latency_chart(out: &mut String, s: &Summary) {
     let _ = writeln!(out, "</svg>");
 }
 
+/// Reads one series' value from a second of the timeline.
+type SeriesValue = fn(&SecondSummary) -> u64;
+
 /// Requests, errors and throttles per second as three lines on one linear scale.
 fn timeline_chart(out: &mut String, timeline: &[SecondSummary]) {
     if timeline.is_empty() {
@@ -334,7 +337,7 @@ fn timeline_chart(out: &mut String, timeline: &[SecondSummary]) {
             top + plot_h + 16.0
         );
     }
-    let series: [(&str, fn(&SecondSummary) -> u64); 3] = [
+    let series: [(&str, SeriesValue); 3] = [
         (BLUE, |t| t.requests),
         (RED, |t| t.errors),
         (ORANGE, |t| t.throttles),

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::Summary;
 
+pub mod compare;
 mod format;
 mod html;
 mod json;
