@@ -22,6 +22,10 @@ pub enum Command {
     /// Run the reference server: an in-memory Cognito user-pools target with real SRP, password
     /// policies and RS256 tokens. Binds 127.0.0.1 unless --allow-remote is given.
     Serve(ServeArgs),
+    /// Compare a run's summary.json with a baseline's: p50/p95/p99 latency, throughput, error
+    /// and throttle rates per step, flow and quota category. Exits 10 when any got worse than
+    /// its tolerance, 2 when an input cannot be read.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,4 +66,41 @@ pub struct ServeArgs {
     /// Region of generated pool ids (overrides the config file's `region`).
     #[arg(long)]
     pub region: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The baseline run: its summary.json, or its report directory.
+    pub baseline: PathBuf,
+    /// The run to check: its summary.json, or its report directory.
+    pub current: PathBuf,
+    /// Output format: md (a pull-request comment), text or json.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Md)]
+    pub format: CompareFormat,
+    /// A YAML or JSON file of tolerances (keys latency, latency_floor, throughput, error_rate,
+    /// throttle_rate); flags override it.
+    #[arg(long, value_name = "FILE")]
+    pub tolerances: Option<PathBuf>,
+    /// Allowed latency growth (p50, p95, p99) as a share of the baseline [default: 10%].
+    #[arg(long, value_name = "SHARE")]
+    pub latency_tolerance: Option<String>,
+    /// Latency changes smaller than this are never regressions [default: 1ms].
+    #[arg(long, value_name = "DURATION")]
+    pub latency_floor: Option<String>,
+    /// Allowed throughput drop as a share of the baseline [default: 10%].
+    #[arg(long, value_name = "SHARE")]
+    pub throughput_tolerance: Option<String>,
+    /// Allowed error-rate increase in percentage points [default: 1%].
+    #[arg(long, value_name = "SHARE")]
+    pub error_rate_tolerance: Option<String>,
+    /// Allowed throttle-rate increase in percentage points [default: 1%].
+    #[arg(long, value_name = "SHARE")]
+    pub throttle_rate_tolerance: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    Md,
+    Text,
+    Json,
 }

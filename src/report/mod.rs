@@ -12,10 +12,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::Summary;
 
+pub mod compare;
+mod format;
+mod html;
 mod json;
+mod markdown;
 mod writer;
 
+pub use html::render_html;
 pub use json::render_json;
+pub use markdown::render_markdown;
 pub use writer::{ReportError, write_run_report};
 
 /// Bumped on any incompatible change to `summary.json`.

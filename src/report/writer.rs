@@ -43,7 +43,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 }
 
 /// Creates `<reports_root>/<scenario>-<YYYYMMDDTHHMMSSZ>/` and writes the run's reports into it
-/// atomically. Returns the directory.
+/// atomically: `summary.json`, `summary.md` and `report.html`. Returns the directory.
 pub fn write_run_report(reports_root: &Path, report: &RunReport) -> Result<PathBuf, ReportError> {
     let started = chrono::DateTime::parse_from_rfc3339(&report.started_at)
         .map_err(|_| ReportError::BadStartTime(report.started_at.clone()))?
@@ -53,6 +53,14 @@ pub fn write_run_report(reports_root: &Path, report: &RunReport) -> Result<PathB
         path: dir.clone(),
         source,
     })?;
-    write_atomic(&dir.join("summary.json"), &super::render_json(report))?;
+    // Render everything first, so a renderer's failure cannot leave a half-written set.
+    let files = [
+        ("summary.json", super::render_json(report)),
+        ("summary.md", super::render_markdown(report)),
+        ("report.html", super::render_html(report)),
+    ];
+    for (name, bytes) in &files {
+        write_atomic(&dir.join(name), bytes)?;
+    }
     Ok(dir)
 }

@@ -1,0 +1,155 @@
+//! Number and text formatting shared by the human-readable renderers (Markdown, HTML and the
+//! `compare` output), so one quantity reads the same everywhere and the output is deterministic
+//! (fixed precision, no locale).
+
+use crate::metrics::ScopeSummary;
+use crate::quota::QuotaCategory;
+use crate::scenario::thresholds::{MetricClass, parse_expression};
+
+/// A latency in microseconds: `850 µs`, `12.3 ms`, `1.25 s`.
+pub fn latency_us(us: f64) -> String {
+    if !us.is_finite() {
+        return "n/a".into();
+    }
+    if us.abs() < 1_000.0 {
+        format!("{us:.0} µs")
+    } else if us.abs() < 1_000_000.0 {
+        format!("{:.1} ms", us / 1_000.0)
+    } else {
+        format!("{:.2} s", us / 1_000_000.0)
+    }
+}
+
+/// A share 0..=1 as a percentage: `1.25 %`.
+pub fn percent(share: f64) -> String {
+    format!("{:.2} %", share * 100.0)
+}
+
+/// A rate per second: `12.5`.
+pub fn rate(per_s: f64) -> String {
+    format!("{per_s:.1}")
+}
+
+/// A threshold's observed value, in the unit its expression's metric is written in.
+pub fn observed(expression: &str, value: Option<f64>) -> String {
+    let Some(v) = value else {
+        return "no data".into();
+    };
+    match parse_expression(expression).map(|e| e.metric.class()) {
+        Ok(MetricClass::Latency) => latency_us(v),
+        Ok(MetricClass::Share) => percent(v),
+        Ok(MetricClass::Number) | Err(_) => format!("{v:.1}"),
+    }
+}
+
+/// A scope's latency at p50, p95, p99 and max, or `-` each without samples.
+pub fn latency_columns(s: &ScopeSummary) -> [String; 4] {
+    match &s.latency {
+        Some(l) => [l.p50_us, l.p95_us, l.p99_us, l.max_us].map(|v| latency_us(v as f64)),
+        None => std::array::from_fn(|_| "-".into()),
+    }
+}
+
+/// Non-ok outcomes by kind, largest first (ties by name): `NotAuthorizedException 2,
+/// throttled 1, timeout 2 (transport)`. Empty when everything was ok.
+pub fn errors_by_kind(s: &ScopeSummary) -> String {
+    let mut kinds: Vec<(String, u64)> = s
+        .errors
+        .iter()
+        .map(|(k, n)| (k.clone(), *n))
+        .chain(
+            s.transport
+                .iter()
+                .map(|(k, n)| (format!("{k} (transport)"), *n)),
+        )
+        .collect();
+    if s.throttled > 0 {
+        kinds.push(("throttled".into(), s.throttled));
+    }
+    kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    kinds
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A category's peak one-second rate against its default quota (developer guide, "Quotas in
+/// Amazon Cognito"), as a share; `None` for a category without a quota.
+pub fn quota_share(category: QuotaCategory, peak_rps: Option<f64>) -> Option<f64> {
+    let quota = category.quota().default_rps;
+    (quota > 0).then(|| peak_rps.unwrap_or(0.0) / f64::from(quota))
+}
+
+/// Escapes text for a Markdown table cell: Markdown punctuation is backslash-escaped, `<`, `>`
+/// and `&` become entities (GitHub renders inline HTML), line breaks become spaces.
+pub fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML element content and double- or single-quoted attribute values.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latencies_pick_a_readable_unit() {
+        assert_eq!(latency_us(850.0), "850 µs");
+        assert_eq!(latency_us(12_345.0), "12.3 ms");
+        assert_eq!(latency_us(1_250_000.0), "1.25 s");
+        assert_eq!(latency_us(f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn observed_values_use_the_metric_unit() {
+        assert_eq!(observed("p(99)<300ms", Some(250_000.0)), "250.0 ms");
+        assert_eq!(observed("error_rate<1%", Some(0.005)), "0.50 %");
+        assert_eq!(observed("rps>=100", Some(99.0)), "99.0");
+        assert_eq!(observed("rps>=100", None), "no data");
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table_or_inject_html() {
+        assert_eq!(md("a|b"), "a\\|b");
+        assert_eq!(md("<script>"), "&lt;script&gt;");
+        assert_eq!(md("x\ny"), "x y");
+        assert_eq!(md("sign_in"), "sign\\_in");
+    }
+
+    #[test]
+    fn html_escapes_every_special_character() {
+        assert_eq!(
+            html(r#"<a href="x" onclick='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! `summary.md`: the run report as GitHub-flavoured Markdown, fit for a terminal, a CI log or a
+//! pull-request comment. Every string from the scenario or the target is escaped
+//! ([`super::format::md`]), so a flow named `a|b` cannot break a table.
+
+use std::fmt::Write as _;
+
+use super::RunReport;
+use super::format::{errors_by_kind, latency_columns, md, observed, percent, quota_share, rate};
+use crate::metrics::ScopeSummary;
+
+/// The `summary.md` document.
+pub fn render_markdown(report: &RunReport) -> Vec<u8> {
+    let mut out = String::new();
+    let s = &report.summary;
+    let _ = writeln!(out, "# Run report: {}\n", md(&report.scenario));
+    if report.partial {
+        let _ = writeln!(
+            out,
+            "> **Partial run**: stopped before the scenario's end. The figures cover the \
+             {:.1} s that were measured.\n",
+            s.elapsed_s
+        );
+    }
+    let failed = report.thresholds.iter().filter(|t| !t.passed).count();
+    let verdict = if report.passed {
+        format!("**PASSED** ({} thresholds held)", report.thresholds.len())
+    } else {
+        format!(
+            "**FAILED** ({failed} of {} thresholds failed)",
+            report.thresholds.len()
+        )
+    };
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(out, "| Result | {verdict} |");
+    let _ = writeln!(
+        out,
+        "| Scenario | {} ({}) |",
+        md(&report.scenario),
+        md(&report.scenario_path)
+    );
+    if let Some(d) = &report.description {
+        let _ = writeln!(out, "| Description | {} |", md(d));
+    }
+    let _ = writeln!(out, "| Target | {} |", md(&report.target));
+    let _ = writeln!(out, "| Started | {} |", md(&report.started_at));
+    let _ = writeln!(out, "| Measured | {:.1} s |", s.elapsed_s);
+    if let Some((index, count)) = report.shard {
+        let _ = writeln!(out, "| Shard | {index}/{count} |");
+    }
+    let _ = writeln!(
+        out,
+        "| Tool | cognito-harness {} |",
+        md(&report.tool_version)
+    );
+
+    let _ = writeln!(out, "\n## Thresholds\n");
+    if report.thresholds.is_empty() {
+        let _ = writeln!(out, "The scenario sets no thresholds.");
+    } else {
+        let _ = writeln!(out, "| Scope | Threshold | Observed | Result |");
+        let _ = writeln!(out, "|---|---|---:|---|");
+        for t in &report.thresholds {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                md(&t.scope),
+                md(&t.expression),
+                md(&observed(&t.expression, t.observed)),
+                if t.passed { "pass" } else { "**FAIL**" }
+            );
+        }
+    }
+
+    let _ = writeln!(out, "\n## Requests\n");
+    scope_table(&mut out, "Scope", [("run", &s.run)]);
+    if s.uncategorised_requests > 0 {
+        let _ = writeln!(
+            out,
+            "\nRequests in no quota category of the guide's table: {}.",
+            s.uncategorised_requests
+        );
+    }
+
+    let _ = writeln!(out, "\n## Flows (iterations)\n");
+    if s.flows.is_empty() {
+        let _ = writeln!(out, "No flows.");
+    } else {
+        scope_table(
+            &mut out,
+            "Flow",
+            s.flows.iter().map(|(k, v)| (k.as_str(), v)),
+        );
+    }
+
+    let _ = writeln!(out, "\n## Steps\n");
+    if s.steps.is_empty() {
+        let _ = writeln!(out, "No steps.");
+    } else {
+        scope_table(
+            &mut out,
+            "Step",
+            s.steps.iter().map(|(k, v)| (k.as_str(), v)),
+        );
+    }
+
+    let _ = writeln!(out, "\n## Quota categories\n");
+    if s.categories.is_empty() {
+        let _ = writeln!(out, "No categorised requests.");
+    } else {
+        let names: Vec<String> = s.categories.keys().map(|c| c.name().to_string()).collect();
+        scope_table(
+            &mut out,
+            "Category",
+            names.iter().map(String::as_str).zip(s.categories.values()),
+        );
+        let _ = writeln!(
+            out,
+            "\nPeak one-second rate against each category's default quota (developer guide, \
+             \"Quotas in Amazon Cognito\"):\n"
+        );
+        let _ = writeln!(
+            out,
+            "| Category | Peak 1 s | Average/s | Quota/s | Peak / quota |"
+        );
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+        for (category, c) in &s.categories {
+            let quota = category.quota().default_rps;
+            let share = quota_share(*category, c.peak_rps)
+                .map(|share| {
+                    let text = percent(share);
+                    if share > 1.0 {
+                        format!("**{text}**")
+                    } else {
+                        text
+                    }
+                })
+                .unwrap_or_else(|| "-".into());
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {quota} | {share} |",
+                md(category.name()),
+                rate(c.peak_rps.unwrap_or(0.0)),
+                rate(c.rps),
+            );
+        }
+    }
+    out.into_bytes()
+}
+
+fn scope_table<'a>(
+    out: &mut String,
+    title: &str,
+    rows: impl IntoIterator<Item = (&'a str, &'a ScopeSummary)>,
+) {
+    let _ = writeln!(
+        out,
+        "| {title} | Count | Rate/s | p50 | p95 | p99 | Max | Error rate | Throttle rate | \
+         Errors by kind |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    for (name, s) in rows {
+        let [p50, p95, p99, max] = latency_columns(s);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {p50} | {p95} | {p99} | {max} | {} | {} | {} |",
+            md(name),
+            s.count,
+            rate(s.rps),
+            percent(s.error_rate),
+            percent(s.throttle_rate),
+            md(&errors_by_kind(s)),
+        );
+    }
+}

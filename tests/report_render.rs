@@ -1,0 +1,212 @@
+//! The run reports, end to end from a Recorder with known samples: snapshots of the Markdown
+//! and HTML renderers, summary.json against the published schema, and the atomic writer.
+
+mod report_support;
+
+use cognito_harness::report::{
+    RunReport, render_html, render_json, render_markdown, write_run_report,
+};
+use report_support::{BASELINE, report};
+
+fn schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/summary.schema.json"),
+    )
+    .expect("reports/summary.schema.json is committed");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::draft202012::new(&schema).expect("the schema is a valid 2020-12 schema")
+}
+
+fn errors(validator: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn fixture_numbers_come_from_the_recorded_samples() {
+    let r = report(BASELINE);
+    let s = &r.summary;
+    // 800 sign-ins (3 requests each unless the 8 errors stop them at 2), 40 sign-ups, 1 other.
+    assert_eq!(s.run.count, 800 * 3 - 8 + 40 + 1);
+    assert_eq!(
+        s.steps["sign_in.srp_sign_in"].errors["NotAuthorizedException"],
+        8
+    );
+    assert_eq!(s.flows["sign_up"].transport["timeout"], 1);
+    assert_eq!(s.uncategorised_requests, 1);
+    // The last sign-in starts just before 8 s; its later requests land in second 8.
+    assert_eq!(s.timeline.len(), 9);
+    // Sign-in p99 sits between the smallest and largest possible sum (50 ms .. 140 ms).
+    let p99 = s.steps["sign_in.srp_sign_in"]
+        .latency
+        .as_ref()
+        .unwrap()
+        .p99_us;
+    assert!((50_000..=140_100).contains(&p99), "{p99}");
+    assert!(r.passed, "{:?}", r.thresholds);
+}
+
+#[test]
+fn markdown_report_snapshot() {
+    let md = String::from_utf8(render_markdown(&report(BASELINE))).unwrap();
+    insta::assert_snapshot!("summary_md", md);
+}
+
+#[test]
+fn html_report_snapshot() {
+    let html = String::from_utf8(render_html(&report(BASELINE))).unwrap();
+    insta::assert_snapshot!("report_html", html);
+}
+
+#[test]
+fn partial_and_failed_runs_say_so_in_both_formats() {
+    let mut r = report(BASELINE);
+    r.partial = true;
+    r.shard = Some((2, 4));
+    r.thresholds[0].passed = false;
+    r.passed = false;
+    let md = String::from_utf8(render_markdown(&r)).unwrap();
+    assert!(md.contains("> **Partial run**"), "{md}");
+    assert!(md.contains("**FAILED** (1 of 4 thresholds failed)"), "{md}");
+    assert!(md.contains("| Shard | 2/4 |"), "{md}");
+    let html = String::from_utf8(render_html(&r)).unwrap();
+    assert!(html.contains("<p class=\"banner\"><strong>Partial run</strong>"));
+    assert!(html.contains("<span class=\"fail\">FAILED</span> (1 of 4 thresholds failed)"));
+    let ok = String::from_utf8(render_markdown(&report(BASELINE))).unwrap();
+    assert!(!ok.contains("Partial run"));
+}
+
+#[test]
+fn html_is_self_contained_and_escapes_every_string() {
+    let mut r = report(BASELINE);
+    r.scenario = "<script>alert(1)</script>".into();
+    r.target = "http://127.0.0.1:9229/\"><img src=x>".into();
+    let html = String::from_utf8(render_html(&r)).unwrap();
+    assert!(!html.contains("<script"), "a scenario name became markup");
+    assert!(!html.contains("<img"), "the target became markup");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // No resource is fetched from anywhere: no scripts, links, images or CSS urls.
+    let fixture = String::from_utf8(render_html(&report(BASELINE))).unwrap();
+    for needle in [
+        "<script", "src=", "href=", "url(", "@import", "http://", "https://",
+    ] {
+        assert!(!fixture.contains(needle), "report.html contains {needle}");
+    }
+    // The three charts are there.
+    assert_eq!(fixture.matches("<svg ").count(), 3);
+    assert!(fixture.contains("aria-label=\"Latency percentiles per step\""));
+    assert!(fixture.contains("aria-label=\"Requests, errors and throttles per second\""));
+    assert!(fixture.contains("aria-label=\"Quota usage per category\""));
+}
+
+#[test]
+fn markdown_escapes_names_that_would_break_tables() {
+    let mut r = report(BASELINE);
+    let flow = r.summary.flows.remove("sign_up").unwrap();
+    r.summary.flows.insert("a|b<i>".into(), flow);
+    let md = String::from_utf8(render_markdown(&r)).unwrap();
+    assert!(md.contains("| a\\|b&lt;i&gt; |"), "{md}");
+}
+
+#[test]
+fn quota_usage_marks_categories_beyond_their_quota() {
+    let r = report(BASELINE);
+    // 800 sign-ins in 8 s: 100 per second, 3 UserAuthentication requests each, against 120/s.
+    let peak = r.summary.categories[&cognito_harness::quota::QuotaCategory::UserAuthentication]
+        .peak_rps
+        .unwrap();
+    assert!(peak > 120.0, "{peak}");
+    let md = String::from_utf8(render_markdown(&r)).unwrap();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| UserAuthentication | ") && l.contains("| 120 |"))
+        .expect("a quota row for UserAuthentication");
+    assert!(row.ends_with(" %** |"), "beyond-quota share is bold: {row}");
+    let html = String::from_utf8(render_html(&r)).unwrap();
+    assert!(html.contains("fill=\"#cf222e\"><title>UserAuthentication:"));
+}
+
+#[test]
+fn rendered_summary_json_matches_the_published_schema() {
+    let validator = schema();
+    for r in [report(BASELINE), {
+        let mut r = report(BASELINE);
+        r.partial = true;
+        r.shard = Some((0, 3));
+        r.description = None;
+        r.summary.steps.get_mut("sign_in.refresh").unwrap().latency = None;
+        r
+    }] {
+        let doc: serde_json::Value = serde_json::from_slice(&render_json(&r)).unwrap();
+        assert_eq!(errors(&validator, &doc), Vec::<String>::new());
+        // And it reads back as the same report.
+        let back: RunReport = serde_json::from_value(doc).unwrap();
+        assert_eq!(back, r);
+    }
+}
+
+#[test]
+fn the_schema_rejects_documents_the_tool_would_not_write() {
+    let validator = schema();
+    let good: serde_json::Value = serde_json::from_slice(&render_json(&report(BASELINE))).unwrap();
+    let mut missing = good.clone();
+    missing["summary"]["run"]
+        .as_object_mut()
+        .unwrap()
+        .remove("p99_us");
+    missing["summary"]["run"]["latency"]
+        .as_object_mut()
+        .unwrap()
+        .remove("p99_us");
+    assert!(!errors(&validator, &missing).is_empty());
+    let mut bad_category = good.clone();
+    let categories = bad_category["summary"]["categories"]
+        .as_object_mut()
+        .unwrap();
+    let v = categories.remove("UserCreation").unwrap();
+    categories.insert("NoSuchCategory".into(), v);
+    assert!(!errors(&validator, &bad_category).is_empty());
+    let mut bad_rate = good;
+    bad_rate["summary"]["run"]["error_rate"] = serde_json::json!(1.5);
+    assert!(!errors(&validator, &bad_rate).is_empty());
+}
+
+#[test]
+fn write_run_report_writes_the_three_files_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = report(BASELINE);
+    let out = write_run_report(dir.path(), &r).unwrap();
+    assert_eq!(out, dir.path().join("sign-in-burst-20260102T030405Z"));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["report.html", "summary.json", "summary.md"]);
+    assert_eq!(
+        std::fs::read(out.join("summary.json")).unwrap(),
+        render_json(&r)
+    );
+    assert_eq!(
+        std::fs::read(out.join("summary.md")).unwrap(),
+        render_markdown(&r)
+    );
+    assert_eq!(
+        std::fs::read(out.join("report.html")).unwrap(),
+        render_html(&r)
+    );
+    // Writing again (a rerun in the same second) replaces the files whole.
+    write_run_report(dir.path(), &r).unwrap();
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
+}
+
+#[test]
+fn write_run_report_refuses_a_bad_start_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = report(BASELINE);
+    r.started_at = "yesterday".into();
+    let err = write_run_report(dir.path(), &r).unwrap_err();
+    assert!(err.to_string().contains("\"yesterday\""), "{err}");
+}
