@@ -19,6 +19,21 @@ pub enum Command {
     /// traffic: peak and average requests per second, quota, utilisation, and where the peak
     /// would be throttled.
     Plan(PlanArgs),
+    /// Run a scenario: validate it, provision its users, send its traffic with live progress,
+    /// evaluate its thresholds and write summary.json, summary.md and report.html.
+    Run(RunArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// Where the run's report directory (`<scenario>-<timestamp>/`) is created.
+    #[arg(long, value_name = "DIR", default_value = "reports/runs")]
+    pub reports: PathBuf,
+    /// No live progress; only the final summary lines and errors.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
