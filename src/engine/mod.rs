@@ -39,7 +39,7 @@ pub mod progress;
 pub mod run;
 pub mod target;
 
-pub use run::{RunOptions, RunResult, execute, run_cli};
+pub use run::{RunOptions, RunResult, execute, execute_on, new_run_id, run_cli};
 
 /// Why a run could not complete.
 #[derive(Debug, thiserror::Error)]

@@ -128,8 +128,20 @@ fn unsupported_steps(scenario: &Scenario) -> Vec<String> {
         .collect()
 }
 
+fn check_supported(scenario: &Scenario) -> Result<(), EngineError> {
+    let unsupported = unsupported_steps(scenario);
+    if unsupported.is_empty() {
+        return Ok(());
+    }
+    Err(EngineError::Config(format!(
+        "step kind authorization_code_pkce is not supported by `run` yet (managed login is not \
+         driven): {}",
+        unsupported.join(", ")
+    )))
+}
+
 /// A short random id for usernames and pool names of this run.
-fn new_run_id() -> String {
+pub fn new_run_id() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     id[..10].to_string()
 }
@@ -148,16 +160,23 @@ pub async fn execute(
     options: &RunOptions,
     stop: watch::Receiver<bool>,
 ) -> Result<RunResult, EngineError> {
-    let unsupported = unsupported_steps(&scenario);
-    if !unsupported.is_empty() {
-        return Err(EngineError::Config(format!(
-            "step kind authorization_code_pkce is not supported by `run` yet (managed login is \
-             not driven): {}",
-            unsupported.join(", ")
-        )));
-    }
+    check_supported(&scenario)?;
     let run_id = new_run_id();
     let resolved = resolve(&scenario, &run_id).await?;
+    execute_on(scenario, resolved, &run_id, options, stop).await
+}
+
+/// [`execute`] on a target already resolved (for a server the caller started). `run_id` is
+/// the id in usernames and pool names.
+pub async fn execute_on(
+    scenario: Arc<Scenario>,
+    resolved: Resolved,
+    run_id: &str,
+    options: &RunOptions,
+    stop: watch::Receiver<bool>,
+) -> Result<RunResult, EngineError> {
+    check_supported(&scenario)?;
+    let run_id = run_id.to_string();
     let password = scenario
         .setup
         .password

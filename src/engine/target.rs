@@ -107,13 +107,37 @@ pub async fn probe(client: &CognitoClient) -> Result<(), EngineError> {
 }
 
 /// Starts the reference server in-process and creates the run's pool and app clients on it.
-pub async fn resolve_embedded(
-    _scenario: &Scenario,
-    _run_id: &str,
-) -> Result<Resolved, EngineError> {
+pub async fn resolve_embedded(_scenario: &Scenario, _run_id: &str) -> Result<Resolved, EngineError> {
     Err(EngineError::Config(
         "the embedded target is not available in this build; use an endpoint target".into(),
     ))
+}
+
+/// A reference server at `endpoint` (the embedded one, or one a test started) prepared for a
+/// run: a fresh pool and app clients created over the admin API, codes readable, the issuer the
+/// reference server writes (`{endpoint without trailing /}/{poolId}`).
+pub async fn reference_server_at(
+    endpoint: &str,
+    scenario: &Scenario,
+    run_id: &str,
+) -> Result<Resolved, EngineError> {
+    let mut config = local_config(endpoint)?;
+    // The reference server serves the OAuth endpoints under its API base URL.
+    config.oauth_base = Some(config.endpoint.clone());
+    let client = CognitoClient::new(config).map_err(|e| EngineError::Config(e.to_string()))?;
+    let (pool_id, app, m2m) = create_pool(&client, run_id, PoolNeeds::of(scenario)).await?;
+    let base = client.config().endpoint.clone();
+    Ok(Resolved {
+        label: "embedded".into(),
+        issuer: format!("{}/{pool_id}", base.as_str().trim_end_matches('/')),
+        codes_base: Some(base),
+        client,
+        pool_id,
+        app,
+        m2m,
+        capabilities: Target::Embedded.capabilities(),
+        _server: None,
+    })
 }
 
 /// What a pool created for a run must allow.
