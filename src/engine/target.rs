@@ -106,11 +106,15 @@ pub async fn probe(client: &CognitoClient) -> Result<(), EngineError> {
     }
 }
 
-/// Starts the reference server in-process and creates the run's pool and app clients on it.
-pub async fn resolve_embedded(_scenario: &Scenario, _run_id: &str) -> Result<Resolved, EngineError> {
-    Err(EngineError::Config(
-        "the embedded target is not available in this build; use an endpoint target".into(),
-    ))
+/// Starts the reference server in-process (loopback, any free port, in memory) and creates the
+/// run's pool and app clients on it. The server stops when the returned target is dropped.
+pub async fn resolve_embedded(scenario: &Scenario, run_id: &str) -> Result<Resolved, EngineError> {
+    let server = crate::server::start(crate::server::ServerConfig::default())
+        .await
+        .map_err(|e| EngineError::Setup(format!("embedded server: {e}")))?;
+    let mut resolved = reference_server_at(server.endpoint(), scenario, run_id).await?;
+    resolved._server = Some(Box::new(server));
+    Ok(resolved)
 }
 
 /// A reference server at `endpoint` (the embedded one, or one a test started) prepared for a
