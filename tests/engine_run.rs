@@ -31,7 +31,7 @@ flows:
           expect: { error: NotAuthorizedException }
       - password_sign_in
 thresholds:
-  run: ["error_rate==0", "count==100"]
+  run: ["error_rate==0", "count==104"]
   sign_up.sign_up: ["count==6"]
 "#;
 
@@ -61,20 +61,25 @@ async fn report_counts_match_what_the_server_saw() {
     assert_eq!(s.flows["sign_in"].count, 20);
     assert_eq!(s.flows["sign_up"].count, 6);
     assert_eq!(s.run.count, 20 * 4 + 6 * 4, "{:?}", s.run.errors);
-    assert_eq!(s.run.ok, s.run.count, "errors: {:?} {:?}", s.run.errors, s.run.transport);
+    assert_eq!(
+        s.run.ok, s.run.count,
+        "errors: {:?} {:?}",
+        s.run.errors, s.run.transport
+    );
     assert_eq!(s.steps["sign_in.verify_tokens"].ok, 20);
     // The expected NotAuthorizedException counts as ok, not as an error.
     assert_eq!(s.steps["sign_up.password_sign_in"].ok, 6);
-    assert_eq!(s.timeline.iter().map(|t| t.requests).sum::<u64>(), s.run.count);
+    assert_eq!(
+        s.timeline.iter().map(|t| t.requests).sum::<u64>(),
+        s.run.count
+    );
     assert!(result.report.passed, "{:?}", result.report.thresholds);
     assert!(!result.report.partial);
     assert!(result.dir.join("summary.json").is_file());
 
     // The server holds exactly the six users the sign-up flow created, confirmed.
-    let client = CognitoClient::new(
-        engine::target::local_config(server.endpoint()).unwrap(),
-    )
-    .unwrap();
+    let client =
+        CognitoClient::new(engine::target::local_config(server.endpoint()).unwrap()).unwrap();
     for n in 1..=6 {
         let user = client
             .admin_get_user(&pool_id, &format!("e2e-{n}"))
