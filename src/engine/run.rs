@@ -186,7 +186,14 @@ pub async fn execute_on(
     if !options.quiet && scenario.setup.users.count() > 0 {
         eprintln!("setup: {} users", scenario.setup.users.count());
     }
-    let pool = target::provision_users(&resolved, &scenario, &run_id, &password).await?;
+    // An interruption during set-up skips the traffic; the (empty) partial report still follows.
+    let pool = {
+        let mut stop = stop.clone();
+        tokio::select! {
+            pool = target::provision_users(&resolved, &scenario, &run_id, &password) => pool?,
+            _ = wait_true(&mut stop) => Vec::new(),
+        }
+    };
 
     let layout = Layout::from_scenario(&scenario);
     let shard_count = std::thread::available_parallelism()
@@ -246,6 +253,10 @@ pub async fn execute_on(
     let summary = Summary::from_recorder(&recorder, elapsed);
 
     let cleanup_failures = if interrupted {
+        let left = created_count(&shared);
+        if left > 0 {
+            eprintln!("warning: interrupted: the {left} users this run created were not deleted");
+        }
         0
     } else {
         cleanup(&shared).await
@@ -313,6 +324,25 @@ async fn cleanup(shared: &Shared) -> usize {
         eprintln!("warning: clean-up could not delete {failed} users");
     }
     failed
+}
+
+/// How many users the run created that clean-up would delete.
+fn created_count(shared: &Shared) -> usize {
+    let scenario = &shared.scenario;
+    if scenario.setup.keep || matches!(scenario.target, Target::Embedded) {
+        return 0;
+    }
+    let provisioned = if matches!(scenario.setup.users, UserSource::Provision { .. }) {
+        shared.pool.len()
+    } else {
+        0
+    };
+    provisioned
+        + shared
+            .created
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
 }
 
 /// Each distinct `load` of the scenario and the flows it drives, with their weights.
