@@ -193,8 +193,8 @@ pub fn parse_config(text: &str, path: &str) -> Result<ServerFile, ConfigFileErro
             .unwrap_or_default();
         ConfigFileError::Parse {
             path: path.to_owned(),
-            line: line as u64,
-            column: column as u64,
+            line,
+            column,
             key,
             message,
         }

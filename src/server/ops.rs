@@ -508,12 +508,15 @@ pub fn create_user_pool_domain(
 /// The internal user name and attributes for a new user, per the pool's username attributes
 /// (with UsernameAttributes the typed name is an email or phone number and the internal name
 /// is the sub).
+/// A user's attributes as stored.
+type Attributes = Vec<(Box<str>, Box<str>)>;
+
 fn new_identity(
     pool: &Pool,
     username: &str,
     attributes: &[AttributeType],
     sub: uuid::Uuid,
-) -> ApiResult<(String, Vec<(Box<str>, Box<str>)>)> {
+) -> ApiResult<(String, Attributes)> {
     if username.is_empty()
         || username.chars().count() > 128
         || username.chars().any(char::is_whitespace)
@@ -522,7 +525,7 @@ fn new_identity(
             "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
         ));
     }
-    let mut attrs: Vec<(Box<str>, Box<str>)> = Vec::new();
+    let mut attrs: Attributes = Vec::new();
     for a in attributes {
         let name = a.name.as_str();
         let standard = matches!(
