@@ -22,6 +22,9 @@ pub enum Command {
     /// Run the reference server: an in-memory Cognito user-pools target with real SRP, password
     /// policies and RS256 tokens. Binds 127.0.0.1 unless --allow-remote is given.
     Serve(ServeArgs),
+    /// Run a scenario: validate it, provision its users, send its traffic with live progress,
+    /// evaluate its thresholds and write summary.json, summary.md and report.html.
+    Run(RunArgs),
     /// Compare a run's summary.json with a baseline's: p50/p95/p99 latency, throughput, error
     /// and throttle rates per step, flow and quota category. Exits 10 when any got worse than
     /// its tolerance, 2 when an input cannot be read.
@@ -103,4 +106,16 @@ pub enum CompareFormat {
     Md,
     Text,
     Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// Where the run's report directory (`<scenario>-<timestamp>/`) is created.
+    #[arg(long, value_name = "DIR", default_value = "reports/runs")]
+    pub reports: PathBuf,
+    /// No live progress; only the final summary lines and errors.
+    #[arg(long)]
+    pub quiet: bool,
 }

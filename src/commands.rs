@@ -1,13 +1,14 @@
 //! Subcommand dispatch: each subcommand turns its options into calls on the library and
 //! returns the exit code. I/O and the async runtime live here, not in the cores.
 
-use crate::cli::{Cli, Command, CompareArgs, PlanArgs, ServeArgs};
+use crate::cli::{Cli, Command, CompareArgs, PlanArgs, RunArgs, ServeArgs};
 use crate::exit::ExitCode;
 
 /// Runs the parsed command line.
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Plan(args) => plan(args),
+        Command::Run(args) => run(args),
         Command::Serve(args) => serve(args),
         Command::Compare(args) => compare(args),
     }
@@ -62,6 +63,16 @@ fn plan(args: PlanArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::Ok
     })
+}
+
+/// `run`: validate (exit 2 with located errors), then hand over to the engine, which writes the
+/// reports and picks the exit code (thresholds, unreachable target, interruption).
+fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let options = crate::engine::RunOptions {
+        reports_root: args.reports,
+        quiet: args.quiet,
+    };
+    crate::engine::run_cli(&args.scenario, &options)
 }
 
 /// `serve`: the reference server until Ctrl-C / SIGTERM. Prints the endpoint and the seeded

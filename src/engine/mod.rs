@@ -1,0 +1,59 @@
+//! The load engine behind `cognito-harness run`: set-up, paced traffic, measurements,
+//! thresholds, reports.
+//!
+//! A run is: validate the scenario (nothing is sent if it has errors), resolve the target (start
+//! the embedded reference server and create its pool, or connect to an endpoint), provision the
+//! setup users over the admin API, drive every `load` with its executor while live progress
+//! prints, clean up, evaluate the thresholds against the merged [`crate::metrics::Summary`] and
+//! write the reports with [`crate::report::write_run_report`].
+//!
+//! - [`pacer`]: when iterations are due (pure);
+//! - [`iteration`]: one iteration's steps, their timing and outcome classification;
+//! - [`target`]: the target, set-up and clean-up;
+//! - [`progress`]: live progress (indicatif on a TTY, plain lines otherwise);
+//! - [`run`]: executors, VUs, interruption and the report.
+//!
+//! ## Why the engine hosts its own VUs instead of goose
+//!
+//! The project's design named goose as the host of users and scenarios. Evaluated (goose
+//! 0.19): it brings its own reqwest 0.12 client (this crate uses reqwest 0.13, so a second HTTP
+//! stack would be compiled and the wire client could not be shared), its users are closed-model
+//! loops (no arrival-rate executor; `--throttle-requests` paces below target and leaves its own
+//! wait out of latency), and its metrics and controllers would all have to be switched off. What
+//! would remain of it is a task spawner. So VUs are plain tokio tasks: an arrival-rate executor
+//! is a pacer task that sends each iteration's intended start time to a pool of VU tasks (grown
+//! on demand up to `max_vus`); a VU executor is `vus` looping tasks that follow the VU profile.
+//!
+//! ## Decisions where k6 and this engine differ
+//!
+//! - When every VU of an arrival-rate executor is busy (`max_vus` reached), k6 drops the
+//!   iteration. Here it waits for the next free VU and its latency is counted from its intended
+//!   start, so a stalled target shows up as latency, not as fewer requests.
+//! - Rates (`rps`) are per second of the scheduled window (the executors' end), since every
+//!   request is placed on the timeline at its intended time; an interrupted run uses the time
+//!   it actually ran.
+
+pub mod iteration;
+pub mod pacer;
+pub mod progress;
+pub mod run;
+pub mod target;
+
+pub use run::{RunOptions, RunResult, execute, execute_on, new_run_id, run_cli};
+
+/// Why a run could not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The scenario asks for something this target or build cannot do (exit code 2).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Nothing answered at the target (exit code 3).
+    #[error("target unreachable: {0}")]
+    Unreachable(String),
+    /// The target answered set-up requests with errors.
+    #[error("setup failed: {0}")]
+    Setup(String),
+    /// The reports could not be written.
+    #[error("cannot write the reports: {0}")]
+    Report(#[from] crate::report::ReportError),
+}

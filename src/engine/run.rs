@@ -1,0 +1,588 @@
+//! Executors, VUs, interruption, and the run's report and exit code.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Mutex, mpsc, watch};
+use tokio::task::JoinSet;
+
+use super::EngineError;
+use super::iteration::{FlowCounters, Shared, run_iteration};
+use super::pacer::{Arrivals, end_of, peak_vus, vus_at};
+use super::target::{self, Resolved};
+use crate::exit::ExitCode;
+use crate::metrics::{Layout, Recorder, Summary};
+use crate::report::{REPORT_SCHEMA_VERSION, RunReport, ThresholdResult};
+use crate::scenario::model::{FlowLoad, Load, Scenario, StepKind, Target, UserSource};
+use crate::scenario::schedule::{FlowMix, arrival_profile, vu_profile};
+
+/// How `run` was asked to behave.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Where `<scenario>-<timestamp>/` is created. Default (CLI): `reports/runs`.
+    pub reports_root: PathBuf,
+    /// No live progress. Default: false.
+    pub quiet: bool,
+}
+
+/// A finished (or interrupted) run.
+#[derive(Debug)]
+pub struct RunResult {
+    pub report: RunReport,
+    /// The directory the reports were written to.
+    pub dir: PathBuf,
+    /// Users the clean-up could not delete.
+    pub cleanup_failures: usize,
+}
+
+impl RunResult {
+    /// The process exit code: interrupted (130), thresholds failed (10), or ok.
+    pub fn exit_code(&self) -> ExitCode {
+        if self.report.partial {
+            ExitCode::Interrupted
+        } else if !self.report.passed {
+            ExitCode::ThresholdsFailed
+        } else {
+            ExitCode::Ok
+        }
+    }
+}
+
+/// `cognito-harness run`: validate, run on a fresh multi-threaded runtime, print the outcome.
+pub fn run_cli(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
+    let loaded = match crate::scenario::load_scenario(path) {
+        Ok(loaded) => loaded,
+        Err(diagnostics) => {
+            for d in &diagnostics.0 {
+                eprintln!("error: {d}");
+            }
+            return Ok(ExitCode::Config);
+        }
+    };
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let scenario = Arc::new(loaded.scenario);
+    let result = runtime.block_on(async {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            let _ = stop_tx.send(true);
+        });
+        execute(scenario, options, stop_rx).await
+    });
+    // The signal task may still wait; do not let it hold the process.
+    runtime.shutdown_background();
+    match result {
+        Ok(result) => {
+            print!("{}", render_outcome(&result));
+            Ok(result.exit_code())
+        }
+        Err(EngineError::Config(m)) => {
+            eprintln!("error: {m}");
+            Ok(ExitCode::Config)
+        }
+        Err(EngineError::Unreachable(m)) => {
+            eprintln!("error: target unreachable: {m}");
+            Ok(ExitCode::Unreachable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Steps this engine cannot run (checked before any traffic).
+fn unsupported_steps(scenario: &Scenario) -> Vec<String> {
+    scenario
+        .flows
+        .iter()
+        .flat_map(|f| f.steps.iter().map(move |s| (f, s)))
+        .filter(|(_, s)| matches!(s.kind, StepKind::AuthorizationCodePkce { .. }))
+        .map(|(f, s)| format!("{}.{}", f.name, s.name))
+        .collect()
+}
+
+fn check_supported(scenario: &Scenario) -> Result<(), EngineError> {
+    let unsupported = unsupported_steps(scenario);
+    if unsupported.is_empty() {
+        return Ok(());
+    }
+    Err(EngineError::Config(format!(
+        "step kind authorization_code_pkce is not supported by `run` yet (managed login is not \
+         driven): {}",
+        unsupported.join(", ")
+    )))
+}
+
+/// A short random id for usernames and pool names of this run.
+pub fn new_run_id() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    id[..10].to_string()
+}
+
+/// Resolves the target of `scenario` (the embedded server, or an endpoint).
+pub async fn resolve(scenario: &Scenario, run_id: &str) -> Result<Resolved, EngineError> {
+    match &scenario.target {
+        Target::Endpoint(_) => target::resolve_endpoint(scenario).await,
+        Target::Embedded => super::target::resolve_embedded(scenario, run_id).await,
+    }
+}
+
+/// Runs a validated scenario to the end (or until `stop` turns true) and writes its reports.
+pub async fn execute(
+    scenario: Arc<Scenario>,
+    options: &RunOptions,
+    stop: watch::Receiver<bool>,
+) -> Result<RunResult, EngineError> {
+    check_supported(&scenario)?;
+    let run_id = new_run_id();
+    let resolved = resolve(&scenario, &run_id).await?;
+    execute_on(scenario, resolved, &run_id, options, stop).await
+}
+
+/// [`execute`] on a target already resolved (for a server the caller started). `run_id` is
+/// the id in usernames and pool names.
+pub async fn execute_on(
+    scenario: Arc<Scenario>,
+    resolved: Resolved,
+    run_id: &str,
+    options: &RunOptions,
+    stop: watch::Receiver<bool>,
+) -> Result<RunResult, EngineError> {
+    check_supported(&scenario)?;
+    let run_id = run_id.to_string();
+    let password = scenario
+        .setup
+        .password
+        .as_ref()
+        .map(|p| p.expose().to_owned())
+        .unwrap_or_else(target::random_password);
+    if !options.quiet && scenario.setup.users.count() > 0 {
+        eprintln!("setup: {} users", scenario.setup.users.count());
+    }
+    // An interruption during set-up skips the traffic; the (empty) partial report still follows.
+    let pool = {
+        let mut stop = stop.clone();
+        tokio::select! {
+            pool = target::provision_users(&resolved, &scenario, &run_id, &password) => pool?,
+            _ = wait_true(&mut stop) => Vec::new(),
+        }
+    };
+
+    let layout = Layout::from_scenario(&scenario);
+    let shard_count = std::thread::available_parallelism()
+        .map_or(4, |n| n.get() * 2)
+        .clamp(2, 16);
+    let flows = scenario.flows.len();
+    let started_at = chrono::Utc::now();
+    let shared = Arc::new(Shared {
+        scenario: scenario.clone(),
+        target: resolved,
+        run_id: run_id.clone(),
+        password,
+        pool,
+        created: std::sync::Mutex::new(Vec::new()),
+        shards: (0..shard_count)
+            .map(|_| std::sync::Mutex::new(Recorder::new(layout.clone())))
+            .collect(),
+        start: Instant::now(),
+        iteration_numbers: (0..flows).map(|_| AtomicU64::new(0)).collect(),
+        user_cursors: (0..flows).map(|_| AtomicU64::new(0)).collect(),
+        counters: (0..flows).map(|_| FlowCounters::default()).collect(),
+        keys: tokio::sync::OnceCell::new(),
+        seed: rand::random(),
+    });
+
+    let loads = loads_of(&scenario);
+    let scheduled = loads
+        .iter()
+        .map(|(load, _)| end_of(load))
+        .max()
+        .unwrap_or_default();
+    let (done_tx, done_rx) = watch::channel(false);
+    let progress = (!options.quiet)
+        .then(|| tokio::spawn(super::progress::run(shared.clone(), scheduled, done_rx)));
+    let mut drivers = JoinSet::new();
+    let mut vu_base = 0usize;
+    for (load, flows) in loads {
+        let vus = max_vus_of(&load) as usize;
+        drivers.spawn(drive(shared.clone(), load, flows, stop.clone(), vu_base));
+        vu_base += vus;
+    }
+    while drivers.join_next().await.is_some() {}
+    let interrupted = *stop.borrow();
+    let actual = shared.start.elapsed();
+    let _ = done_tx.send(true);
+    if let Some(p) = progress {
+        let _ = p.await;
+    }
+
+    let recorder =
+        super::progress::snapshot(&shared).unwrap_or_else(|| Recorder::new(layout.clone()));
+    let elapsed = if interrupted {
+        actual
+    } else {
+        scheduled.max(Duration::from_millis(1))
+    };
+    let summary = Summary::from_recorder(&recorder, elapsed);
+
+    let cleanup_failures = if interrupted {
+        let left = created_count(&shared);
+        if left > 0 {
+            eprintln!("warning: interrupted: the {left} users this run created were not deleted");
+        }
+        0
+    } else {
+        cleanup(&shared).await
+    };
+
+    let verdicts = crate::scenario::thresholds::evaluate_all(&scenario.thresholds, &summary);
+    let thresholds: Vec<ThresholdResult> = verdicts.iter().map(ThresholdResult::from).collect();
+    let passed = thresholds.iter().all(|t| t.passed);
+    let report = RunReport {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.path.file_stem().map_or_else(
+            || "scenario".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        ),
+        scenario_path: scenario.path.display().to_string(),
+        description: scenario.description.clone(),
+        target: shared.target.label.clone(),
+        started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        partial: interrupted,
+        shard: None,
+        thresholds,
+        passed,
+        summary,
+    };
+    let dir = crate::report::write_run_report(&options.reports_root, &report)?;
+    Ok(RunResult {
+        report,
+        dir,
+        cleanup_failures,
+    })
+}
+
+/// Deletes what the run created unless `setup.keep`. The embedded server is discarded with
+/// everything in it, so nothing is sent there.
+async fn cleanup(shared: &Shared) -> usize {
+    let scenario = &shared.scenario;
+    if scenario.setup.keep || matches!(scenario.target, Target::Embedded) {
+        return 0;
+    }
+    let mut usernames: Vec<String> = Vec::new();
+    if matches!(scenario.setup.users, UserSource::Provision { .. }) {
+        usernames.extend(shared.pool.iter().map(|u| u.username.clone()));
+    }
+    usernames.extend(
+        shared
+            .created
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain(..),
+    );
+    if usernames.is_empty() {
+        return 0;
+    }
+    if !shared.target.capabilities.admin {
+        eprintln!(
+            "warning: {} users created by the run were kept: deleting them needs admin \
+             credentials (target.admin: env)",
+            usernames.len()
+        );
+        return 0;
+    }
+    let failed = target::delete_users(&shared.target, usernames, scenario.setup.rate).await;
+    if failed > 0 {
+        eprintln!("warning: clean-up could not delete {failed} users");
+    }
+    failed
+}
+
+/// How many users the run created that clean-up would delete.
+fn created_count(shared: &Shared) -> usize {
+    let scenario = &shared.scenario;
+    if scenario.setup.keep || matches!(scenario.target, Target::Embedded) {
+        return 0;
+    }
+    let provisioned = if matches!(scenario.setup.users, UserSource::Provision { .. }) {
+        shared.pool.len()
+    } else {
+        0
+    };
+    provisioned
+        + shared
+            .created
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+}
+
+/// Each distinct `load` of the scenario and the flows it drives, with their weights.
+fn loads_of(scenario: &Scenario) -> Vec<(Load, Vec<(usize, u32)>)> {
+    let mut out = Vec::new();
+    let mut shared_flows = Vec::new();
+    for (i, flow) in scenario.flows.iter().enumerate() {
+        match &flow.load {
+            FlowLoad::Own(load) => out.push((load.clone(), vec![(i, 1)])),
+            FlowLoad::Shared { weight } => shared_flows.push((i, *weight)),
+        }
+    }
+    if let Some(load) = &scenario.shared_load
+        && !shared_flows.is_empty()
+    {
+        out.push((load.clone(), shared_flows));
+    }
+    out
+}
+
+fn max_vus_of(load: &Load) -> u32 {
+    use crate::scenario::model::Executor;
+    match &load.executor {
+        Executor::ConstantArrivalRate { max_vus, .. }
+        | Executor::RampingArrivalRate { max_vus, .. } => *max_vus,
+        _ => vu_profile(load).map_or(0, |p| peak_vus(&p)),
+    }
+}
+
+/// Drives one load until its end plus graceful stop, or until `stop`.
+async fn drive(
+    shared: Arc<Shared>,
+    load: Load,
+    flows: Vec<(usize, u32)>,
+    stop: watch::Receiver<bool>,
+    vu_base: usize,
+) {
+    let start = tokio::time::Instant::from_std(shared.start);
+    let deadline = start + end_of(&load) + load.graceful_stop;
+    let mut vus = JoinSet::new();
+    if let Some(rate) = arrival_profile(&load) {
+        drive_arrivals(
+            &shared,
+            &load,
+            &rate,
+            &flows,
+            stop.clone(),
+            vu_base,
+            &mut vus,
+        )
+        .await;
+    } else if let Some(profile) = vu_profile(&load) {
+        spawn_looping_vus(
+            &shared,
+            &load,
+            profile,
+            &flows,
+            stop.clone(),
+            vu_base,
+            &mut vus,
+        );
+    }
+    // In-flight iterations may finish until the graceful-stop deadline (or an interruption).
+    let mut stop = stop;
+    let drain = async { while vus.join_next().await.is_some() {} };
+    tokio::select! {
+        _ = drain => {}
+        _ = tokio::time::sleep_until(deadline) => {}
+        _ = wait_true(&mut stop) => {}
+    }
+    vus.abort_all();
+    while vus.join_next().await.is_some() {}
+}
+
+async fn wait_true(stop: &mut watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        if stop.changed().await.is_err() {
+            // The sender is gone: nobody can interrupt any more.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+type Queue = Arc<Mutex<mpsc::UnboundedReceiver<(Instant, usize)>>>;
+
+/// Open model: a pacer sends each intended start to a pool of VUs.
+#[allow(clippy::too_many_arguments)]
+async fn drive_arrivals(
+    shared: &Arc<Shared>,
+    load: &Load,
+    rate: &crate::scenario::schedule::Profile,
+    flows: &[(usize, u32)],
+    stop: watch::Receiver<bool>,
+    vu_base: usize,
+    vus: &mut JoinSet<()>,
+) {
+    use crate::scenario::model::Executor;
+    let (pre, max) = match &load.executor {
+        Executor::ConstantArrivalRate {
+            pre_allocated_vus,
+            max_vus,
+            ..
+        }
+        | Executor::RampingArrivalRate {
+            pre_allocated_vus,
+            max_vus,
+            ..
+        } => (*pre_allocated_vus as usize, (*max_vus as usize).max(1)),
+        _ => (1, 1),
+    };
+    let (tx, rx) = mpsc::unbounded_channel::<(Instant, usize)>();
+    let queue: Queue = Arc::new(Mutex::new(rx));
+    let idle = Arc::new(AtomicUsize::new(0));
+    let mut spawned = 0usize;
+    let spawn_vu = |vus: &mut JoinSet<()>, spawned: &mut usize| {
+        let shared = shared.clone();
+        let queue = queue.clone();
+        let idle = idle.clone();
+        let vu = vu_base + *spawned;
+        *spawned += 1;
+        idle.fetch_add(1, Ordering::SeqCst);
+        vus.spawn(async move {
+            loop {
+                let next = { queue.lock().await.recv().await };
+                let Some((due, flow)) = next else { break };
+                idle.fetch_sub(1, Ordering::SeqCst);
+                run_iteration(&shared, flow, due, vu).await;
+                idle.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+    };
+    for _ in 0..pre.min(max) {
+        spawn_vu(vus, &mut spawned);
+    }
+    let weights: Vec<u32> = flows.iter().map(|(_, w)| *w).collect();
+    let start = shared.start;
+    let mut stop = stop;
+    for arrival in Arrivals::new(rate, &weights) {
+        let due = start + arrival.at;
+        tokio::select! {
+            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(due)) => {}
+            _ = wait_true(&mut stop) => break,
+        }
+        if idle.load(Ordering::SeqCst) == 0 && spawned < max {
+            spawn_vu(vus, &mut spawned);
+        }
+        if tx.send((due, flows[arrival.flow].0)).is_err() {
+            break;
+        }
+    }
+    // Closing the queue lets the VUs finish what is queued, then exit.
+}
+
+/// Closed model: VU `i` runs iterations back to back while the profile wants more than `i`.
+#[allow(clippy::too_many_arguments)]
+fn spawn_looping_vus(
+    shared: &Arc<Shared>,
+    load: &Load,
+    profile: crate::scenario::schedule::Profile,
+    flows: &[(usize, u32)],
+    stop: watch::Receiver<bool>,
+    vu_base: usize,
+    vus: &mut JoinSet<()>,
+) {
+    let profile = Arc::new(profile);
+    let peak = peak_vus(&profile);
+    let end = shared.start + end_of(load);
+    let weights: Vec<u32> = flows.iter().map(|(_, w)| *w).collect();
+    for i in 0..peak {
+        let shared = shared.clone();
+        let profile = profile.clone();
+        let flows: Vec<usize> = flows.iter().map(|(f, _)| *f).collect();
+        let mut mix = FlowMix::new(&weights);
+        let stop = stop.clone();
+        let vu = vu_base + i as usize;
+        vus.spawn(async move {
+            loop {
+                if *stop.borrow() {
+                    break;
+                }
+                let now = Instant::now();
+                if now >= end {
+                    break;
+                }
+                let t = now.duration_since(shared.start).as_secs_f64();
+                if vus_at(&profile, t) > i {
+                    let Some(pick) = mix.pick() else { break };
+                    run_iteration(&shared, flows[pick], now, vu).await;
+                } else {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        });
+    }
+}
+
+/// The lines printed when a run ends: where the reports are, each threshold, and totals.
+pub fn render_outcome(result: &RunResult) -> String {
+    use std::fmt::Write as _;
+    let r = &result.report;
+    let s = &r.summary;
+    let mut out = String::new();
+    let ms = |us: u64| us as f64 / 1e3;
+    let _ = writeln!(
+        out,
+        "{} {}: {} requests in {:.1}s ({:.1}/s), {} ok, {} errors, {} throttled",
+        r.scenario,
+        if r.partial {
+            "(interrupted)"
+        } else {
+            "finished"
+        },
+        s.run.count,
+        s.elapsed_s,
+        s.run.rps,
+        s.run.ok,
+        s.run.errors.values().sum::<u64>() + s.run.transport.values().sum::<u64>(),
+        s.run.throttled,
+    );
+    for (name, step) in &s.steps {
+        if let Some(l) = &step.latency {
+            let _ = writeln!(
+                out,
+                "  {name}: {} runs, p50 {:.1}ms, p99 {:.1}ms, error rate {:.2}%",
+                step.count,
+                ms(l.p50_us),
+                ms(l.p99_us),
+                step.error_rate * 100.0
+            );
+        }
+    }
+    for t in &r.thresholds {
+        let _ = writeln!(
+            out,
+            "  threshold {} {}: {}",
+            t.scope,
+            t.expression,
+            if t.passed { "passed" } else { "FAILED" }
+        );
+    }
+    let _ = writeln!(out, "reports: {}", result.dir.display());
+    out
+}

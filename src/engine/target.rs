@@ -1,0 +1,529 @@
+//! The system under test as the engine sees it: one wire client, the pool and app client ids,
+//! the issuer to verify tokens against, and what can be done there (admin calls, OAuth, reading
+//! confirmation codes). Also the set-up before traffic (users) and the clean-up after it.
+//!
+//! Everything goes over the user-pools API, whatever the target: pools, clients and users are
+//! created through the SigV4-signed admin operations, exactly as they would be on Cognito. The
+//! only non-Cognito request is reading a confirmation code back from the reference server
+//! (`GET {endpoint}_harness/codes/{poolId}/{username}`), and only when the target can
+//! ([`Capabilities::read_codes`]); a real pool delivers codes by email or SMS.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng as _;
+
+use super::EngineError;
+use crate::protocol::types::*;
+use crate::protocol::{AppClient, CallError, CognitoClient, TargetConfig, TransportErrorKind};
+use crate::scenario::model::{Capabilities, Scenario, StepKind, Target, UserSource};
+
+/// A target ready for traffic.
+pub struct Resolved {
+    /// `embedded` or the endpoint URL, for reports (never credentials).
+    pub label: String,
+    pub client: CognitoClient,
+    pub pool_id: String,
+    /// The app client users sign in with.
+    pub app: AppClient,
+    /// The app client `client_credentials` uses (has a secret), when there is one.
+    pub m2m: Option<AppClient>,
+    /// The `iss` tokens must carry.
+    pub issuer: String,
+    pub capabilities: Capabilities,
+    /// Base URL of the code read-back path, when [`Capabilities::read_codes`].
+    pub codes_base: Option<url::Url>,
+    /// Keeps an in-process server alive for the run.
+    pub(crate) _server: Option<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+/// Whether an error means that nothing answered (exit code 3 before any result).
+pub fn is_unreachable(e: &CallError) -> bool {
+    matches!(
+        e.transport_kind(),
+        Some(TransportErrorKind::Connect | TransportErrorKind::Tls | TransportErrorKind::Timeout)
+    )
+}
+
+fn setup_error(what: &str, e: CallError) -> EngineError {
+    if is_unreachable(&e) {
+        EngineError::Unreachable(format!("{what}: {e}"))
+    } else {
+        EngineError::Setup(format!("{what}: {e}"))
+    }
+}
+
+/// Connects to an endpoint target: builds the client and checks that something answers.
+pub async fn resolve_endpoint(scenario: &Scenario) -> Result<Resolved, EngineError> {
+    let Target::Endpoint(endpoint) = &scenario.target else {
+        return Err(EngineError::Config(
+            "resolve_endpoint called for a non-endpoint target".into(),
+        ));
+    };
+    let config = endpoint
+        .target_config()
+        .map_err(|e| EngineError::Config(e.to_string()))?;
+    let client = CognitoClient::new(config).map_err(|e| EngineError::Config(e.to_string()))?;
+    let app = match &endpoint.client_secret {
+        Some(secret) => AppClient::confidential(&endpoint.client_id, secret.expose()),
+        None => AppClient::public(&endpoint.client_id),
+    };
+    let resolved = Resolved {
+        label: endpoint.endpoint.to_string(),
+        client,
+        pool_id: endpoint.user_pool_id.clone(),
+        m2m: endpoint.client_secret.is_some().then(|| app.clone()),
+        app,
+        issuer: endpoint.issuer.clone(),
+        capabilities: scenario.target.capabilities(),
+        codes_base: None,
+        _server: None,
+    };
+    probe(&resolved.client).await?;
+    Ok(resolved)
+}
+
+/// Sends one harmless unsigned request (GetUser with a malformed token, which any
+/// implementation refuses without side effects): any HTTP answer means the target is up.
+pub async fn probe(client: &CognitoClient) -> Result<(), EngineError> {
+    match client
+        .send_raw(
+            "GetUser",
+            br#"{"AccessToken":"reachability-probe"}"#.to_vec(),
+            false,
+        )
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if is_unreachable(&e) => Err(EngineError::Unreachable(format!(
+            "{}: {e}",
+            client.config().endpoint
+        ))),
+        Err(e) => Err(EngineError::Unreachable(format!(
+            "{}: no answer: {e}",
+            client.config().endpoint
+        ))),
+    }
+}
+
+/// Starts the reference server in-process (loopback, any free port, in memory) and creates the
+/// run's pool and app clients on it. The server stops when the returned target is dropped.
+pub async fn resolve_embedded(scenario: &Scenario, run_id: &str) -> Result<Resolved, EngineError> {
+    let server = crate::server::start(crate::server::ServerConfig::default())
+        .await
+        .map_err(|e| EngineError::Setup(format!("embedded server: {e}")))?;
+    let mut resolved = reference_server_at(server.endpoint(), scenario, run_id).await?;
+    resolved._server = Some(Box::new(server));
+    Ok(resolved)
+}
+
+/// A reference server at `endpoint` (the embedded one, or one a test started) prepared for a
+/// run: a fresh pool and app clients created over the admin API, codes readable, the issuer the
+/// reference server writes (`{endpoint without trailing /}/{poolId}`).
+pub async fn reference_server_at(
+    endpoint: &str,
+    scenario: &Scenario,
+    run_id: &str,
+) -> Result<Resolved, EngineError> {
+    let mut config = local_config(endpoint)?;
+    // The reference server serves the OAuth endpoints under its API base URL.
+    config.oauth_base = Some(config.endpoint.clone());
+    let client = CognitoClient::new(config).map_err(|e| EngineError::Config(e.to_string()))?;
+    let (pool_id, app, m2m) = create_pool(&client, run_id, PoolNeeds::of(scenario)).await?;
+    let base = client.config().endpoint.clone();
+    Ok(Resolved {
+        label: "embedded".into(),
+        issuer: format!("{}/{pool_id}", base.as_str().trim_end_matches('/')),
+        codes_base: Some(base),
+        client,
+        pool_id,
+        app,
+        m2m,
+        capabilities: Target::Embedded.capabilities(),
+        _server: None,
+    })
+}
+
+/// What a pool created for a run must allow.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolNeeds {
+    /// Some step uses `client_credentials`: a domain, a resource server and a confidential
+    /// client allowed that grant.
+    pub client_credentials: bool,
+}
+
+impl PoolNeeds {
+    pub fn of(scenario: &Scenario) -> Self {
+        Self {
+            client_credentials: scenario
+                .flows
+                .iter()
+                .flat_map(|f| &f.steps)
+                .any(|s| matches!(s.kind, StepKind::ClientCredentials { .. })),
+        }
+    }
+}
+
+/// The resource server scope a run's machine-to-machine client is allowed.
+pub const M2M_SCOPE: &str = "harness/load";
+
+/// Creates a pool and its app clients on a target over the admin API (the embedded target
+/// starts empty). Returns (pool id, user app client, machine-to-machine client).
+pub async fn create_pool(
+    client: &CognitoClient,
+    run_id: &str,
+    needs: PoolNeeds,
+) -> Result<(String, AppClient, Option<AppClient>), EngineError> {
+    let pool = client
+        .create_user_pool(&CreateUserPoolRequest {
+            pool_name: format!("harness-{run_id}"),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| setup_error("CreateUserPool", e))?;
+    let pool_id = pool
+        .user_pool
+        .and_then(|p| p.id)
+        .ok_or_else(|| EngineError::Setup("CreateUserPool returned no pool id".into()))?;
+    let user_client = client
+        .create_user_pool_client(&CreateUserPoolClientRequest {
+            user_pool_id: pool_id.clone(),
+            client_name: "harness-users".into(),
+            explicit_auth_flows: Some(vec![
+                ExplicitAuthFlowsType::AllowUserSrpAuth,
+                ExplicitAuthFlowsType::AllowUserPasswordAuth,
+                ExplicitAuthFlowsType::AllowAdminUserPasswordAuth,
+                ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+            ]),
+            enable_token_revocation: Some(true),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| setup_error("CreateUserPoolClient", e))?;
+    let app = app_of(user_client.user_pool_client)?;
+    let m2m = if needs.client_credentials {
+        client
+            .create_user_pool_domain(&CreateUserPoolDomainRequest {
+                domain: format!("harness-{run_id}"),
+                user_pool_id: pool_id.clone(),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| setup_error("CreateUserPoolDomain", e))?;
+        let (identifier, scope) = M2M_SCOPE.split_once('/').unwrap_or(("harness", "load"));
+        client
+            .create_resource_server(&CreateResourceServerRequest {
+                user_pool_id: pool_id.clone(),
+                identifier: identifier.into(),
+                name: identifier.into(),
+                scopes: Some(vec![ResourceServerScopeType {
+                    scope_name: scope.into(),
+                    scope_description: "load generation".into(),
+                }]),
+            })
+            .await
+            .map_err(|e| setup_error("CreateResourceServer", e))?;
+        let m2m = client
+            .create_user_pool_client(&CreateUserPoolClientRequest {
+                user_pool_id: pool_id.clone(),
+                client_name: "harness-m2m".into(),
+                generate_secret: Some(true),
+                allowed_oauth_flows: Some(vec![OAuthFlowType::ClientCredentials]),
+                allowed_oauth_scopes: Some(vec![M2M_SCOPE.into()]),
+                allowed_oauth_flows_user_pool_client: Some(true),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| setup_error("CreateUserPoolClient (client_credentials)", e))?;
+        Some(app_of(m2m.user_pool_client)?)
+    } else {
+        None
+    };
+    Ok((pool_id, app, m2m))
+}
+
+fn app_of(client: Option<UserPoolClientType>) -> Result<AppClient, EngineError> {
+    let client = client
+        .ok_or_else(|| EngineError::Setup("CreateUserPoolClient returned no client".into()))?;
+    let id = client
+        .client_id
+        .ok_or_else(|| EngineError::Setup("CreateUserPoolClient returned no client id".into()))?;
+    Ok(match client.client_secret {
+        Some(secret) => AppClient::confidential(id, secret),
+        None => AppClient::public(id),
+    })
+}
+
+/// A user of the setup pool. The password changes when a `change_password` or confirmed
+/// `forgot_password` step succeeds, so later iterations sign in with the current one.
+#[derive(Debug)]
+pub struct PoolUser {
+    pub username: String,
+    pub password: std::sync::Mutex<String>,
+}
+
+impl PoolUser {
+    pub fn password(&self) -> String {
+        self.password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn set_password(&self, password: &str) {
+        *self.password.lock().unwrap_or_else(|p| p.into_inner()) = password.to_owned();
+    }
+}
+
+/// A password meeting Cognito's default policy (8+ characters, upper, lower, digit, symbol),
+/// fresh per call.
+pub fn random_password() -> String {
+    const ALNUM: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let body: String = (0..16)
+        .map(|_| ALNUM[rng.random_range(0..ALNUM.len())] as char)
+        .collect();
+    format!("Aa9!{body}")
+}
+
+/// Fills in a username pattern: `{run}`, `{n}` and (for steps) `{flow}`.
+pub fn username_from(pattern: &str, run_id: &str, flow: &str, n: u64) -> String {
+    pattern
+        .replace("{run}", run_id)
+        .replace("{flow}", flow)
+        .replace("{n}", &n.to_string())
+}
+
+/// Reads the latest confirmation codes of a user from the reference server.
+pub async fn read_codes(
+    client: &CognitoClient,
+    base: &url::Url,
+    pool_id: &str,
+    username: &str,
+) -> Result<(Option<String>, Option<String>), CallError> {
+    let url =
+        crate::protocol::endpoints::join_segments(base, &["_harness", "codes", pool_id, username]);
+    let raw = client.execute(client.http().get(url)).await?;
+    if !raw.is_success() {
+        return Err(crate::protocol::error::decode_error_response(
+            raw.status,
+            &raw.headers,
+            &raw.body,
+        ));
+    }
+    #[derive(serde::Deserialize)]
+    struct Codes {
+        #[serde(rename = "ConfirmSignUp")]
+        confirm_sign_up: Option<String>,
+        #[serde(rename = "ConfirmForgotPassword")]
+        confirm_forgot_password: Option<String>,
+    }
+    let codes: Codes = serde_json::from_slice(&raw.body).map_err(|e| CallError::Decode {
+        operation: "_harness/codes".into(),
+        status: raw.status,
+        detail: crate::protocol::error::describe_json_error(&e),
+    })?;
+    Ok((codes.confirm_sign_up, codes.confirm_forgot_password))
+}
+
+/// Creates (or reads) the setup users, paced at `setup.rate` users per second.
+pub async fn provision_users(
+    target: &Resolved,
+    scenario: &Scenario,
+    run_id: &str,
+    password: &str,
+) -> Result<Vec<Arc<PoolUser>>, EngineError> {
+    let setup = &scenario.setup;
+    match &setup.users {
+        UserSource::None => Ok(Vec::new()),
+        UserSource::Csv { users, .. } => Ok(users
+            .iter()
+            .map(|u| {
+                Arc::new(PoolUser {
+                    username: u.username.clone(),
+                    password: std::sync::Mutex::new(u.password.expose().to_owned()),
+                })
+            })
+            .collect()),
+        UserSource::Provision { count, method } => {
+            let rate = if setup.rate.is_finite() && setup.rate > 0.0 {
+                setup.rate
+            } else {
+                crate::scenario::model::DEFAULT_SETUP_RATE
+            };
+            let interval = Duration::from_secs_f64(1.0 / rate);
+            let start = tokio::time::Instant::now();
+            let mut tasks = tokio::task::JoinSet::new();
+            let mut users = Vec::with_capacity(*count as usize);
+            for n in 1..=*count {
+                let username = username_from(&setup.username, run_id, "setup", n);
+                users.push(Arc::new(PoolUser {
+                    username: username.clone(),
+                    password: std::sync::Mutex::new(password.to_owned()),
+                }));
+                tokio::time::sleep_until(start + interval.mul_f64((n - 1) as f64)).await;
+                let client = target.client.clone();
+                let pool_id = target.pool_id.clone();
+                let app = target.app.clone();
+                let codes = target.codes_base.clone();
+                let password = password.to_owned();
+                let method = *method;
+                tasks.spawn(async move {
+                    create_user(
+                        &client,
+                        &pool_id,
+                        &app,
+                        codes.as_ref(),
+                        method,
+                        &username,
+                        &password,
+                    )
+                    .await
+                });
+                // Bound the in-flight creations so a slow target is not flooded.
+                while tasks.len() >= 64 {
+                    if let Some(r) = tasks.join_next().await {
+                        r.map_err(|e| EngineError::Setup(e.to_string()))??;
+                    }
+                }
+            }
+            while let Some(r) = tasks.join_next().await {
+                r.map_err(|e| EngineError::Setup(e.to_string()))??;
+            }
+            Ok(users)
+        }
+    }
+}
+
+async fn create_user(
+    client: &CognitoClient,
+    pool_id: &str,
+    app: &AppClient,
+    codes: Option<&url::Url>,
+    method: crate::scenario::model::ProvisionMethod,
+    username: &str,
+    password: &str,
+) -> Result<(), EngineError> {
+    use crate::scenario::model::ProvisionMethod;
+    match method {
+        ProvisionMethod::Admin => {
+            client
+                .admin_create_user(&AdminCreateUserRequest {
+                    user_pool_id: pool_id.to_owned(),
+                    username: username.to_owned(),
+                    message_action: Some(MessageActionType::Suppress),
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| setup_error("setup: AdminCreateUser", e))?;
+            client
+                .admin_set_user_password(pool_id, username, password, true)
+                .await
+                .map_err(|e| setup_error("setup: AdminSetUserPassword", e))?;
+        }
+        ProvisionMethod::SignUp => {
+            client
+                .sign_up(app, username, password, Vec::new())
+                .await
+                .map_err(|e| setup_error("setup: SignUp", e))?;
+            let base = codes.ok_or_else(|| {
+                EngineError::Config(
+                    "setup method sign_up needs confirmation codes, which only the embedded \
+                     target exposes"
+                        .into(),
+                )
+            })?;
+            let (code, _) = read_codes(client, base, pool_id, username)
+                .await
+                .map_err(|e| setup_error("setup: reading the confirmation code", e))?;
+            let code = code.ok_or_else(|| {
+                EngineError::Setup(format!("setup: no confirmation code for {username}"))
+            })?;
+            client
+                .confirm_sign_up(app, username, &code)
+                .await
+                .map_err(|e| setup_error("setup: ConfirmSignUp", e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes users the run created (AdminDeleteUser), at `rate` per second. Returns how many
+/// could not be deleted.
+pub async fn delete_users(target: &Resolved, usernames: Vec<String>, rate: f64) -> usize {
+    let rate = if rate.is_finite() && rate > 0.0 {
+        rate
+    } else {
+        crate::scenario::model::DEFAULT_SETUP_RATE
+    };
+    let interval = Duration::from_secs_f64(1.0 / rate);
+    let start = tokio::time::Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut failed = 0;
+    for (i, username) in usernames.into_iter().enumerate() {
+        tokio::time::sleep_until(start + interval.mul_f64(i as f64)).await;
+        let client = target.client.clone();
+        let pool_id = target.pool_id.clone();
+        tasks.spawn(async move {
+            match client.admin_delete_user(&pool_id, &username).await {
+                Ok(_) => true,
+                // A sign-up that was refused created nothing: nothing to delete.
+                Err(e) => matches!(
+                    e.service_kind(),
+                    Some(crate::protocol::CognitoErrorKind::UserNotFoundException)
+                ),
+            }
+        });
+        while tasks.len() >= 64 {
+            if let Some(r) = tasks.join_next().await {
+                failed += usize::from(!matches!(r, Ok(true)));
+            }
+        }
+    }
+    while let Some(r) = tasks.join_next().await {
+        failed += usize::from(!matches!(r, Ok(true)));
+    }
+    failed
+}
+
+/// The wire configuration for a local endpoint (the embedded server) with fixed admin
+/// credentials (the reference server accepts any by default).
+pub fn local_config(endpoint: &str) -> Result<TargetConfig, EngineError> {
+    let mut config =
+        TargetConfig::local(endpoint).map_err(|e| EngineError::Config(e.to_string()))?;
+    config.credentials = Some(crate::protocol::sigv4::static_credentials(
+        "harness-embedded",
+        "harness-embedded-secret",
+        None,
+    ));
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_fill_every_placeholder() {
+        assert_eq!(
+            username_from("{run}-{flow}-{n}", "r1", "sign_up", 7),
+            "r1-sign_up-7"
+        );
+        assert_eq!(
+            username_from("harness-{run}-{n}", "x", "f", 1),
+            "harness-x-1"
+        );
+    }
+
+    #[test]
+    fn random_passwords_meet_the_default_policy_and_differ() {
+        let a = random_password();
+        let b = random_password();
+        assert_ne!(a, b);
+        assert!(a.len() >= 8);
+        assert!(a.chars().any(|c| c.is_ascii_uppercase()));
+        assert!(a.chars().any(|c| c.is_ascii_lowercase()));
+        assert!(a.chars().any(|c| c.is_ascii_digit()));
+        assert!(a.chars().any(|c| !c.is_ascii_alphanumeric()));
+    }
+}

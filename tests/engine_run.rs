@@ -1,0 +1,103 @@
+//! The load engine against the reference server on loopback: a short run whose report counts
+//! match, request for request, what the run sent and what the server holds afterwards.
+
+use std::sync::Arc;
+
+use cognito_harness::engine::{self, RunOptions};
+use cognito_harness::protocol::CognitoClient;
+use cognito_harness::scenario::parse_scenario;
+use cognito_harness::server::{ServerConfig, start};
+
+const SCENARIO: &str = r#"
+target: embedded
+setup:
+  users: 4
+  password: "E2e-Pa55word!"
+flows:
+  sign_in:
+    load: { executor: constant-arrival-rate, rate: 10, duration: 2s, pre_allocated_vus: 2 }
+    steps:
+      - srp_sign_in: { capture: s }
+      - verify_tokens
+      - refresh: { tokens: s }
+      - get_user
+  sign_up:
+    load: { executor: constant-arrival-rate, rate: 3, duration: 2s }
+    steps:
+      - sign_up: { username: "e2e-{n}" }
+      - confirm_sign_up
+      - password_sign_in:
+          password: "Wrong-Pa55word!"
+          expect: { error: NotAuthorizedException }
+      - password_sign_in
+  looping:
+    load: { executor: constant-vus, vus: 2, duration: 1s }
+    steps:
+      - password_sign_in: { think: 100ms }
+thresholds:
+  run: ["error_rate==0"]
+  sign_up.sign_up: ["count==6"]
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_counts_match_what_the_server_saw() {
+    let server = start(ServerConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e2e.yaml");
+    let scenario = parse_scenario(SCENARIO, &path, &|_| None).unwrap().scenario;
+    let scenario = Arc::new(scenario);
+    let run_id = engine::new_run_id();
+    let resolved = engine::target::reference_server_at(server.endpoint(), &scenario, &run_id)
+        .await
+        .unwrap();
+    let pool_id = resolved.pool_id.clone();
+    let options = RunOptions {
+        reports_root: dir.path().join("reports"),
+        quiet: true,
+    };
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)
+        .await
+        .unwrap();
+    let s = &result.report.summary;
+
+    // 20 sign-in iterations x 4 requests (SRP is two) + 6 sign-ups x 4 requests.
+    assert_eq!(s.flows["sign_in"].count, 20);
+    assert_eq!(s.flows["sign_up"].count, 6);
+    // Two closed-model VUs loop for a second, one request per iteration.
+    let looped = s.flows["looping"].count;
+    assert!(looped >= 2, "{looped}");
+    assert_eq!(s.steps["looping.password_sign_in"].count, looped);
+    assert_eq!(s.run.count, 20 * 4 + 6 * 4 + looped, "{:?}", s.run.errors);
+    assert_eq!(
+        s.run.ok, s.run.count,
+        "errors: {:?} {:?}",
+        s.run.errors, s.run.transport
+    );
+    assert_eq!(s.steps["sign_in.verify_tokens"].ok, 20);
+    // The expected NotAuthorizedException counts as ok, not as an error.
+    assert_eq!(s.steps["sign_up.password_sign_in"].ok, 6);
+    assert_eq!(
+        s.timeline.iter().map(|t| t.requests).sum::<u64>(),
+        s.run.count
+    );
+    assert!(result.report.passed, "{:?}", result.report.thresholds);
+    assert!(!result.report.partial);
+    assert!(result.dir.join("summary.json").is_file());
+
+    // The server holds exactly the six users the sign-up flow created, confirmed.
+    let client =
+        CognitoClient::new(engine::target::local_config(server.endpoint()).unwrap()).unwrap();
+    for n in 1..=6 {
+        let user = client
+            .admin_get_user(&pool_id, &format!("e2e-{n}"))
+            .await
+            .unwrap_or_else(|e| panic!("e2e-{n}: {e}"));
+        assert_eq!(
+            user.user_status.map(|s| s.as_str().to_owned()).as_deref(),
+            Some("CONFIRMED")
+        );
+    }
+    assert!(client.admin_get_user(&pool_id, "e2e-7").await.is_err());
+    server.shutdown().await;
+}

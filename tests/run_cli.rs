@@ -1,0 +1,216 @@
+//! `cognito-harness run` end to end through the binary: exit codes (configuration error,
+//! unreachable target) and, against the embedded reference server, a complete run that writes
+//! its reports.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn harness() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito-harness"));
+    // Plain progress lines, and no AWS settings from the machine running the tests.
+    cmd.env_remove("AWS_PROFILE").env("NO_COLOR", "1");
+    cmd
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn an_invalid_scenario_exits_2_with_located_errors_and_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "broken.yaml",
+        "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps:\n      - get_usr\n",
+    );
+    let reports = dir.path().join("reports");
+    let out = harness()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--reports")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}:5:", scenario.display())),
+        "the error names file:line: {stderr}"
+    );
+    assert!(stderr.contains("get_usr"), "{stderr}");
+    assert!(!reports.exists(), "no report for a run that never started");
+}
+
+#[test]
+fn an_unreachable_endpoint_exits_3_without_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    let scenario = write(
+        dir.path(),
+        "down.yaml",
+        r#"
+target:
+  endpoint: http://127.0.0.1:1/
+  region: us-east-1
+  user_pool_id: us-east-1_Down
+  client_id: nobody
+flows:
+  a:
+    load: { executor: constant-arrival-rate, rate: 1, duration: 1s }
+    steps:
+      - client_credentials
+"#,
+    );
+    let reports = dir.path().join("reports");
+    let out = harness()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--reports")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // client_credentials needs an OAuth domain: that is a configuration error, found first.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+
+    let scenario = write(
+        dir.path(),
+        "down2.yaml",
+        r#"
+target:
+  endpoint: http://127.0.0.1:1/
+  region: us-east-1
+  user_pool_id: us-east-1_Down
+  client_id: nobody
+setup: { keep: true }
+flows:
+  a:
+    load: { executor: constant-arrival-rate, rate: 1, duration: 1s }
+    steps:
+      - sign_up
+"#,
+    );
+    let out = harness()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--reports")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("unreachable"), "{stderr}");
+    assert!(!reports.exists(), "no report when nothing answered");
+}
+
+/// The one report directory a run wrote under `reports`, and its summary.json.
+fn only_report(reports: &Path) -> serde_json::Value {
+    let dirs: Vec<_> = std::fs::read_dir(reports).unwrap().collect();
+    assert_eq!(dirs.len(), 1, "one run, one report directory");
+    let dir = dirs.into_iter().next().unwrap().unwrap().path();
+    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_failed_threshold_exits_10_and_still_writes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "short.yaml",
+        r#"
+target: embedded
+setup: { users: 2, password: "Short-Pa55word!" }
+flows:
+  sign_in:
+    load: { executor: constant-arrival-rate, rate: 5, duration: 1s }
+    steps:
+      - password_sign_in
+      - get_user
+thresholds:
+  run: ["count>1000", "error_rate==0"]
+"#,
+    );
+    let reports = dir.path().join("reports");
+    let out = harness()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--reports")
+        .arg(&reports)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(10), "{stdout}");
+    assert!(stdout.contains("count>1000: FAILED"), "{stdout}");
+    assert!(
+        !stdout.contains("Short-Pa55word!"),
+        "no secret in the output"
+    );
+    let summary = only_report(&reports);
+    assert_eq!(summary["passed"], false);
+    assert_eq!(summary["partial"], false);
+    assert_eq!(summary["target"], "embedded");
+    // 5 iterations of two requests each, all answered.
+    assert_eq!(summary["summary"]["run"]["count"], 10);
+    assert_eq!(summary["summary"]["run"]["ok"], 10);
+    assert_eq!(summary["thresholds"][1]["passed"], true);
+    assert!(!summary.to_string().contains("Short-Pa55word!"));
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_writes_a_partial_report_and_exits_130() {
+    use std::io::BufRead as _;
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "long.yaml",
+        r#"
+target: embedded
+setup: { users: 2 }
+flows:
+  sign_in:
+    load: { executor: constant-arrival-rate, rate: 5, duration: 10m }
+    steps:
+      - password_sign_in
+"#,
+    );
+    let reports = dir.path().join("reports");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cognito-harness"))
+        .arg("run")
+        .arg(&scenario)
+        .arg("--reports")
+        .arg(&reports)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first progress line: traffic is flowing.
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    loop {
+        let line = lines.next().expect("progress before the end").unwrap();
+        if line.contains("sign_in:") {
+            break;
+        }
+    }
+    let status = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Drain stderr so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let summary = only_report(&reports);
+    assert_eq!(summary["partial"], true);
+    assert!(summary["summary"]["run"]["count"].as_u64().unwrap() > 0);
+}
