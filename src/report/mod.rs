@@ -16,7 +16,7 @@ mod json;
 mod writer;
 
 pub use json::render_json;
-pub use writer::{ReportError, write_run_report};
+pub use writer::{ReportError, write_atomic, write_run_report};
 
 /// Bumped on any incompatible change to `summary.json`.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
