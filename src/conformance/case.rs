@@ -35,7 +35,17 @@ use crate::scenario::{Diagnostic, DiagnosticKind, Severity};
 
 /// What a target must offer for a case to run; a target without it gets "skipped: needs X".
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Deserialize,
+    Serialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "snake_case")]
 #[value(rename_all = "snake_case")]
@@ -92,7 +102,9 @@ impl Level {
 }
 
 /// The user pools the runner provisions for every run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Deserialize, Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PoolName {
     /// Plain user names; password policy: at least 8 characters with upper case, lower case
@@ -113,7 +125,9 @@ impl PoolName {
 }
 
 /// The app clients the runner provisions (see `runner.rs` for their exact settings).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Deserialize, Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientName {
     /// No secret; SRP, USER_PASSWORD, ADMIN_USER_PASSWORD and REFRESH_TOKEN flows;
@@ -644,7 +658,7 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for (k, v) in map {
             let here = format!("{key}.{k}");
-            if pointers && !k.starts_with('/') {
+            if pointers && !(k.is_empty() || k.starts_with('/')) {
                 self.at(
                     line,
                     column,
@@ -838,7 +852,12 @@ fn check_case(doc: CaseDoc, file: &str, area: &str) -> Result<Case, Vec<Diagnost
                 ck.at(line, column, &key, "use `body` or `body_text`, not both");
             }
             let body = s.body.map(|b| {
-                ck.templates_in(b.referenced.line(), b.referenced.column(), &format!("{key}.body"), &b.value);
+                ck.templates_in(
+                    b.referenced.line(),
+                    b.referenced.column(),
+                    &format!("{key}.body"),
+                    &b.value,
+                );
                 b.value
             });
             if let Some(t) = &s.body_text {
@@ -895,12 +914,19 @@ fn check_case(doc: CaseDoc, file: &str, area: &str) -> Result<Case, Vec<Diagnost
             if let Some(b) = &o.bearer {
                 ck.template(line, column, &format!("{key}.oauth.bearer"), b);
             }
-            if let Some(c) = o.client.filter(|c| !ClientName::in_pool(doc.pool).contains(c)) {
+            if let Some(c) = o
+                .client
+                .filter(|c| !ClientName::in_pool(doc.pool).contains(c))
+            {
                 ck.at(
                     line,
                     column,
                     &format!("{key}.oauth.client"),
-                    format!("the {} pool has no `{}` client", doc.pool.as_str(), c.as_str()),
+                    format!(
+                        "the {} pool has no `{}` client",
+                        doc.pool.as_str(),
+                        c.as_str()
+                    ),
                 );
             }
             let label = format!("oauth {:?}", o.endpoint).to_lowercase();
@@ -1054,7 +1080,9 @@ mod tests {
         let errors = load(&text).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert!(
-            errors[0].starts_with("c.yaml:5:1: unknown key `colour`"),
+            errors[0].starts_with(
+                "c.yaml:5:1: colour: unknown key `colour`; valid keys here: id, title, ref,"
+            ),
             "{}",
             errors[0]
         );
@@ -1090,13 +1118,13 @@ mod tests {
         let text = "id: a\ntitle: t\nref: r\nlevel: must\nsteps:\n  - call: SignUp\n    body: { Username: \"{usr}\" }\n    expect:\n      body: { \"/A\": { lenght: 3 } }\n";
         let errors = load(text).unwrap_err();
         assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(
-            errors[0].starts_with("c.yaml:7:11: steps[0].body.Username: unknown template name `usr`"),
-            "{}",
-            errors[0]
+        assert_eq!(
+            errors[0],
+            "c.yaml:9:7: steps[0].expect.body./A: unknown matcher `lenght`"
         );
         assert!(
-            errors[1].starts_with("c.yaml:9:7: steps[0].expect.body./A: unknown matcher `lenght`"),
+            errors[1]
+                .starts_with("c.yaml:7:11: steps[0].body.Username: unknown template name `usr`"),
             "{}",
             errors[1]
         );
@@ -1106,15 +1134,24 @@ mod tests {
     fn bad_status_and_missing_keys_are_reported() {
         let text = MINIMAL.replace("[400, 403]", "[40]");
         let errors = load(&text).unwrap_err();
-        assert!(errors[0].contains("steps[0].expect.status: expected an HTTP status"), "{errors:?}");
+        assert!(
+            errors[0].contains("steps[0].expect.status: expected an HTTP status"),
+            "{errors:?}"
+        );
         let errors = load("id: a\ntitle: t\nlevel: must\nsteps: []\n").unwrap_err();
-        assert!(errors[0].contains("ref: required key is missing"), "{errors:?}");
+        assert!(
+            errors[0].contains("ref: required key is missing"),
+            "{errors:?}"
+        );
     }
 
     #[test]
     fn a_client_outside_the_pool_is_refused() {
         let text = MINIMAL.replace("level: must\n", "level: must\npool: email\nclient: oauth\n");
         let errors = load(&text).unwrap_err();
-        assert!(errors[0].contains("the email pool has no `oauth` client"), "{errors:?}");
+        assert!(
+            errors[0].contains("the email pool has no `oauth` client"),
+            "{errors:?}"
+        );
     }
 }

@@ -102,7 +102,10 @@ pub fn conform(args: ConformArgs) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::Ok);
         }
-        println!("drift from the expected-failure record of {}:", expected.target);
+        println!(
+            "drift from the expected-failure record of {}:",
+            expected.target
+        );
         println!("{}", drift.describe());
         return Ok(ExitCode::ConformanceFailed);
     }

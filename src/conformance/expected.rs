@@ -70,10 +70,14 @@ impl Drift {
     pub fn describe(&self) -> String {
         let mut lines = Vec::new();
         for id in &self.unexpected_failures {
-            lines.push(format!("unexpected failure: {id} (not in the expected-failure record)"));
+            lines.push(format!(
+                "unexpected failure: {id} (not in the expected-failure record)"
+            ));
         }
         for id in &self.unexpected_passes {
-            lines.push(format!("unexpected pass: {id} (recorded as failing; remove it)"));
+            lines.push(format!(
+                "unexpected pass: {id} (recorded as failing; remove it)"
+            ));
         }
         for id in &self.unknown_ids {
             lines.push(format!("unknown case in the record: {id}"));
@@ -155,12 +159,21 @@ mod tests {
         assert_eq!(drift.unexpected_failures, vec!["fails-new"]);
         assert_eq!(drift.unexpected_passes, vec!["passes-recorded"]);
         assert_eq!(drift.unknown_ids, vec!["gone"]);
-        assert!(compare_to_expected(&report, &expected, false).unknown_ids.is_empty());
+        assert!(
+            compare_to_expected(&report, &expected, false)
+                .unknown_ids
+                .is_empty()
+        );
     }
 
     #[test]
     fn records_deny_unknown_keys_with_a_location() {
         let err = parse_expected("target: t\nfailure: {}\n", "e.yaml").unwrap_err();
-        assert!(err.to_string().starts_with("e.yaml:2:1: unknown key `failure`"), "{err}");
+        assert!(
+            err.to_string().starts_with(
+                "e.yaml:2:1: failure: unknown key `failure`; valid keys here: target, failures"
+            ),
+            "{err}"
+        );
     }
 }

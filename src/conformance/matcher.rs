@@ -56,7 +56,10 @@ pub fn parse_matcher(value: Value) -> Result<Matcher, String> {
     let (op, arg) = map.into_iter().next().expect("one entry");
     let text = |arg: Value| match arg {
         Value::String(s) => Ok(s),
-        other => Err(format!("`{op}` takes a string, found {}", type_name(&other))),
+        other => Err(format!(
+            "`{op}` takes a string, found {}",
+            type_name(&other)
+        )),
     };
     let len = |arg: &Value| {
         arg.as_u64()
@@ -109,10 +112,7 @@ pub fn parse_matcher(value: Value) -> Result<Matcher, String> {
 
 impl Matcher {
     /// Applies `f` to every string inside the matcher's values (template expansion).
-    pub fn map_strings<E>(
-        &self,
-        f: &dyn Fn(&Value) -> Result<Value, E>,
-    ) -> Result<Matcher, E> {
+    pub fn map_strings<E>(&self, f: &dyn Fn(&Value) -> Result<Value, E>) -> Result<Matcher, E> {
         let s = |text: &str| -> Result<String, E> {
             Ok(match f(&Value::String(text.to_owned()))? {
                 Value::String(s) => s,
@@ -137,7 +137,10 @@ impl Matcher {
             Matcher::NotEquals(v) => format!("not {v}"),
             Matcher::OneOf(vs) => format!(
                 "one of {}",
-                vs.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")
+                vs.iter()
+                    .map(Value::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Matcher::Present => "present".to_owned(),
             Matcher::Absent => "absent".to_owned(),
@@ -302,7 +305,10 @@ mod tests {
             resolve_pointer(&doc, "/UserAttributes/[Name=email]/Value"),
             Some(&json!("e"))
         );
-        assert_eq!(resolve_pointer(&doc, "/UserAttributes/[Name=phone]/Value"), None);
+        assert_eq!(
+            resolve_pointer(&doc, "/UserAttributes/[Name=phone]/Value"),
+            None
+        );
         assert_eq!(resolve_pointer(&doc, "/a/x"), None);
         assert_eq!(resolve_pointer(&doc, "a"), None);
         assert_eq!(resolve_pointer(&doc, ""), Some(&doc));
@@ -332,7 +338,9 @@ mod tests {
         assert!(m(json!({"suffix": ":"})).matches(Some(&json!("X:"))));
         assert!(m(json!({"type": "object"})).matches(Some(&json!({}))));
         assert!(!m(json!({"type": "object"})).matches(Some(&json!([]))));
-        assert!(m(json!({"uuid": true})).matches(Some(&json!("c15cc760-7579-4793-bb66-410094f1812c"))));
+        assert!(
+            m(json!({"uuid": true})).matches(Some(&json!("c15cc760-7579-4793-bb66-410094f1812c")))
+        );
         assert!(!m(json!({"uuid": true})).matches(Some(&json!("c15cc7607579"))));
         assert!(m(json!({"min_len": 3})).matches(Some(&json!("abc"))));
         assert!(!m(json!({"max_len": 2})).matches(Some(&json!("abc"))));
@@ -352,12 +360,16 @@ mod tests {
 
     #[test]
     fn reports_never_show_tokens() {
-        let body = json!({"AuthenticationResult": {"AccessToken": "eyJ.x.y", "TokenType": "Bearer"}});
+        let body =
+            json!({"AuthenticationResult": {"AccessToken": "eyJ.x.y", "TokenType": "Bearer"}});
         let shown = redact("", &body);
         assert!(!shown.contains("eyJ"), "{shown}");
         assert!(shown.contains("Bearer"));
         let long = "a".repeat(100);
         assert_eq!(redact("/x", &json!(long)), "<redacted len=100>");
-        assert_eq!(redact("/message", &json!("User does not exist.")), "\"User does not exist.\"");
+        assert_eq!(
+            redact("/message", &json!("User does not exist.")),
+            "\"User does not exist.\""
+        );
     }
 }

@@ -23,7 +23,9 @@ pub enum CaseOutcome {
     Passed,
     Failed,
     /// Not run: the target lacks a capability, or the case cannot apply today.
-    Skipped { reason: String },
+    Skipped {
+        reason: String,
+    },
 }
 
 impl CaseOutcome {
@@ -140,7 +142,7 @@ pub fn render_terminal(report: &ConformanceReport) -> String {
         let count = |f: &dyn Fn(&CaseResult) -> bool| cases.iter().filter(|c| f(c)).count();
         let _ = writeln!(
             out,
-            "  {area:<14} {:>3} cases  {:>3} pass  {:>3} fail  {:>3} skip",
+            "  {area:<18} {:>3} cases  {:>3} pass  {:>3} fail  {:>3} skip",
             cases.len(),
             count(&|c| c.outcome == CaseOutcome::Passed),
             count(&|c| c.outcome == CaseOutcome::Failed),
@@ -430,12 +432,15 @@ mod tests {
         assert!(xml.contains(
             "<testsuite name=\"srp\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"0.024\">"
         ));
-        assert!(xml.contains(
-            "<testcase classname=\"conformance.srp\" name=\"a.one\" time=\"0.012\"/>"
-        ));
+        assert!(
+            xml.contains("<testcase classname=\"conformance.srp\" name=\"a.one\" time=\"0.012\"/>")
+        );
         assert!(xml.contains("<failure type=\"must\" message=\"title of a.two: __type: expected NotAuthorizedException, got &lt;none&gt; &amp; &quot;x&quot;\">"));
         assert!(xml.contains("<skipped message=\"needs oauth\"/>"));
-        assert_eq!(xml.matches("<testcase").count(), xml.matches("</testcase>").count() + 1);
+        assert_eq!(
+            xml.matches("<testcase").count(),
+            xml.matches("</testcase>").count() + 1
+        );
         assert!(xml.ends_with("</testsuites>\n"));
     }
 

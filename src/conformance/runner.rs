@@ -196,7 +196,11 @@ async fn admin(client: &CognitoClient, op: &str, body: Value) -> Result<Value, S
         Err(format!(
             "{op}: HTTP {} {} {}",
             answer.status,
-            answer.body.get("__type").and_then(Value::as_str).unwrap_or(""),
+            answer
+                .body
+                .get("__type")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
             answer
                 .body
                 .get("message")
@@ -231,7 +235,11 @@ fn client_body(pool_id: &str, run: &str, name: ClientName) -> Value {
             map.insert("ExplicitAuthFlows".into(), user_flows);
             map.insert(
                 "PreventUserExistenceErrors".into(),
-                json!(if name == ClientName::Prevent { "ENABLED" } else { "LEGACY" }),
+                json!(if name == ClientName::Prevent {
+                    "ENABLED"
+                } else {
+                    "LEGACY"
+                }),
             );
             map.insert("GenerateSecret".into(), json!(name == ClientName::Secret));
         }
@@ -241,7 +249,10 @@ fn client_body(pool_id: &str, run: &str, name: ClientName) -> Value {
             map.insert("AllowedOAuthFlows".into(), json!(["client_credentials"]));
             map.insert("AllowedOAuthScopes".into(), json!(["rs/read"]));
             map.insert("AllowedOAuthFlowsUserPoolClient".into(), json!(true));
-            map.insert("ExplicitAuthFlows".into(), json!(["ALLOW_REFRESH_TOKEN_AUTH"]));
+            map.insert(
+                "ExplicitAuthFlows".into(),
+                json!(["ALLOW_REFRESH_TOKEN_AUTH"]),
+            );
         }
         ClientName::Code => {
             map.insert("GenerateSecret".into(), json!(false));
@@ -249,7 +260,12 @@ fn client_body(pool_id: &str, run: &str, name: ClientName) -> Value {
             map.insert("AllowedOAuthFlows".into(), json!(["code"]));
             map.insert(
                 "AllowedOAuthScopes".into(),
-                json!(["openid", "email", "profile", "aws.cognito.signin.user.admin"]),
+                json!([
+                    "openid",
+                    "email",
+                    "profile",
+                    "aws.cognito.signin.user.admin"
+                ]),
             );
             map.insert(
                 "CallbackURLs".into(),
@@ -280,7 +296,10 @@ async fn provision_pool(
         map.insert("AutoVerifiedAttributes".into(), json!(["email"]));
     }
     // The first call of a run: a transport failure here means the target is not there.
-    if let Err(CallError::Transport(e)) = client.send_raw("ListUserPools", br#"{"MaxResults":1}"#.to_vec(), true).await {
+    if let Err(CallError::Transport(e)) = client
+        .send_raw("ListUserPools", br#"{"MaxResults":1}"#.to_vec(), true)
+        .await
+    {
         return Err(RunError::Unreachable(e.to_string()));
     }
     let created = admin(client, "CreateUserPool", body)
@@ -512,7 +531,12 @@ enum StepOutcome {
     Skip(String),
 }
 
-fn mismatch(step: &str, what: impl Into<String>, expected: impl Into<String>, got: impl Into<String>) -> Mismatch {
+fn mismatch(
+    step: &str,
+    what: impl Into<String>,
+    expected: impl Into<String>,
+    got: impl Into<String>,
+) -> Mismatch {
     Mismatch {
         step: step.to_owned(),
         what: what.into(),
@@ -546,7 +570,12 @@ async fn run_case(fixture: &Fixture, case: &Case, index: usize) -> CaseResult {
         return result;
     }
     let setup_failure = |what: String| {
-        vec![mismatch("0: setup", "provisioning", "the case's pool and client", what)]
+        vec![mismatch(
+            "0: setup",
+            "provisioning",
+            "the case's pool and client",
+            what,
+        )]
     };
     let outcome = match fixture.pools.get(&case.pool) {
         None => StepOutcome::Checked(setup_failure(format!("no {} pool", case.pool.as_str()))),
@@ -569,16 +598,16 @@ async fn run_case(fixture: &Fixture, case: &Case, index: usize) -> CaseResult {
                     simple,
                     captures: BTreeMap::new(),
                 };
-                run_steps(fixture, case, &mut vars).await
+                let outcome = run_steps(fixture, case, &mut vars).await;
+                scrub(outcome, &vars)
             }
             Some(Err(e)) => StepOutcome::Checked(setup_failure(format!(
                 "client {}: {e}",
                 case.client.as_str()
             ))),
-            None => StepOutcome::Checked(setup_failure(format!(
-                "no {} client",
-                case.client.as_str()
-            ))),
+            None => {
+                StepOutcome::Checked(setup_failure(format!("no {} client", case.client.as_str())))
+            }
         },
     };
     match outcome {
@@ -591,6 +620,44 @@ async fn run_case(fixture: &Fixture, case: &Case, index: usize) -> CaseResult {
     }
     result.duration_ms = start.elapsed().as_millis() as u64;
     result
+}
+
+/// Replaces the run's generated names and ids in mismatch texts with their template names, so
+/// reports and expected-failure records read the same from run to run.
+fn scrub(outcome: StepOutcome, vars: &CaseVars<'_>) -> StepOutcome {
+    let StepOutcome::Checked(mismatches) = outcome else {
+        return outcome;
+    };
+    let mut names: Vec<(String, String)> = Vec::new();
+    for key in ["email2", "email", "user2", "user"] {
+        if let Some(v) = vars.simple.get(key) {
+            names.push((v.clone(), format!("{{{key}}}")));
+        }
+    }
+    names.push((vars.pool.id.clone(), "{pool_id}".to_owned()));
+    for (name, client) in &vars.pool.clients {
+        if let Ok(c) = client {
+            names.push((c.id.clone(), format!("{{clients.{}.id}}", name.as_str())));
+        }
+    }
+    names.push((vars.fixture.run.clone(), "{run}".to_owned()));
+    let clean = |text: String| {
+        names
+            .iter()
+            .filter(|(value, _)| !value.is_empty())
+            .fold(text, |t, (value, name)| t.replace(value.as_str(), name))
+    };
+    StepOutcome::Checked(
+        mismatches
+            .into_iter()
+            .map(|m| Mismatch {
+                step: m.step,
+                what: clean(m.what),
+                expected: clean(m.expected),
+                got: clean(m.got),
+            })
+            .collect(),
+    )
 }
 
 async fn run_steps(fixture: &Fixture, case: &Case, vars: &mut CaseVars<'_>) -> StepOutcome {
@@ -620,12 +687,7 @@ async fn run_steps(fixture: &Fixture, case: &Case, vars: &mut CaseVars<'_>) -> S
         };
         let is_setup = matches!(step.kind, StepKind::User(_));
         let mut found = if is_setup && !answer.success() {
-            vec![mismatch(
-                &label,
-                "setup",
-                "2xx",
-                describe_error(&answer),
-            )]
+            vec![mismatch(&label, "setup", "2xx", describe_error(&answer))]
         } else {
             check(&step.expect, &answer, vars, fixture, &label, "").await
         };
@@ -680,7 +742,6 @@ async fn check(
     prefix: &str,
 ) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    let mut new_captures: Vec<(String, String)> = Vec::new();
     let what = |w: &str| format!("{prefix}{w}");
     match &expect.status {
         Some(allowed) if !allowed.contains(&answer.status) => out.push(mismatch(
@@ -715,17 +776,11 @@ async fn check(
             .and_then(Value::as_str)
             .map(sanitize_error_type);
         if got != Some(t.as_str()) {
-            out.push(mismatch(
-                step,
-                what("__type"),
-                t,
-                got.unwrap_or("<none>"),
-            ));
+            out.push(mismatch(step, what("__type"), t, got.unwrap_or("<none>")));
         }
     }
-    let expand = |v: &Value| template::expand_value(v, &*vars);
     if let Some(m) = &expect.message {
-        match m.map_strings(&expand) {
+        match m.map_strings(&|v| template::expand_value(v, &*vars)) {
             Ok(m) => {
                 let got = message_of(&answer.body).map(Value::String);
                 if !m.matches(got.as_ref()) {
@@ -746,7 +801,7 @@ async fn check(
             .get(name.as_str())
             .and_then(|v| v.to_str().ok())
             .map(|s| Value::String(s.to_owned()));
-        match m.map_strings(&expand) {
+        match m.map_strings(&|v| template::expand_value(v, &*vars)) {
             Ok(m) if m.matches(got.as_ref()) => {}
             Ok(m) => out.push(mismatch(
                 step,
@@ -754,12 +809,17 @@ async fn check(
                 m.describe(),
                 got.map_or("<absent>".to_owned(), |g| g.to_string()),
             )),
-            Err(e) => out.push(mismatch(step, what(&format!("header {name}")), "a template", e.to_string())),
+            Err(e) => out.push(mismatch(
+                step,
+                what(&format!("header {name}")),
+                "a template",
+                e.to_string(),
+            )),
         }
     }
     for (pointer, m) in &expect.body {
         let got = resolve_pointer(&answer.body, pointer);
-        match m.map_strings(&expand) {
+        match m.map_strings(&|v| template::expand_value(v, &*vars)) {
             Ok(m) if m.matches(got) => {}
             Ok(m) => out.push(mismatch(
                 step,
@@ -767,7 +827,12 @@ async fn check(
                 m.describe(),
                 got.map_or("<absent>".to_owned(), |g| redact(pointer, g)),
             )),
-            Err(e) => out.push(mismatch(step, what(&format!("body {pointer}")), "a template", e.to_string())),
+            Err(e) => out.push(mismatch(
+                step,
+                what(&format!("body {pointer}")),
+                "a template",
+                e.to_string(),
+            )),
         }
     }
     for j in &expect.jwt {
@@ -814,7 +879,7 @@ async fn check(
         let (header, claims) = decode_jwt_parts(&token);
         for (pointer, m) in &j.header {
             let got = resolve_pointer(&header, pointer);
-            match m.map_strings(&expand) {
+            match m.map_strings(&|v| template::expand_value(v, &*vars)) {
                 Ok(m) if m.matches(got) => {}
                 Ok(m) => out.push(mismatch(
                     step,
@@ -827,7 +892,7 @@ async fn check(
         }
         for (pointer, m) in &j.claims {
             let got = resolve_pointer(&claims, pointer);
-            match m.map_strings(&expand) {
+            match m.map_strings(&|v| template::expand_value(v, &*vars)) {
                 Ok(m) if m.matches(got) => {}
                 Ok(m) => out.push(mismatch(
                     step,
@@ -844,8 +909,12 @@ async fn check(
                 None => resolve_pointer(&claims, pointer),
             };
             match got {
-                Some(Value::String(s)) => new_captures.push((name.clone(), s.clone())),
-                Some(other) => new_captures.push((name.clone(), other.to_string())),
+                Some(Value::String(s)) => {
+                    vars.captures.insert(name.clone(), s.clone());
+                }
+                Some(other) => {
+                    vars.captures.insert(name.clone(), other.to_string());
+                }
                 None => out.push(mismatch(
                     step,
                     format!("{label} capture {name}"),
@@ -855,7 +924,6 @@ async fn check(
             }
         }
     }
-    vars.captures.extend(new_captures);
     out
 }
 
@@ -864,7 +932,11 @@ fn decode_jwt_parts(token: &str) -> (Value, Value) {
     let mut next = || {
         parts
             .next()
-            .and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).ok())
+            .and_then(|p| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(p)
+                    .ok()
+            })
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or(Value::Null)
     };
@@ -914,10 +986,12 @@ async fn do_call(
         (None, Some(t)) => vars.expand(t).map_err(|e| e.to_string())?.into_bytes(),
         (None, None) => b"{}".to_vec(),
     };
-    let signed = call.signed.unwrap_or_else(|| match OperationKind::from_name(&call.op) {
-        Some(kind) => kind.requires_sigv4(),
-        None => call.op.starts_with("Admin") || call.op.contains("UserPool"),
-    });
+    let signed = call
+        .signed
+        .unwrap_or_else(|| match OperationKind::from_name(&call.op) {
+            Some(kind) => kind.requires_sigv4(),
+            None => call.op.starts_with("Admin") || call.op.contains("UserPool"),
+        });
     let mut req = RawRequest::operation(&call.op, body, signed);
     if let Some(t) = &call.target {
         req.target = (!t.is_empty()).then(|| t.clone());
@@ -1096,7 +1170,15 @@ async fn do_srp(
     if !initiated.success() {
         return Ok(SrpAnswer::Final(initiated));
     }
-    let found = check(&srp.challenge, &initiated, vars, fixture, label, "challenge ").await;
+    let found = check(
+        &srp.challenge,
+        &initiated,
+        vars,
+        fixture,
+        label,
+        "challenge ",
+    )
+    .await;
     if !found.is_empty() {
         return Ok(SrpAnswer::Mismatches(found));
     }
@@ -1110,14 +1192,23 @@ async fn do_srp(
         )]));
     }
     let p = |k: &str| str_at(&initiated.body, &format!("/ChallengeParameters/{k}"));
-    let (Some(salt), Some(srp_b), Some(secret_block), Some(user_id)) =
-        (p("SALT"), p("SRP_B"), p("SECRET_BLOCK"), p("USER_ID_FOR_SRP"))
-    else {
+    let (Some(salt), Some(srp_b), Some(secret_block), Some(user_id)) = (
+        p("SALT"),
+        p("SRP_B"),
+        p("SECRET_BLOCK"),
+        p("USER_ID_FOR_SRP"),
+    ) else {
         return Ok(SrpAnswer::Mismatches(vec![mismatch(
             label,
             "challenge ChallengeParameters",
             "SALT, SRP_B, SECRET_BLOCK, USER_ID_FOR_SRP",
-            redact("/ChallengeParameters", initiated.body.get("ChallengeParameters").unwrap_or(&Value::Null)),
+            redact(
+                "/ChallengeParameters",
+                initiated
+                    .body
+                    .get("ChallengeParameters")
+                    .unwrap_or(&Value::Null),
+            ),
         )]));
     };
     let identity = match step.identity {
@@ -1304,7 +1395,11 @@ async fn do_get(fixture: &Fixture, path: &str, vars: &CaseVars<'_>) -> Result<An
         .map_err(|e| e.to_string())
 }
 
-async fn do_code(fixture: &Fixture, step: &CodeStep, vars: &mut CaseVars<'_>) -> Result<(), String> {
+async fn do_code(
+    fixture: &Fixture,
+    step: &CodeStep,
+    vars: &mut CaseVars<'_>,
+) -> Result<(), String> {
     let code = match &fixture.spec.codes {
         CodeSource::Unavailable => return Err("no code source for this target".to_owned()),
         CodeSource::Fixed(code) => code.clone(),

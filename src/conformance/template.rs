@@ -101,8 +101,7 @@ const SIMPLE_NAMES: [&str; 13] = [
 
 fn is_ident(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
@@ -243,7 +242,10 @@ mod tests {
             check_template("{usr}"),
             Err(TemplateError::UnknownName { name: "usr".into() })
         );
-        assert_eq!(check_template("a {user"), Err(TemplateError::Unclosed { at: 2 }));
+        assert_eq!(
+            check_template("a {user"),
+            Err(TemplateError::Unclosed { at: 2 })
+        );
         assert_eq!(check_template("a } b"), Err(TemplateError::Stray { at: 2 }));
         assert!(check_template("{clients.secret.id}{clients.oauth.secret}").is_ok());
         assert!(check_template("{clients.nope.id}").is_err());
