@@ -32,7 +32,7 @@ bash scripts/install-peers.sh >&2
 cargo build --quiet --bin cognito-harness
 bin="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/cognito-harness"
 out="$REPO_ROOT/reports/conformance"
-mkdir -p "$out"
+mkdir -p "$out" "$REPO_ROOT/conformance/expected"
 
 py="$PEERS_DIR/venv/bin/python"
 version_py() { "$py" -c "import importlib.metadata as m; print(m.version('$1'))"; }

@@ -107,7 +107,7 @@ fn conform_reports_a_bad_case_file_with_its_location_and_exit_code_2() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("wire/bad.yaml:7:14: steps[0].expect: unknown key `stauts`"),
+        stderr.contains("wire/bad.yaml:7:14: steps[0].expect.stauts: unknown key `stauts`; valid keys here: status, type,"),
         "{stderr}"
     );
 }
