@@ -642,7 +642,10 @@ fn scrub(outcome: StepOutcome, vars: &CaseVars<'_>) -> StepOutcome {
     }
     names.push((vars.fixture.run.clone(), "{run}".to_owned()));
     let endpoint = vars.fixture.client.config().endpoint.to_string();
-    names.push((endpoint.trim_end_matches('/').to_owned(), "{endpoint}".to_owned()));
+    names.push((
+        endpoint.trim_end_matches('/').to_owned(),
+        "{endpoint}".to_owned(),
+    ));
     let clean = |text: String| {
         names
             .iter()
