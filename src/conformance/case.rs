@@ -796,7 +796,6 @@ fn check_case(doc: CaseDoc, file: &str, area: &str) -> Result<Case, Vec<Diagnost
         ck.at(id_line, id_col, "steps", "a case needs at least one step");
     }
     let mut steps = Vec::new();
-    let mut captured: BTreeSet<String> = BTreeSet::new();
     for (i, spanned) in doc.steps.into_iter().enumerate() {
         let line = spanned.referenced.line();
         let column = spanned.referenced.column();
@@ -938,15 +937,10 @@ fn check_case(doc: CaseDoc, file: &str, area: &str) -> Result<Case, Vec<Diagnost
         } else if let Some(c) = s.code {
             needs.insert(Capability::ReadCodes);
             ck.template(line, column, &format!("{key}.code.user"), &c.user);
-            captured.insert(c.into.clone());
             (StepKind::Code(c), "read code".to_owned())
         } else {
             unreachable!("exactly one step kind was checked above")
         };
-        captured.extend(s.capture.keys().cloned());
-        for j in &expect.jwt {
-            captured.extend(j.capture.iter().map(|(n, _)| n.clone()));
-        }
         steps.push(Step {
             label: s.name.unwrap_or(label),
             line,
@@ -955,7 +949,6 @@ fn check_case(doc: CaseDoc, file: &str, area: &str) -> Result<Case, Vec<Diagnost
             capture: s.capture.into_iter().collect(),
         });
     }
-    let _ = captured;
     if !ck.errors.is_empty() {
         return Err(ck.errors);
     }

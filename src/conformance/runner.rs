@@ -670,8 +670,8 @@ async fn run_steps(fixture: &Fixture, case: &Case, vars: &mut CaseVars<'_>) -> S
         let label = format!("{}: {}", i + 1, step.label);
         let answer = match &step.kind {
             StepKind::Call(call) => do_call(fixture, call, vars).await,
-            StepKind::User(user) => do_user(fixture, case, user, vars).await,
-            StepKind::Srp(srp) => match do_srp(fixture, case, srp, vars, &label).await {
+            StepKind::User(user) => do_user(fixture, user, vars).await,
+            StepKind::Srp(srp) => match do_srp(fixture, srp, vars, &label).await {
                 Ok(SrpAnswer::Final(a)) => Ok(a),
                 Ok(SrpAnswer::Mismatches(m)) => return StepOutcome::Checked(m),
                 Ok(SrpAnswer::Skip(reason)) => return StepOutcome::Skip(reason),
@@ -1030,7 +1030,6 @@ async fn call_json(
 
 async fn do_user(
     fixture: &Fixture,
-    case: &Case,
     user: &UserStep,
     vars: &mut CaseVars<'_>,
 ) -> Result<Answer, String> {
@@ -1105,7 +1104,6 @@ async fn do_user(
             }
         }
     }
-    let _ = case;
     Ok(answer)
 }
 
@@ -1135,7 +1133,6 @@ fn timestamp(form: TimestampForm, now: chrono::DateTime<Utc>) -> Option<String> 
 
 async fn do_srp(
     fixture: &Fixture,
-    case: &Case,
     srp: &SrpStepChecked,
     vars: &mut CaseVars<'_>,
     label: &str,
@@ -1291,7 +1288,6 @@ async fn do_srp(
             describe_error(&answered),
         )]));
     }
-    let _ = case;
     Ok(SrpAnswer::Final(
         call_json(fixture, respond_op, body, step.admin).await?,
     ))
