@@ -23,6 +23,9 @@ pub enum Command {
     /// every case, prints a summary per area (failures as expected vs got) and exits 11 when a
     /// `must` case fails.
     Conform(ConformArgs),
+    /// Run the reference server: an in-memory Cognito user-pools target with real SRP, password
+    /// policies and RS256 tokens. Binds 127.0.0.1 unless --allow-remote is given.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,4 +97,23 @@ pub struct ConformArgs {
     /// Allow a non-loopback target.
     #[arg(long)]
     pub allow_remote: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// TCP port (0 picks a free one).
+    #[arg(long, default_value_t = 9229)]
+    pub port: u16,
+    /// Address to bind. Anything but loopback needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Allow binding a non-loopback address (the server accepts any credentials by default).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Pools, app clients and users to create at start-up (YAML).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Region of generated pool ids (overrides the config file's `region`).
+    #[arg(long)]
+    pub region: Option<String>,
 }

@@ -18,4 +18,5 @@ pub mod protocol;
 pub mod quota;
 pub mod report;
 pub mod scenario;
+pub mod server;
 pub mod srp;

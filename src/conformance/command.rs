@@ -47,20 +47,21 @@ pub fn conform(args: ConformArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let options = RunOptions {
+        concurrency: args.concurrency,
+    };
     let report = runtime.block_on(async {
-        let (spec, embedded) = target_spec(&args).await?;
-        let report = run_suite(
-            selected,
-            &spec,
-            &RunOptions {
-                concurrency: args.concurrency,
-            },
-        )
-        .await;
-        if let Some(server) = embedded {
-            stop_embedded(server).await;
+        if args.target == "embedded" {
+            let server = crate::server::start(crate::server::ServerConfig::default())
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot start the reference server: {e}"))?;
+            let spec = embedded_spec(&args, server.endpoint());
+            let report = run_suite(selected, &spec, &options).await;
+            server.shutdown().await;
+            Ok::<_, anyhow::Error>(report)
+        } else {
+            Ok(run_suite(selected, &url_spec(&args), &options).await)
         }
-        Ok::<_, anyhow::Error>(report)
     });
     let report = match report {
         Ok(Ok(report)) => report,
@@ -116,18 +117,8 @@ pub fn conform(args: ConformArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The in-process reference server, when the target is `embedded`.
-type Embedded = ();
-
-async fn stop_embedded(_server: Embedded) {}
-
-async fn target_spec(args: &ConformArgs) -> anyhow::Result<(TargetSpec, Option<Embedded>)> {
-    if args.target == "embedded" {
-        anyhow::bail!(
-            "--target embedded: the reference server is not part of this build; pass the URL \
-             of a running target"
-        );
-    }
+/// The spec of a URL target from the options.
+fn url_spec(args: &ConformArgs) -> TargetSpec {
     let mut spec = TargetSpec::url(args.target.clone());
     spec.label = args.label.clone();
     spec.issuer_base = args.issuer_base.clone();
@@ -135,7 +126,27 @@ async fn target_spec(args: &ConformArgs) -> anyhow::Result<(TargetSpec, Option<E
     spec.allow_remote = args.allow_remote;
     spec = spec.with_codes(code_source(args.code.as_deref(), CodeSource::Unavailable));
     remove(&mut spec.capabilities, &args.without);
-    Ok((spec, None))
+    spec
+}
+
+/// The spec of the in-process reference server: its endpoint is also its OAuth domain and
+/// its issuer base, and its codes are read from `_harness/codes`.
+pub fn embedded_spec(args: &ConformArgs, endpoint: &str) -> TargetSpec {
+    let mut spec = TargetSpec::url(endpoint.to_owned());
+    spec.label = Some(
+        args.label
+            .clone()
+            .unwrap_or_else(|| format!("reference server {}", env!("CARGO_PKG_VERSION"))),
+    );
+    spec.issuer_base = Some(
+        args.issuer_base
+            .clone()
+            .unwrap_or_else(|| endpoint.trim_end_matches('/').to_owned()),
+    );
+    spec.oauth_base = args.oauth_base.clone();
+    spec = spec.with_codes(code_source(args.code.as_deref(), CodeSource::Harness));
+    remove(&mut spec.capabilities, &args.without);
+    spec
 }
 
 fn code_source(flag: Option<&str>, default: CodeSource) -> CodeSource {

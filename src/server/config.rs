@@ -1,0 +1,336 @@
+//! The `serve --config FILE` file: pools, app clients (with fixed ids and secrets) and users
+//! declared up front, so a run needs no admin calls. YAML, read with serde-saphyr; errors are
+//! `file:line:column: key: message`.
+//!
+//! ```yaml
+//! region: us-east-1                 # default us-east-1
+//! pools:
+//!   - name: load
+//!     id: us-east-1_LoadTest1       # default: generated
+//!     password_policy: { minimum_length: 8, require_symbols: false }
+//!     username_attributes: [email]  # default none
+//!     auto_verified_attributes: [email]
+//!     clients:
+//!       - name: app
+//!         id: 1example23456789abcdefghij   # default: generated
+//!         secret: s3cr3t                    # default: none (or generate_secret: true)
+//!         explicit_auth_flows: [ALLOW_USER_SRP_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
+//!     users:
+//!       - username: alice
+//!         password: Passw0rd!
+//!         attributes: { email: alice@example.com, email_verified: "true" }
+//!         status: CONFIRMED          # default CONFIRMED
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_saphyr::MessageFormatter as _;
+
+use super::ops;
+use super::store::{ApiError, Status, Store};
+use crate::protocol::Sensitive;
+use crate::protocol::types::*;
+
+/// The whole file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerFile {
+    /// Region of generated pool ids. Default `us-east-1`.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Default none.
+    #[serde(default)]
+    pub pools: Vec<PoolSeed>,
+}
+
+/// A pool created at start-up.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSeed {
+    pub name: String,
+    /// A fixed pool id (`<region>_<name>`). Default: generated.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Default: Cognito's default policy (8 characters, all four classes).
+    #[serde(default)]
+    pub password_policy: Option<PasswordPolicySeed>,
+    /// Default none.
+    #[serde(default)]
+    pub username_attributes: Vec<String>,
+    /// Default none.
+    #[serde(default)]
+    pub alias_attributes: Vec<String>,
+    /// Default none.
+    #[serde(default)]
+    pub auto_verified_attributes: Vec<String>,
+    /// Default none.
+    #[serde(default)]
+    pub clients: Vec<ClientSeed>,
+    /// Default none.
+    #[serde(default)]
+    pub users: Vec<UserSeed>,
+}
+
+/// `Policies.PasswordPolicy`; each member defaults to Cognito's default policy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicySeed {
+    pub minimum_length: Option<i64>,
+    pub require_uppercase: Option<bool>,
+    pub require_lowercase: Option<bool>,
+    pub require_numbers: Option<bool>,
+    pub require_symbols: Option<bool>,
+    pub temporary_password_validity_days: Option<i64>,
+}
+
+/// An app client created at start-up.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSeed {
+    pub name: String,
+    /// A fixed client id. Default: generated (26 lower-case alphanumerics).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// A fixed client secret. Default none.
+    #[serde(default)]
+    pub secret: Option<Sensitive>,
+    /// Generate a secret when `secret` is not given. Default false.
+    #[serde(default)]
+    pub generate_secret: bool,
+    /// Default: ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ALLOW_CUSTOM_AUTH.
+    #[serde(default)]
+    pub explicit_auth_flows: Vec<String>,
+    /// `ENABLED` or `LEGACY`. Default LEGACY.
+    #[serde(default)]
+    pub prevent_user_existence_errors: Option<String>,
+    /// Default true.
+    #[serde(default)]
+    pub enable_token_revocation: Option<bool>,
+    /// Minutes. Default 60.
+    #[serde(default)]
+    pub access_token_validity_minutes: Option<i64>,
+    /// Minutes. Default 60.
+    #[serde(default)]
+    pub id_token_validity_minutes: Option<i64>,
+    /// Days. Default 30.
+    #[serde(default)]
+    pub refresh_token_validity_days: Option<i64>,
+    /// Default none.
+    #[serde(default)]
+    pub allowed_oauth_flows: Vec<String>,
+    /// Default none.
+    #[serde(default)]
+    pub allowed_oauth_scopes: Vec<String>,
+    /// Default none.
+    #[serde(default)]
+    pub callback_urls: Vec<String>,
+}
+
+/// A user created at start-up.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSeed {
+    pub username: String,
+    pub password: Sensitive,
+    /// Default none.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// `CONFIRMED`, `UNCONFIRMED` or `FORCE_CHANGE_PASSWORD`. Default CONFIRMED.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// A config file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigFileError {
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {key}{message}")]
+    Parse {
+        path: String,
+        line: u64,
+        column: u64,
+        key: String,
+        message: String,
+    },
+}
+
+/// Reads and parses a config file.
+pub fn load_config_file(path: &Path) -> Result<ServerFile, ConfigFileError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigFileError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    parse_config(&text, &shown)
+}
+
+/// Parses config text; `path` is used in error messages.
+pub fn parse_config(text: &str, path: &str) -> Result<ServerFile, ConfigFileError> {
+    let mut key = None;
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        with_snippet: false,
+    };
+    let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+        serde_path_to_error::deserialize::<_, ServerFile>(de).map_err(|e| {
+            key = Some(e.path().to_string());
+            e.into_inner()
+        })
+    });
+    result.map_err(|e| {
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        let message = serde_saphyr::DefaultMessageFormatter.format_message(e.without_snippet());
+        let message: String = message.chars().filter(|c| !c.is_control()).collect();
+        let key = key
+            .filter(|k| k != ".")
+            .map(|k| format!("{k}: "))
+            .unwrap_or_default();
+        ConfigFileError::Parse {
+            path: path.to_owned(),
+            line,
+            column,
+            key,
+            message,
+        }
+    })
+}
+
+fn attrs(list: &[String]) -> Option<Vec<PoolAttributeType>> {
+    (!list.is_empty()).then(|| list.iter().map(|s| PoolAttributeType::parse(s)).collect())
+}
+
+/// Creates a seed pool with its clients and users.
+pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
+    let policy = seed.password_policy.as_ref().map(|p| PasswordPolicyType {
+        minimum_length: p.minimum_length,
+        require_uppercase: p.require_uppercase,
+        require_lowercase: p.require_lowercase,
+        require_numbers: p.require_numbers,
+        require_symbols: p.require_symbols,
+        password_history_size: None,
+        temporary_password_validity_days: p.temporary_password_validity_days,
+    });
+    let created = ops::create_user_pool_with_id(
+        store,
+        CreateUserPoolRequest {
+            pool_name: seed.name.clone(),
+            policies: Some(UserPoolPolicyType {
+                password_policy: policy,
+                sign_in_policy: None,
+            }),
+            username_attributes: attrs(&seed.username_attributes),
+            alias_attributes: attrs(&seed.alias_attributes),
+            auto_verified_attributes: attrs(&seed.auto_verified_attributes),
+            ..Default::default()
+        },
+        seed.id.clone(),
+    )?;
+    let pool_id = created
+        .user_pool
+        .and_then(|p| p.id)
+        .ok_or_else(|| ApiError::new("InternalErrorException", "pool without id"))?;
+    for c in &seed.clients {
+        let minutes = Some(TimeUnitsType::Minutes);
+        ops::create_user_pool_client_with(
+            store,
+            CreateUserPoolClientRequest {
+                user_pool_id: pool_id.clone(),
+                client_name: c.name.clone(),
+                generate_secret: Some(c.generate_secret),
+                explicit_auth_flows: (!c.explicit_auth_flows.is_empty()).then(|| {
+                    c.explicit_auth_flows
+                        .iter()
+                        .map(|f| ExplicitAuthFlowsType::parse(f))
+                        .collect()
+                }),
+                prevent_user_existence_errors: c
+                    .prevent_user_existence_errors
+                    .as_deref()
+                    .map(PreventUserExistenceErrorTypes::parse),
+                enable_token_revocation: c.enable_token_revocation,
+                access_token_validity: c.access_token_validity_minutes,
+                id_token_validity: c.id_token_validity_minutes,
+                refresh_token_validity: c.refresh_token_validity_days,
+                token_validity_units: Some(TokenValidityUnitsType {
+                    access_token: minutes.clone(),
+                    id_token: minutes,
+                    refresh_token: Some(TimeUnitsType::Days),
+                }),
+                allowed_oauth_flows: (!c.allowed_oauth_flows.is_empty()).then(|| {
+                    c.allowed_oauth_flows
+                        .iter()
+                        .map(|f| OAuthFlowType::parse(f))
+                        .collect()
+                }),
+                allowed_oauth_scopes: (!c.allowed_oauth_scopes.is_empty())
+                    .then(|| c.allowed_oauth_scopes.clone()),
+                callback_urls: (!c.callback_urls.is_empty()).then(|| c.callback_urls.clone()),
+                ..Default::default()
+            },
+            c.id.clone(),
+            c.secret.as_ref().map(|s| s.expose().to_owned()),
+        )?;
+    }
+    for u in &seed.users {
+        let status = match u.status.as_deref().unwrap_or("CONFIRMED") {
+            "CONFIRMED" => Status::Confirmed,
+            "UNCONFIRMED" => Status::Unconfirmed,
+            "FORCE_CHANGE_PASSWORD" => Status::ForceChangePassword,
+            other => {
+                return Err(ApiError::invalid(format!(
+                    "user {}: unknown status {other}; use CONFIRMED, UNCONFIRMED or FORCE_CHANGE_PASSWORD",
+                    u.username
+                )));
+            }
+        };
+        let attributes: Vec<AttributeType> = u
+            .attributes
+            .iter()
+            .map(|(k, v)| AttributeType::new(k, v))
+            .collect();
+        ops::seed_user(
+            store,
+            &pool_id,
+            &u.username,
+            u.password.expose(),
+            &attributes,
+            status,
+        )
+        .map_err(|e| ApiError::new(e.kind, format!("user {}: {}", u.username, e.message)))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let err = parse_config("pools:\n  - name: p\n    clientz: []\n", "f.yaml").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("f.yaml:3:"), "{text}");
+        assert!(text.contains("clientz"), "{text}");
+    }
+
+    #[test]
+    fn a_full_file_parses_and_hides_secrets() {
+        let file = parse_config(
+            "pools:\n  - name: p\n    id: us-east-1_Fixed1\n    clients:\n      - name: c\n        secret: topsecret\n    users:\n      - username: alice\n        password: Passw0rd!\n",
+            "f.yaml",
+        )
+        .unwrap();
+        assert_eq!(file.pools[0].id.as_deref(), Some("us-east-1_Fixed1"));
+        let shown = format!("{file:?}");
+        assert!(
+            !shown.contains("topsecret") && !shown.contains("Passw0rd!"),
+            "{shown}"
+        );
+    }
+}

@@ -1,0 +1,270 @@
+//! The HTTP surface: `POST /` routed by `X-Amz-Target` (JSON 1.1), the JWKS at
+//! `/{poolId}/.well-known/jwks.json`, and the reference-server-only
+//! `/_harness/codes/{poolId}/{username}`. Every answer carries `x-amzn-RequestId`; every error
+//! is Cognito-shaped (`__type`, `message`, `x-amzn-ErrorType` with the trailing colon,
+//! `x-amzn-ErrorMessage`; ground truth §1.5), never an HTML page.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::ops;
+use super::store::{ApiError, ApiResult, Store};
+use crate::protocol::error::{encode_error_body, error_type_header_value};
+use crate::protocol::types::{CONTENT_TYPE, OperationKind, TARGET_PREFIX};
+
+/// The `x-amzn-RequestId` header.
+pub const REQUEST_ID: &str = "x-amzn-requestid";
+
+/// The router over `store`. Layers (quotas, faults) wrap it; other routes (OAuth2) merge in.
+pub fn router(store: Arc<Store>) -> Router {
+    Router::new()
+        .route("/", post(api).fallback(fallback))
+        .route("/_harness/codes/{pool}/{username}", get(codes))
+        .route("/{pool}/.well-known/jwks.json", get(jwks))
+        .fallback(fallback)
+        .layer(axum::middleware::map_response(add_request_id))
+        .with_state(store)
+}
+
+async fn add_request_id(mut response: Response) -> Response {
+    if !response.headers().contains_key(REQUEST_ID)
+        && let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+    {
+        response.headers_mut().insert(REQUEST_ID, v);
+    }
+    response
+}
+
+/// A Cognito-shaped error response.
+pub fn error_response(status: u16, error: &ApiError) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = (status, encode_error_body(error.kind, &error.message)).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(CONTENT_TYPE),
+    );
+    if let Ok(v) = HeaderValue::from_str(&error_type_header_value(error.kind)) {
+        h.insert("x-amzn-errortype", v);
+    }
+    let ascii: String = error
+        .message
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&ascii) {
+        h.insert("x-amzn-errormessage", v);
+    }
+    response
+}
+
+fn api_error(error: &ApiError) -> Response {
+    error_response(error.status(), error)
+}
+
+async fn fallback() -> Response {
+    error_response(
+        404,
+        &ApiError::new("UnknownOperationException", "Unknown operation or path."),
+    )
+}
+
+async fn jwks(State(store): State<Arc<Store>>, Path(pool): Path<String>) -> Response {
+    match store.pool(&pool) {
+        Ok(_) => {
+            let mut r = (StatusCode::OK, store.jwks_json.clone()).into_response();
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+        Err(e) => error_response(404, &e),
+    }
+}
+
+async fn codes(
+    State(store): State<Arc<Store>>,
+    Path((pool, username)): Path<(String, String)>,
+) -> Response {
+    match ops::codes(&store, &pool, &username) {
+        Ok((confirm, forgot)) => {
+            let body = serde_json::json!({
+                "ConfirmSignUp": confirm,
+                "ConfirmForgotPassword": forgot,
+            });
+            let mut r = (StatusCode::OK, body.to_string()).into_response();
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+        Err(e) => error_response(404, &e),
+    }
+}
+
+/// Whether `value` is a JSON content type a Cognito client sends.
+fn json_content_type(value: &str) -> bool {
+    let essence = value.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/x-amz-json-1.1")
+        || essence.eq_ignore_ascii_case("application/x-amz-json-1.0")
+        || essence.eq_ignore_ascii_case("application/json")
+}
+
+async fn api(State(store): State<Arc<Store>>, headers: HeaderMap, body: Body) -> Response {
+    let body = match axum::body::to_bytes(body, store.max_body_bytes).await {
+        Ok(b) => b,
+        Err(_) => {
+            return error_response(
+                413,
+                &ApiError::new(
+                    "SerializationException",
+                    format!(
+                        "Request body is larger than {} bytes.",
+                        store.max_body_bytes
+                    ),
+                ),
+            );
+        }
+    };
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let name = match target.split_once('.') {
+        Some((prefix, name)) if prefix == TARGET_PREFIX => name,
+        _ => {
+            return api_error(&ApiError::new(
+                "UnknownOperationException",
+                if target.is_empty() {
+                    "Missing X-Amz-Target header.".to_owned()
+                } else {
+                    format!("Unknown operation {target}.")
+                },
+            ));
+        }
+    };
+    let content_type = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !json_content_type(content_type) {
+        return api_error(&ApiError::new(
+            "UnknownOperationException",
+            "Content type must be application/x-amz-json-1.1.",
+        ));
+    }
+    match dispatch(&store, name, &headers, &body) {
+        Ok(bytes) => {
+            let mut r = (StatusCode::OK, bytes).into_response();
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static(CONTENT_TYPE),
+            );
+            r
+        }
+        Err(e) => api_error(&e),
+    }
+}
+
+/// The InvalidParameterException / SerializationException for a body that does not decode.
+fn decode_error(e: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    let text = e.to_string();
+    if e.classify() == Category::Data
+        && let Some(rest) = text.strip_prefix("missing field `")
+        && let Some((field, _)) = rest.split_once('`')
+    {
+        let mut member = field.to_owned();
+        if let Some(first) = member.get(..1) {
+            member.replace_range(..1, &first.to_ascii_lowercase());
+        }
+        return ApiError::invalid(format!(
+            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
+        ));
+    }
+    match e.classify() {
+        Category::Data => ApiError::new(
+            "SerializationException",
+            crate::protocol::error::describe_json_error(e),
+        ),
+        _ => ApiError::new("SerializationException", "Malformed JSON request body."),
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
+    let body: &[u8] = if body.is_empty() { b"{}" } else { body };
+    serde_json::from_slice(body).map_err(|e| decode_error(&e))
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> ApiResult<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
+}
+
+fn dispatch(store: &Store, name: &str, headers: &HeaderMap, body: &Bytes) -> ApiResult<Vec<u8>> {
+    let kind = OperationKind::from_name(name);
+    let signed = match kind {
+        Some(k) => k.requires_sigv4(),
+        None => name == "DescribeUserPool",
+    };
+    if signed {
+        let pinned = store
+            .admin_credentials
+            .as_ref()
+            .map(|(k, s)| (k.as_str(), s.expose()));
+        super::sigv4::check("POST", "/", headers, body, pinned)?;
+    }
+    macro_rules! call {
+        ($f:path) => {
+            encode(&$f(store, decode(body)?)?)
+        };
+    }
+    let Some(kind) = kind else {
+        if name == "DescribeUserPool" {
+            return call!(ops::describe_user_pool);
+        }
+        return Err(ApiError::new(
+            "UnknownOperationException",
+            format!("Unknown operation {name}."),
+        ));
+    };
+    use OperationKind as K;
+    match kind {
+        K::SignUp => call!(ops::sign_up),
+        K::ConfirmSignUp => call!(ops::confirm_sign_up),
+        K::ResendConfirmationCode => call!(ops::resend_confirmation_code),
+        K::InitiateAuth => call!(ops::initiate_auth),
+        K::RespondToAuthChallenge => call!(ops::respond_to_auth_challenge),
+        K::GetUser => call!(ops::get_user),
+        K::GlobalSignOut => call!(ops::global_sign_out),
+        K::RevokeToken => call!(ops::revoke_token),
+        K::ForgotPassword => call!(ops::forgot_password),
+        K::ConfirmForgotPassword => call!(ops::confirm_forgot_password),
+        K::ChangePassword => call!(ops::change_password),
+        K::CreateUserPool => call!(ops::create_user_pool),
+        K::DeleteUserPool => call!(ops::delete_user_pool),
+        K::CreateUserPoolClient => call!(ops::create_user_pool_client),
+        K::CreateResourceServer => call!(ops::create_resource_server),
+        K::CreateUserPoolDomain => call!(ops::create_user_pool_domain),
+        K::AdminCreateUser => call!(ops::admin_create_user),
+        K::AdminSetUserPassword => call!(ops::admin_set_user_password),
+        K::AdminConfirmSignUp => call!(ops::admin_confirm_sign_up),
+        K::AdminDeleteUser => call!(ops::admin_delete_user),
+        K::AdminGetUser => call!(ops::admin_get_user),
+        K::AdminInitiateAuth => call!(ops::admin_initiate_auth),
+        K::AdminRespondToAuthChallenge => call!(ops::admin_respond_to_auth_challenge),
+    }
+}

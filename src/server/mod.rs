@@ -1,0 +1,202 @@
+//! The reference target: an in-memory Cognito user-pools server (`cognito-harness serve`, or
+//! in-process through [`start`]).
+//!
+//! It exists so the harness has a target that needs no set-up and that behaves like Cognito
+//! where the emulators do not: real SRP verification, the password policy, SECRET_HASH, the
+//! lockout of "User pool authentication flow", RS256 tokens with separate ID and access keys.
+//!
+//! | file | owns |
+//! |------|------|
+//! | `http.rs` | the axum [`router`]: JSON 1.1 routing by `X-Amz-Target`, Cognito-shaped errors, request ids, JWKS, the `_harness/codes` path |
+//! | `store.rs` | the in-memory state ([`Store`]): pools, clients, users in sharded maps, sign-in sessions, refresh tokens |
+//! | `ops.rs` | one function per operation, over the store |
+//! | `tokens.rs` | the ID/access token claims and signing |
+//! | `password.rs` | the pool password policy and its messages |
+//! | `sigv4.rs` | the admin-call `Authorization` check |
+//! | `config.rs` | the `serve --config` file: pools, clients and users declared up front |
+//!
+//! The router is a plain `axum::Router` over an `Arc<Store>`, so other layers (OAuth2
+//! endpoints, quotas, fault injection) can wrap or extend it and reach the same state.
+
+mod config;
+mod http;
+mod ops;
+mod password;
+mod sigv4;
+mod store;
+mod tokens;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+pub use config::{ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed, load_config_file};
+pub use http::router;
+pub use store::{ApiError, Store, new_pool_id};
+pub use tokens::{AccessToken, check_access_token};
+
+use crate::protocol::Sensitive;
+
+/// The clock the server reads (injected so tests can drive code expiry and lockouts).
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// Default largest request body, in bytes (Cognito requests are a few KiB at most).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// How the reference server runs.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Address to bind. Default `127.0.0.1:0` (loopback, any free port).
+    pub bind: SocketAddr,
+    /// Region used in generated pool ids (`<region>_<9 alnum>`). Default `us-east-1`.
+    pub region: String,
+    /// When set, admin (SigV4) calls must be signed with this access key and secret, and the
+    /// signature is verified. Default none: any `AWS4-HMAC-SHA256` authorization is accepted,
+    /// as moto and ministack do.
+    pub admin_credentials: Option<(String, Sensitive)>,
+    /// Pools (with clients and users) created at start-up. Default none.
+    pub pools: Vec<PoolSeed>,
+    /// Largest request body accepted. Default [`DEFAULT_MAX_BODY_BYTES`].
+    pub max_body_bytes: usize,
+    /// The clock. Default the system clock.
+    pub clock: Clock,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            region: "us-east-1".to_owned(),
+            admin_credentials: None,
+            pools: Vec::new(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            clock: Arc::new(SystemTime::now),
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("bind", &self.bind)
+            .field("region", &self.region)
+            .field(
+                "admin_credentials",
+                &self.admin_credentials.as_ref().map(|(k, _)| k),
+            )
+            .field("pools", &self.pools.len())
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server I/O: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("signing keys: {0}")]
+    Keys(#[from] crate::jwt::SignError),
+    #[error("config: pool {pool:?}: {message}")]
+    Seed { pool: String, message: String },
+}
+
+/// A running in-process server; shut down by [`RunningServer::shutdown`] or on drop.
+pub struct RunningServer {
+    endpoint: String,
+    addr: SocketAddr,
+    store: Arc<Store>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<Result<(), ServerError>>>,
+}
+
+impl RunningServer {
+    /// `http://127.0.0.1:PORT/`: the JSON 1.1 API endpoint.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The server's state, for layers and tests that run in the same process.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Binds `config.bind` and serves in a background task.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    let store = Arc::new(Store::new(&config, &endpoint_for(addr))?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = router(store.clone());
+    let task = tokio::spawn(serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+    Ok(RunningServer {
+        endpoint: endpoint_for(addr),
+        addr,
+        store,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+/// Serves on `listener` until `shutdown` completes (for `serve`).
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let addr = listener.local_addr()?;
+    let store = Arc::new(Store::new(&config, &endpoint_for(addr))?);
+    serve(listener, router(store), shutdown).await
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// The endpoint URL for a bound address (IPv6 in brackets).
+pub fn endpoint_for(addr: SocketAddr) -> String {
+    format!("http://{addr}/")
+}

@@ -1,0 +1,549 @@
+//! The reference server's in-memory state.
+//!
+//! Locking is designed for a multi-threaded runtime: the pool table is a read-mostly `RwLock`
+//! map of `Arc<Pool>`; each pool keeps its users in [`SHARDS`] independently locked maps (by
+//! hash of the user key), so sign-ins of different users rarely contend. Sign-in sessions and
+//! refresh records are sharded the same way. No lock is held across an `.await`.
+//!
+//! Users are stored compactly: an SRP [`Verifier`] (402 bytes, no heap) for USER_SRP_AUTH and a
+//! 32-byte salted SHA-256 for USER_PASSWORD_AUTH, not the password; attributes as boxed strs.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
+use std::sync::{Arc, Mutex, RwLock};
+
+use aws_lc_rs::digest;
+use rand::{Rng, RngCore};
+
+use super::{Clock, ServerConfig, ServerError};
+use crate::jwt::{Jwks, KeySet, TokenSigner, jwks_from_signers};
+use crate::protocol::types::{
+    ExplicitAuthFlowsType, OAuthFlowType, PoolAttributeType, PreventUserExistenceErrorTypes,
+    ResourceServerType, TimeUnitsType, UserPoolClientType,
+};
+use crate::srp::{ServerSession, Verifier};
+
+use super::password::PasswordPolicy;
+
+/// Number of independently locked shards per sharded map.
+pub const SHARDS: usize = 32;
+
+/// A Cognito error answer: the `__type` and the message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}: {message}")]
+pub struct ApiError {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            kind,
+            message: message.into(),
+        }
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new("InvalidParameterException", message)
+    }
+    pub fn not_authorized(message: impl Into<String>) -> Self {
+        Self::new("NotAuthorizedException", message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new("ResourceNotFoundException", message)
+    }
+    pub fn bad_credentials() -> Self {
+        Self::not_authorized("Incorrect username or password.")
+    }
+    pub fn user_not_found() -> Self {
+        Self::new("UserNotFoundException", "User does not exist.")
+    }
+    /// The HTTP status: 400 for every client error, as observed on the wire (ground truth
+    /// §1.7), 500 only for InternalErrorException.
+    pub fn status(&self) -> u16 {
+        match self.kind {
+            "InternalErrorException" => 500,
+            _ => 400,
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A map split into [`SHARDS`] mutex-protected parts.
+pub struct Sharded<K, V> {
+    shards: Box<[Mutex<HashMap<K, V>>]>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+impl<K: Hash + Eq, V> Default for Sharded<K, V> {
+    fn default() -> Self {
+        Sharded {
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            hasher: Default::default(),
+        }
+    }
+}
+
+impl<K: Hash + Eq, V> Sharded<K, V> {
+    fn shard<Q: Hash + ?Sized>(&self, key: &Q) -> &Mutex<HashMap<K, V>> {
+        let h = self.hasher.hash_one(key) as usize;
+        &self.shards[h % SHARDS]
+    }
+
+    /// Runs `f` on the shard holding `key`.
+    pub fn with<Q: Hash + ?Sized, R>(&self, key: &Q, f: impl FnOnce(&mut HashMap<K, V>) -> R) -> R {
+        let mut guard = self.shard(key).lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut guard)
+    }
+
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).len())
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops the entries `keep` refuses, shard by shard.
+    pub fn retain(&self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        for s in self.shards.iter() {
+            s.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(&mut keep);
+        }
+    }
+}
+
+/// `UserStatus`, one byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Unconfirmed,
+    Confirmed,
+    ForceChangePassword,
+}
+
+impl Status {
+    pub fn as_wire(self) -> crate::protocol::types::UserStatusType {
+        use crate::protocol::types::UserStatusType as U;
+        match self {
+            Status::Unconfirmed => U::Unconfirmed,
+            Status::Confirmed => U::Confirmed,
+            Status::ForceChangePassword => U::ForceChangePassword,
+        }
+    }
+}
+
+/// A one-time code (confirmation or password reset): six digits and an expiry (ms).
+#[derive(Debug, Clone, Copy)]
+pub struct Code {
+    pub digits: [u8; 6],
+    pub expires_ms: i64,
+}
+
+impl Code {
+    pub fn random(now_ms: i64, validity_ms: i64) -> Self {
+        let mut rng = rand::rng();
+        let mut digits = [0u8; 6];
+        for d in &mut digits {
+            *d = b'0' + rng.random_range(0..10u8);
+        }
+        Code {
+            digits,
+            expires_ms: now_ms + validity_ms,
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.digits).unwrap_or("")
+    }
+}
+
+/// Failed sign-in bookkeeping for the lockout ("User pool authentication flow").
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lockout {
+    pub failures: u16,
+    pub last_failure_ms: i64,
+    pub locked_until_ms: i64,
+}
+
+/// One user, compact.
+pub struct User {
+    /// The internal user name (USER_ID_FOR_SRP), as created.
+    pub username: Box<str>,
+    pub sub: uuid::Uuid,
+    pub status: Status,
+    pub enabled: bool,
+    pub attributes: Vec<(Box<str>, Box<str>)>,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+    pub verifier: Verifier,
+    /// SHA-256(salt hex | 0 | password).
+    pub password_hash: [u8; 32],
+    /// A FORCE_CHANGE_PASSWORD user's temporary password stops working at this time.
+    pub temporary_expires_ms: i64,
+    pub confirm_code: Option<Code>,
+    pub forgot_code: Option<Code>,
+    pub lockout: Lockout,
+    /// Bumped by GlobalSignOut: sign-ins of an older generation are revoked.
+    pub generation: u32,
+    pub groups: Vec<Box<str>>,
+}
+
+impl User {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, v)| &**v)
+    }
+
+    pub fn set_attribute(&mut self, name: &str, value: &str) {
+        if let Some(slot) = self.attributes.iter_mut().find(|(n, _)| &**n == name) {
+            slot.1 = value.into();
+        } else {
+            self.attributes.push((name.into(), value.into()));
+        }
+    }
+
+    /// Replaces the password (verifier and hash).
+    pub fn set_password(&mut self, pool_id: &str, password: &str) -> ApiResult<()> {
+        let (verifier, hash) = derive_password(pool_id, &self.username, password)?;
+        self.verifier = verifier;
+        self.password_hash = hash;
+        Ok(())
+    }
+
+    pub fn password_matches(&self, password: &str) -> bool {
+        let hash = password_hash(&self.verifier.salt_hex(), password);
+        aws_lc_rs::constant_time::verify_slices_are_equal(&hash, &self.password_hash).is_ok()
+    }
+}
+
+fn password_hash(salt_hex: &str, password: &str) -> [u8; 32] {
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    ctx.update(salt_hex.as_bytes());
+    ctx.update(&[0]);
+    ctx.update(password.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    out
+}
+
+/// The SRP verifier and password hash for a new password.
+pub fn derive_password(
+    pool_id: &str,
+    username: &str,
+    password: &str,
+) -> ApiResult<(Verifier, [u8; 32])> {
+    let verifier = Verifier::new(pool_id, username, password, &mut rand::rng())
+        .map_err(|e| ApiError::new("InternalErrorException", e.to_string()))?;
+    let hash = password_hash(&verifier.salt_hex(), password);
+    Ok((verifier, hash))
+}
+
+/// An app client.
+#[derive(Debug, Clone)]
+pub struct AppClient {
+    pub id: String,
+    pub name: String,
+    pub secret: Option<String>,
+    pub explicit_auth_flows: Vec<ExplicitAuthFlowsType>,
+    pub prevent_user_existence_errors: bool,
+    pub enable_token_revocation: bool,
+    pub access_validity_secs: i64,
+    pub id_validity_secs: i64,
+    pub refresh_validity_secs: i64,
+    /// Minutes a challenge Session / SECRET_BLOCK stays valid (AuthSessionValidity, default 3).
+    pub auth_session_validity_mins: i64,
+    /// As given, for the CreateUserPoolClient answer.
+    pub wire: UserPoolClientType,
+    pub allowed_oauth_flows: Vec<OAuthFlowType>,
+    pub allowed_oauth_scopes: Vec<String>,
+    pub callback_urls: Vec<String>,
+}
+
+impl AppClient {
+    /// Whether `flow` (an `ALLOW_*` name) is enabled; the legacy names count too.
+    pub fn allows(&self, flow: &ExplicitAuthFlowsType) -> bool {
+        use ExplicitAuthFlowsType as F;
+        self.explicit_auth_flows.iter().any(|f| {
+            f == flow
+                || matches!(
+                    (f, flow),
+                    (F::UserPasswordAuth, F::AllowUserPasswordAuth)
+                        | (F::AdminNoSrpAuth, F::AllowAdminUserPasswordAuth)
+                )
+        })
+    }
+}
+
+/// The flows a client gets when CreateUserPoolClient names none (ground truth §5.43).
+pub fn default_auth_flows() -> Vec<ExplicitAuthFlowsType> {
+    vec![
+        ExplicitAuthFlowsType::AllowUserSrpAuth,
+        ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+        ExplicitAuthFlowsType::AllowCustomAuth,
+    ]
+}
+
+/// Seconds in `value` `unit`s; `default_unit` when the client gave none.
+pub fn validity_secs(value: i64, unit: Option<&TimeUnitsType>, default_unit: TimeUnitsType) -> i64 {
+    let unit = unit.cloned().unwrap_or(default_unit);
+    value.saturating_mul(match unit {
+        TimeUnitsType::Seconds => 1,
+        TimeUnitsType::Minutes => 60,
+        TimeUnitsType::Hours => 3600,
+        TimeUnitsType::Days => 86400,
+        TimeUnitsType::Other(_) => 1,
+    })
+}
+
+/// One user pool.
+pub struct Pool {
+    pub id: String,
+    pub name: String,
+    pub created_ms: i64,
+    pub policy: PasswordPolicy,
+    pub username_attributes: Vec<PoolAttributeType>,
+    pub alias_attributes: Vec<PoolAttributeType>,
+    pub auto_verified: Vec<PoolAttributeType>,
+    pub case_sensitive: bool,
+    pub temporary_password_days: i64,
+    pub wire: crate::protocol::types::UserPoolType,
+    pub clients: RwLock<HashMap<String, Arc<AppClient>>>,
+    pub resource_servers: RwLock<Vec<ResourceServerType>>,
+    pub domain: RwLock<Option<String>>,
+    /// Users by key (the user name, lower-cased unless the pool is case sensitive).
+    pub users: Sharded<Box<str>, User>,
+    /// Sign-in aliases (email, phone number, preferred_username) to user keys.
+    pub aliases: Sharded<Box<str>, Box<str>>,
+}
+
+impl Pool {
+    /// The map key for a user name.
+    pub fn key(&self, username: &str) -> Box<str> {
+        if self.case_sensitive {
+            username.into()
+        } else {
+            username.to_lowercase().into()
+        }
+    }
+
+    /// The key of the user `name` designates: a user name, else an alias, else a sub.
+    pub fn resolve(&self, name: &str) -> Option<Box<str>> {
+        let key = self.key(name);
+        if self.users.with(&key, |m| m.contains_key(&key)) {
+            return Some(key);
+        }
+        let alias_key: Box<str> = name.to_lowercase().into();
+        self.aliases
+            .with(&alias_key, |m| m.get(&alias_key).cloned())
+    }
+
+    pub fn client(&self, client_id: &str) -> ApiResult<Arc<AppClient>> {
+        self.clients
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(client_id)
+            .cloned()
+            .ok_or_else(|| client_not_found(client_id))
+    }
+
+    /// Runs `f` on the user `key`, if present.
+    pub fn with_user<R>(&self, key: &str, f: impl FnOnce(&mut User) -> R) -> Option<R> {
+        self.users.with(key, |m| m.get_mut(key).map(f))
+    }
+
+    /// Whether `attr` is a sign-in identifier of this pool (username or alias attribute).
+    pub fn signs_in_with(&self, attr: &str) -> bool {
+        self.username_attributes
+            .iter()
+            .chain(&self.alias_attributes)
+            .any(|a| a.as_str() == attr)
+    }
+}
+
+pub fn client_not_found(client_id: &str) -> ApiError {
+    ApiError::not_found(format!("User pool client {client_id} does not exist."))
+}
+
+/// A pending PASSWORD_VERIFIER challenge, keyed by its SECRET_BLOCK.
+pub struct SrpPending {
+    pub pool_id: String,
+    pub client_id: String,
+    /// None for a decoy answered to an unknown user under PreventUserExistenceErrors.
+    pub user_key: Option<Box<str>>,
+    pub username: Box<str>,
+    pub session: ServerSession,
+    pub expires_ms: i64,
+}
+
+/// What a challenge `Session` is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeKind {
+    NewPasswordRequired,
+}
+
+/// A pending challenge with a `Session` (NEW_PASSWORD_REQUIRED).
+pub struct ChallengePending {
+    pub pool_id: String,
+    pub client_id: String,
+    pub user_key: Box<str>,
+    pub kind: ChallengeKind,
+    pub expires_ms: i64,
+}
+
+/// One sign-in: its refresh token and the tokens issued from it, keyed by `origin_jti`.
+pub struct SignIn {
+    pub pool_id: String,
+    pub client_id: String,
+    pub user_key: Box<str>,
+    /// The refresh token's secret part (the whole token is `origin_jti` bytes + this).
+    pub refresh_secret: [u8; 32],
+    pub auth_time: i64,
+    pub generation: u32,
+    pub revoked: bool,
+    pub refresh_expires_ms: i64,
+}
+
+/// The whole server state.
+pub struct Store {
+    pub region: String,
+    /// `http://127.0.0.1:PORT` (no trailing slash): the issuer is `{base}/{poolId}`.
+    pub base_url: String,
+    pub clock: Clock,
+    pub admin_credentials: Option<(String, crate::protocol::Sensitive)>,
+    pub max_body_bytes: usize,
+    pub pools: RwLock<HashMap<String, Arc<Pool>>>,
+    pub id_signer: TokenSigner,
+    pub access_signer: TokenSigner,
+    pub jwks: Jwks,
+    pub jwks_json: Vec<u8>,
+    /// The access key only, for verifying access tokens the server issued.
+    pub access_keys: KeySet,
+    pub srp_pending: Sharded<String, SrpPending>,
+    pub challenges: Sharded<String, ChallengePending>,
+    pub sign_ins: Sharded<uuid::Uuid, SignIn>,
+}
+
+impl Store {
+    /// A fresh store with new signing keys and the configured seed pools.
+    pub fn new(config: &ServerConfig, endpoint: &str) -> Result<Self, ServerError> {
+        let id_signer = TokenSigner::generate(random_kid())?;
+        let access_signer = TokenSigner::generate(random_kid())?;
+        let jwks = jwks_from_signers([&id_signer, &access_signer]);
+        let jwks_json = serde_json::to_vec(&jwks).unwrap_or_default();
+        let access_keys = KeySet::from_jwks(&jwks_from_signers([&access_signer]))
+            .map_err(|e| ServerError::Keys(crate::jwt::SignError::KeyRejected(e.to_string())))?;
+        let store = Store {
+            region: config.region.clone(),
+            base_url: endpoint.trim_end_matches('/').to_owned(),
+            clock: config.clock.clone(),
+            admin_credentials: config.admin_credentials.clone(),
+            max_body_bytes: config.max_body_bytes,
+            pools: RwLock::new(HashMap::new()),
+            id_signer,
+            access_signer,
+            jwks,
+            jwks_json,
+            access_keys,
+            srp_pending: Sharded::default(),
+            challenges: Sharded::default(),
+            sign_ins: Sharded::default(),
+        };
+        for seed in &config.pools {
+            super::config::apply_seed(&store, seed).map_err(|e| ServerError::Seed {
+                pool: seed.name.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(store)
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        let t = (self.clock)();
+        match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_millis() as i64,
+            Err(e) => -(e.duration().as_millis() as i64),
+        }
+    }
+
+    pub fn now_secs(&self) -> i64 {
+        self.now_ms().div_euclid(1000)
+    }
+
+    pub fn issuer(&self, pool_id: &str) -> String {
+        format!("{}/{pool_id}", self.base_url)
+    }
+
+    pub fn pool(&self, pool_id: &str) -> ApiResult<Arc<Pool>> {
+        self.pools
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(pool_id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(format!("User pool {pool_id} does not exist.")))
+    }
+
+    /// The pool that owns `client_id` (clients are looked up across pools for the public
+    /// operations, which carry no pool id).
+    pub fn pool_of_client(&self, client_id: &str) -> ApiResult<(Arc<Pool>, Arc<AppClient>)> {
+        let pools = self.pools.read().unwrap_or_else(|e| e.into_inner());
+        for pool in pools.values() {
+            if let Some(c) = pool
+                .clients
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(client_id)
+            {
+                return Ok((pool.clone(), c.clone()));
+            }
+        }
+        Err(client_not_found(client_id))
+    }
+}
+
+fn random_kid() -> String {
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
+}
+
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+fn random_from(alphabet: &[u8], len: usize) -> String {
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect()
+}
+
+/// `<region>_<9 alnum>`, as Cognito's pool ids.
+pub fn new_pool_id(region: &str) -> String {
+    format!("{region}_{}", random_from(ALNUM, 9))
+}
+
+/// 26 lower-case alphanumerics, as Cognito's client ids.
+pub fn new_client_id() -> String {
+    random_from(LOWER_ALNUM, 26)
+}
+
+/// 51 lower-case alphanumerics, as Cognito's client secrets.
+pub fn new_client_secret() -> String {
+    random_from(LOWER_ALNUM, 51)
+}
+
+/// A random opaque string of `bytes` random bytes, base64url.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, buf)
+}
+
+pub fn prevent_errors(v: &Option<PreventUserExistenceErrorTypes>) -> bool {
+    matches!(v, Some(PreventUserExistenceErrorTypes::Enabled))
+}

@@ -1,0 +1,191 @@
+//! The official clients against the reference server: amazon-cognito-identity-js (SRP sign-in
+//! ×100 and refresh), the AWS SDK for JavaScript v3 (sign-up, confirm, sign-in, GetUser), and
+//! boto3 + pycognito with PyJWT verifying the tokens against the served JWKS. Driven through
+//! `scripts/peer-client.sh` (docs/peers.md). Skipped when the peers are not installed, unless
+//! HARNESS_REQUIRE_PEERS=1 (as `scripts/test.sh` sets).
+
+mod server_support;
+
+use std::path::PathBuf;
+
+use cognito_harness::protocol::types::*;
+use server_support::*;
+
+fn peers_installed() -> bool {
+    let dir = std::env::var_os("COGNITO_PEERS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".peers"));
+    let ok = dir
+        .join("node/node_modules/amazon-cognito-identity-js")
+        .is_dir()
+        && dir.join("venv/bin/python").exists();
+    if !ok {
+        assert!(
+            std::env::var("HARNESS_REQUIRE_PEERS").as_deref() != Ok("1"),
+            "peers missing in {}: run scripts/install-peers.sh",
+            dir.display()
+        );
+        eprintln!("skipping: peers not installed in {}", dir.display());
+    }
+    ok
+}
+
+/// Runs a peer client; returns its JSON line.
+async fn peer(args: Vec<String>) -> serde_json::Value {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/peer-client.sh");
+    let out = tokio::process::Command::new("bash")
+        .arg(script)
+        .args(&args)
+        .env("COGNITO_PASSWORD", PASSWORD)
+        .output()
+        .await
+        .expect("peer client runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|_| {
+        panic!(
+            "{args:?}: no JSON line; stdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn s(v: &str) -> String {
+    v.to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_clients_sign_in() {
+    if !peers_installed() {
+        return;
+    }
+    let h = harness().await;
+    let pool_id = h.default_pool().await;
+    let app = h.all_flows_app(&pool_id, false).await;
+    let secret_app = h.all_flows_app(&pool_id, true).await;
+    h.confirmed_user(&pool_id, &app, "alice").await;
+    let endpoint = h.server.endpoint().to_owned();
+    let issuer = format!("{endpoint}{pool_id}");
+
+    // amazon-cognito-identity-js: hundreds of consecutive SRP sign-ins, then a refresh.
+    let r = peer(vec![
+        s("srp-signin"),
+        s("--endpoint"),
+        endpoint.clone(),
+        s("--user-pool-id"),
+        pool_id.clone(),
+        s("--client-id"),
+        app.client_id.clone(),
+        s("--username"),
+        s("alice"),
+        s("--count"),
+        s("100"),
+        s("--issuer"),
+        issuer.clone(),
+        s("--max-failures"),
+        s("1"),
+    ])
+    .await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["signins"], 100, "{r}");
+    assert_eq!(r["refresh"]["ok"], true, "{r}");
+
+    // The same through a confidential client (SECRET_HASH added by the script).
+    let r = peer(vec![
+        s("srp-signin"),
+        s("--endpoint"),
+        endpoint.clone(),
+        s("--user-pool-id"),
+        pool_id.clone(),
+        s("--client-id"),
+        secret_app.client_id.clone(),
+        s("--client-secret"),
+        secret_app
+            .client_secret
+            .as_ref()
+            .unwrap()
+            .expose()
+            .to_owned(),
+        s("--username"),
+        s("alice"),
+        s("--count"),
+        s("5"),
+    ])
+    .await;
+    assert_eq!(r["ok"], true, "{r}");
+
+    // A wrong password is refused by real verification.
+    let out = tokio::process::Command::new("bash")
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/peer-client.sh"))
+        .args([
+            "srp-signin",
+            "--endpoint",
+            &endpoint,
+            "--user-pool-id",
+            &pool_id,
+            "--client-id",
+            &app.client_id,
+            "--username",
+            "alice",
+            "--count",
+            "2",
+            "--no-refresh",
+            "--expect-error",
+            "NotAuthorizedException",
+        ])
+        .env("COGNITO_PASSWORD", "Wr0ng-Password!")
+        .output()
+        .await
+        .unwrap();
+    let line = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    let r: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(r["ok"], true, "{r}");
+
+    // AWS SDK v3: SignUp -> AdminConfirmSignUp -> USER_PASSWORD_AUTH -> GetUser.
+    let r = peer(vec![
+        s("sdk-flow"),
+        s("--endpoint"),
+        endpoint.clone(),
+        s("--client-id"),
+        app.client_id.clone(),
+        s("--count"),
+        s("2"),
+        s("--admin-confirm"),
+        s("--user-pool-id"),
+        pool_id.clone(),
+    ])
+    .await;
+    assert_eq!(r["ok"], true, "{r}");
+
+    // boto3 sign-up flow + pycognito SRP, tokens verified by PyJWT against the JWKS.
+    let r = peer(vec![
+        s("clients"),
+        s("--endpoint"),
+        endpoint.clone(),
+        s("--user-pool-id"),
+        pool_id.clone(),
+        s("--client-id"),
+        secret_app.client_id.clone(),
+        s("--client-secret"),
+        secret_app
+            .client_secret
+            .as_ref()
+            .unwrap()
+            .expose()
+            .to_owned(),
+        s("--flows"),
+        s("signup,srp"),
+        s("--count"),
+        s("3"),
+        s("--admin-confirm"),
+        s("--issuer"),
+        issuer,
+    ])
+    .await;
+    assert_eq!(r["ok"], true, "{r}");
+    let _ = AuthFlowType::UserSrpAuth;
+}
