@@ -19,6 +19,10 @@ pub enum Command {
     /// traffic: peak and average requests per second, quota, utilisation, and where the peak
     /// would be throttled.
     Plan(PlanArgs),
+    /// Run the conformance suite against a target: provisions its own pools and clients, runs
+    /// every case, prints a summary per area (failures as expected vs got) and exits 11 when a
+    /// `must` case fails.
+    Conform(ConformArgs),
     /// Run the reference server: an in-memory Cognito user-pools target with real SRP, password
     /// policies and RS256 tokens. Binds 127.0.0.1 unless --allow-remote is given.
     Serve(ServeArgs),
@@ -50,6 +54,56 @@ pub struct PlanArgs {
     /// the exit code is 0).
     #[arg(long)]
     pub fail_on_throttle: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConformArgs {
+    /// `embedded` (the reference server, started in process) or the endpoint URL of a target
+    /// (loopback only unless --allow-remote).
+    #[arg(long)]
+    pub target: String,
+    /// Run only the cases of this area (a folder of the suite); repeatable.
+    #[arg(long = "area", value_name = "AREA")]
+    pub areas: Vec<String>,
+    /// Run only this case; repeatable.
+    #[arg(long = "case", value_name = "ID")]
+    pub cases: Vec<String>,
+    /// Write conformance.json, conformance.junit.xml and conformance.md into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Where confirmation codes come from: a fixed code the target issues (ministack and
+    /// cognito-local: 123456; moto accepts any), or `harness` for the reference server's
+    /// `_harness/codes` path. Default: `harness` for `embedded`, none otherwise (cases that
+    /// need codes are skipped).
+    #[arg(long, value_name = "FIXED|harness")]
+    pub code: Option<String>,
+    /// The suite's folder.
+    #[arg(long, value_name = "DIR", default_value = "conformance")]
+    pub suite: PathBuf,
+    /// Treat the target as lacking a capability (its cases are skipped); repeatable.
+    #[arg(long, value_name = "CAPABILITY")]
+    pub without: Vec<crate::conformance::Capability>,
+    /// Tokens' `iss` is `<ISSUER_BASE>/<poolId>`. Default: the real service's
+    /// `https://cognito-idp.<region>.amazonaws.com` (for `embedded`: its endpoint).
+    #[arg(long, value_name = "URL")]
+    pub issuer_base: Option<String>,
+    /// Base URL of the OAuth domain (`oauth2/token` is appended). Default: the endpoint.
+    #[arg(long, value_name = "URL")]
+    pub oauth_base: Option<String>,
+    /// A label for the target in reports (e.g. "moto 5.2.5").
+    #[arg(long)]
+    pub label: Option<String>,
+    /// An expected-failure record (conformance/expected/<target>.yaml): exit 11 when the run
+    /// drifts from it (a failure not recorded, or a recorded failure that passes), not on
+    /// recorded failures.
+    #[arg(long, value_name = "FILE")]
+    pub expected: Option<PathBuf>,
+    /// Cases run at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Allow a non-loopback target.
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,6 +8,7 @@ use crate::exit::ExitCode;
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Plan(args) => plan(args),
+        Command::Conform(args) => crate::conformance::command::conform(args),
         Command::Run(args) => run(args),
         Command::Serve(args) => serve(args),
         Command::Compare(args) => compare(args),

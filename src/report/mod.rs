@@ -22,7 +22,7 @@ mod writer;
 pub use html::render_html;
 pub use json::render_json;
 pub use markdown::render_markdown;
-pub use writer::{ReportError, write_run_report};
+pub use writer::{ReportError, write_atomic, write_run_report};
 
 /// Bumped on any incompatible change to `summary.json`.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;

@@ -115,7 +115,7 @@ fn split_fix(message: &str) -> (String, Option<String>) {
     }
 }
 
-fn yaml_diagnostic(
+pub(crate) fn yaml_diagnostic(
     error: &YamlError,
     path: Option<&str>,
     trail: Vec<String>,

@@ -1,0 +1,28 @@
+//! The conformance suite: YAML cases that say what any Cognito user-pools endpoint must answer,
+//! and the runner that checks a target against them (`cognito-harness conform`).
+//!
+//! Cases are data (`conformance/<area>/*.yaml`), each grounded in a section of the developer
+//! guide or a sourced fact, so a verdict says which documented behaviour a target breaks rather
+//! than how it differs from one implementation.
+//!
+//! | file | owns |
+//! |------|------|
+//! | `case.rs` | the case format (serde types with locations) and the loader: `file:line:column` errors |
+//! | `template.rs` | `{user}`, `{pool_id}`, `{captures.x}`, `{secret_hash:user}` expansion |
+//! | `matcher.rs` | the JSON-pointer matcher and the expectation check (pure) |
+//! | `runner.rs` | provisioning pools and clients, running steps (calls, SRP, OAuth2, JWT checks), verdicts |
+//! | `report.rs` | terminal, JSON, JUnit XML and Markdown renderings of a run (pure) |
+//! | `expected.rs` | per-target expected-failure records and drift between a run and its record |
+
+pub mod case;
+pub mod command;
+pub mod expected;
+pub mod matcher;
+pub mod report;
+pub mod runner;
+pub mod template;
+
+pub use case::{Capability, Case, Level, load_case_str, load_suite};
+pub use expected::{Drift, ExpectedFailures, compare_to_expected};
+pub use report::{CaseOutcome, CaseResult, ConformanceReport, Mismatch};
+pub use runner::{CodeSource, RunOptions, TargetSpec, run_suite};
