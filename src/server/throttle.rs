@@ -129,12 +129,10 @@ impl Throttle {
         let category_rps = self.rate(category);
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let mut take = |key: BucketKey, rps: u32, commit: bool| -> bool {
-            let bucket = buckets
-                .entry((pool.to_owned(), key))
-                .or_insert(Bucket {
-                    tokens: f64::from(rps),
-                    last: now,
-                });
+            let bucket = buckets.entry((pool.to_owned(), key)).or_insert(Bucket {
+                tokens: f64::from(rps),
+                last: now,
+            });
             let elapsed = (now - bucket.last).max(0.0);
             bucket.tokens = (bucket.tokens + elapsed * f64::from(rps)).min(f64::from(rps));
             bucket.last = now;
