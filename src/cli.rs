@@ -123,6 +123,13 @@ pub struct ServeArgs {
     /// Region of generated pool ids (overrides the config file's `region`).
     #[arg(long)]
     pub region: Option<String>,
+    /// Enforce Cognito's request-rate quotas (`on`) or not (`off`); overrides the config
+    /// file. Default off, or on when a --quota is given.
+    #[arg(long, value_name = "on|off", value_parser = ["on", "off"])]
+    pub quotas: Option<String>,
+    /// A quota rate differing from the guide's default, as CATEGORY=RPS (repeatable).
+    #[arg(long = "quota", value_name = "CATEGORY=RPS")]
+    pub quota: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -98,6 +98,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                     config.region = region;
                 }
                 config.pools = file.pools;
+                if let Some(quotas) = file.quotas {
+                    config.quotas = quotas;
+                }
             }
             Err(e) => {
                 eprintln!("error: {e}");
@@ -107,6 +110,21 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(region) = args.region {
         config.region = region;
+    }
+    for spec in &args.quota {
+        match crate::server::parse_quota_spec(spec) {
+            Ok((category, rps)) => {
+                config.quotas.overrides.insert(category, rps);
+                config.quotas.enabled = true;
+            }
+            Err(e) => {
+                eprintln!("error: --quota: {e}");
+                return Ok(ExitCode::Config);
+            }
+        }
+    }
+    if let Some(switch) = &args.quotas {
+        config.quotas.enabled = switch == "on";
     }
     for pool in &mut config.pools {
         pool.id

@@ -43,6 +43,9 @@ pub struct ServerFile {
     /// Default none.
     #[serde(default)]
     pub pools: Vec<PoolSeed>,
+    /// Request-rate quotas (`enabled`, `overrides: {Category: rps}`). Default off.
+    #[serde(default)]
+    pub quotas: Option<super::throttle::QuotaConfig>,
 }
 
 /// A pool created at start-up.

@@ -167,6 +167,11 @@ async fn api(State(store): State<Arc<Store>>, headers: HeaderMap, body: Body) ->
             "Content type must be application/x-amz-json-1.1.",
         ));
     }
+    if let Some(throttle) = &store.throttle
+        && let Err(e) = throttle.admit(&quota_pool(&store, &body), name)
+    {
+        return api_error(&e);
+    }
     match dispatch(&store, name, &headers, &body) {
         Ok(bytes) => {
             let mut r = (StatusCode::OK, bytes).into_response();
@@ -177,6 +182,34 @@ async fn api(State(store): State<Arc<Store>>, headers: HeaderMap, body: Body) ->
             r
         }
         Err(e) => api_error(&e),
+    }
+}
+
+/// The pool a request is counted against: its `UserPoolId`, else the pool owning its
+/// `ClientId`, else its access token's pool is unknown here and the call shares one bucket per
+/// category with other pool-less calls ("Quotas in Amazon Cognito" counts per pool).
+fn quota_pool(store: &Store, body: &Bytes) -> String {
+    #[derive(serde::Deserialize)]
+    struct Keys {
+        #[serde(rename = "UserPoolId")]
+        user_pool_id: Option<String>,
+        #[serde(rename = "ClientId")]
+        client_id: Option<String>,
+    }
+    let keys: Option<Keys> = serde_json::from_slice(body).ok();
+    match keys {
+        Some(Keys {
+            user_pool_id: Some(pool),
+            ..
+        }) => pool,
+        Some(Keys {
+            client_id: Some(client),
+            ..
+        }) => store
+            .pool_of_client(&client)
+            .map(|(pool, _)| pool.id.clone())
+            .unwrap_or_default(),
+        _ => String::new(),
     }
 }
 

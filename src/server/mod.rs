@@ -14,6 +14,7 @@
 //! | `password.rs` | the pool password policy and its messages |
 //! | `sigv4.rs` | the admin-call `Authorization` check |
 //! | `config.rs` | the `serve --config` file: pools, clients and users declared up front |
+//! | `throttle.rs` | optional quota enforcement: token buckets per pool and category |
 //!
 //! The router is a plain `axum::Router` over an `Arc<Store>`, so other layers (OAuth2
 //! endpoints, quotas, fault injection) can wrap or extend it and reach the same state.
@@ -24,6 +25,7 @@ mod ops;
 mod password;
 mod sigv4;
 mod store;
+mod throttle;
 mod tokens;
 
 use std::future::Future;
@@ -34,6 +36,7 @@ use std::time::SystemTime;
 pub use config::{ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed, load_config_file};
 pub use http::router;
 pub use store::{ApiError, Store, new_pool_id};
+pub use throttle::{QuotaConfig, QuotaSpecError, Throttle, parse_quota_spec, rate_exceeded};
 pub use tokens::{AccessToken, check_access_token};
 
 use crate::protocol::Sensitive;
@@ -61,6 +64,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// The clock. Default the system clock.
     pub clock: Clock,
+    /// Request-rate quotas. Default off ([`QuotaConfig::default`]).
+    pub quotas: QuotaConfig,
 }
 
 impl Default for ServerConfig {
@@ -72,6 +77,7 @@ impl Default for ServerConfig {
             pools: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             clock: Arc::new(SystemTime::now),
+            quotas: QuotaConfig::default(),
         }
     }
 }
@@ -87,6 +93,7 @@ impl std::fmt::Debug for ServerConfig {
             )
             .field("pools", &self.pools.len())
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("quotas", &self.quotas)
             .finish_non_exhaustive()
     }
 }

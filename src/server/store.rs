@@ -427,6 +427,8 @@ pub struct Store {
     pub srp_pending: Sharded<String, SrpPending>,
     pub challenges: Sharded<String, ChallengePending>,
     pub sign_ins: Sharded<uuid::Uuid, SignIn>,
+    /// Quota enforcement, `None` when quotas are off.
+    pub throttle: Option<super::throttle::Throttle>,
 }
 
 impl Store {
@@ -442,6 +444,7 @@ impl Store {
             region: config.region.clone(),
             base_url: endpoint.trim_end_matches('/').to_owned(),
             clock: config.clock.clone(),
+            throttle: super::throttle::Throttle::new(&config.quotas, config.clock.clone()),
             admin_credentials: config.admin_credentials.clone(),
             max_body_bytes: config.max_body_bytes,
             pools: RwLock::new(HashMap::new()),
