@@ -1,0 +1,229 @@
+//! Secrets never reach what the harness writes: a scenario run and a conformance run against
+//! the embedded reference server, with known passwords, then every byte of the terminal
+//! output and of every file written is searched for the passwords and for token-shaped
+//! strings (a JWT's base64url header always starts `eyJ`).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn harness() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito-harness"));
+    cmd.env_remove("AWS_PROFILE").env("NO_COLOR", "1");
+    cmd
+}
+
+/// Every regular file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// A JWT: three base64url segments, the first starting `eyJ` (`{"`), at least 20 characters.
+fn find_jwt(text: &str) -> Option<&str> {
+    let mut rest = text;
+    while let Some(at) = rest.find("eyJ") {
+        let tail = &rest[at..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .unwrap_or(tail.len());
+        let candidate = &tail[..end];
+        if candidate.len() >= 20 && candidate.matches('.').count() >= 2 {
+            return Some(candidate);
+        }
+        rest = &tail[3..];
+    }
+    None
+}
+
+/// The conformance runner's generated passwords: `Pw-` + 15 of `[a-z0-9]` + `-9Z`.
+fn find_generated_password(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("Pw-").map(|i| i + from) {
+        let end = at + 3 + 15 + 3;
+        if end <= bytes.len()
+            && bytes[at + 3..at + 18]
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && &bytes[at + 18..end] == b"-9Z"
+        {
+            return Some(&text[at..end]);
+        }
+        from = at + 3;
+    }
+    None
+}
+
+fn assert_clean(what: &str, text: &str, literals: &[&str]) {
+    for secret in literals {
+        assert!(
+            !text.contains(secret),
+            "{what} contains the secret {:?}",
+            &secret[..4]
+        );
+    }
+    if let Some(jwt) = find_jwt(text) {
+        panic!("{what} contains a token: {}...", &jwt[..12]);
+    }
+    if let Some(pw) = find_generated_password(text) {
+        panic!("{what} contains a generated password: {}...", &pw[..5]);
+    }
+}
+
+fn scan_all(out: &std::process::Output, dir: &Path, literals: &[&str]) -> usize {
+    assert_clean("stdout", &String::from_utf8_lossy(&out.stdout), literals);
+    assert_clean("stderr", &String::from_utf8_lossy(&out.stderr), literals);
+    let files = files_under(dir);
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        assert_clean(
+            &file.display().to_string(),
+            &String::from_utf8_lossy(&bytes),
+            literals,
+        );
+    }
+    files.len()
+}
+
+#[test]
+fn a_scenario_run_writes_no_password_or_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let setup_password = "Setup-Secret-Pa55word!";
+    let signup_password = "SignUp-Secret-Pa55word!";
+    let new_password = "Changed-Secret-Pa55word!";
+    let wrong_password = "Wrong-Secret-Pa55word!";
+    let scenario = dir.path().join("secrets.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            r#"
+target: embedded
+setup:
+  users: 4
+  password: "{setup_password}"
+flows:
+  sign_in:
+    load: {{ executor: constant-vus, vus: 2, duration: 2s }}
+    steps:
+      - srp_sign_in:
+          capture: session
+      - verify_tokens
+      - refresh:
+          tokens: session
+      - get_user
+      - password_sign_in:
+          password: "{wrong_password}"
+          expect: {{ error: NotAuthorizedException }}
+  churn:
+    load: {{ executor: constant-vus, vus: 1, duration: 2s }}
+    steps:
+      - sign_up:
+          username: "secrets-{{run}}-{{n}}"
+          password: "{signup_password}"
+      - confirm_sign_up
+      - srp_sign_in:
+          password: "{signup_password}"
+      - change_password:
+          new_password: "{new_password}"
+      - revoke_token
+"#
+        ),
+    )
+    .unwrap();
+    let reports = dir.path().join("reports");
+    let out = harness()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--reports")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(1)),
+        "the run completes (thresholds aside): {out:?}"
+    );
+    let terminal = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        terminal.contains(" ok, 0 errors"),
+        "every step succeeded, so tokens flowed through the run: {terminal}"
+    );
+    let summary = files_under(&reports)
+        .into_iter()
+        .find(|p| p.ends_with("summary.json"))
+        .expect("the run wrote summary.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(summary).unwrap()).unwrap();
+    assert!(
+        json.to_string().contains("srp_sign_in"),
+        "the report describes the steps that ran"
+    );
+    // Everything the run wrote (the scenario file beside it holds the passwords by design).
+    let written = scan_all(
+        &out,
+        &reports,
+        &[
+            setup_password,
+            signup_password,
+            new_password,
+            wrong_password,
+        ],
+    );
+    assert!(
+        written >= 3,
+        "summary.json, summary.md and report.html were written"
+    );
+}
+
+#[test]
+fn a_conformance_run_writes_no_password_or_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = harness()
+        .args(["conform", "--target", "embedded"])
+        .args([
+            "--area",
+            "srp",
+            "--area",
+            "tokens",
+            "--area",
+            "password-auth",
+        ])
+        .args(["--area", "refresh", "--area", "forgot-password"])
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(11)),
+        "the suite ran: {out:?}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("srp"), "a summary per area: {stdout}");
+    let written = scan_all(&out, &out_dir, &[]);
+    assert_eq!(written, 3, "conformance.json, .junit.xml and .md");
+}
+
+#[test]
+fn the_detectors_find_what_they_look_for() {
+    let jwt = "eyJraWQiOiJhIiwiYWxnIjoiUlMyNTYifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+    assert_eq!(find_jwt(&format!("token={jwt}\n")), Some(jwt));
+    assert_eq!(find_jwt("eyJ alone, eyJabc.def"), None);
+    let pw = "Pw-abcdefghij01234-9Z";
+    assert_eq!(find_generated_password(&format!("\"{pw}\"")), Some(pw));
+    assert_eq!(find_generated_password("Pw-short-9Z"), None);
+}
