@@ -130,6 +130,10 @@ pub struct ServeArgs {
     /// A quota rate differing from the guide's default, as CATEGORY=RPS (repeatable).
     #[arg(long = "quota", value_name = "CATEGORY=RPS")]
     pub quota: Vec<String>,
+    /// Inject faults into an operation (repeatable), as OP:latency=50ms,error_rate=0.1,
+    /// drop_rate=0.05. OP is an operation name, an HTTP path, or * for every request.
+    #[arg(long = "fault", value_name = "OP:SETTINGS")]
+    pub fault: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

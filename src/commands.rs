@@ -126,6 +126,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(switch) = &args.quotas {
         config.quotas.enabled = switch == "on";
     }
+    for spec in &args.fault {
+        match crate::server::parse_fault_spec(spec) {
+            Ok(rule) => config.faults.rules.push(rule),
+            Err(e) => {
+                eprintln!("error: --fault {e}");
+                return Ok(ExitCode::Config);
+            }
+        }
+    }
     for pool in &mut config.pools {
         pool.id
             .get_or_insert_with(|| crate::server::new_pool_id(&config.region));

@@ -15,11 +15,13 @@
 //! | `sigv4.rs` | the admin-call `Authorization` check |
 //! | `config.rs` | the `serve --config` file: pools, clients and users declared up front |
 //! | `throttle.rs` | optional quota enforcement: token buckets per pool and category |
+//! | `faults.rs` | optional fault injection per operation: added latency, 500s, dropped connections |
 //!
 //! The router is a plain `axum::Router` over an `Arc<Store>`, so other layers (OAuth2
 //! endpoints, quotas, fault injection) can wrap or extend it and reach the same state.
 
 mod config;
+mod faults;
 mod http;
 mod ops;
 mod password;
@@ -34,6 +36,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 pub use config::{ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed, load_config_file};
+pub use faults::{FaultConfig, FaultRule, FaultSpecError, parse_fault_spec};
 pub use http::router;
 pub use store::{ApiError, Store, new_pool_id};
 pub use throttle::{QuotaConfig, QuotaSpecError, Throttle, parse_quota_spec, rate_exceeded};
@@ -66,6 +69,8 @@ pub struct ServerConfig {
     pub clock: Clock,
     /// Request-rate quotas. Default off ([`QuotaConfig::default`]).
     pub quotas: QuotaConfig,
+    /// Injected faults. Default none.
+    pub faults: FaultConfig,
 }
 
 impl Default for ServerConfig {
@@ -78,6 +83,7 @@ impl Default for ServerConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             clock: Arc::new(SystemTime::now),
             quotas: QuotaConfig::default(),
+            faults: FaultConfig::default(),
         }
     }
 }
@@ -94,6 +100,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("pools", &self.pools.len())
             .field("max_body_bytes", &self.max_body_bytes)
             .field("quotas", &self.quotas)
+            .field("faults", &self.faults)
             .finish_non_exhaustive()
     }
 }
@@ -168,7 +175,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let addr = listener.local_addr()?;
     let store = Arc::new(Store::new(&config, &endpoint_for(addr))?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = router(store.clone());
+    let app = with_faults(router(store.clone()), &config.faults);
     let task = tokio::spawn(serve(listener, app, async move {
         let _ = stopped.await;
     }));
@@ -189,7 +196,23 @@ pub async fn run(
 ) -> Result<(), ServerError> {
     let addr = listener.local_addr()?;
     let store = Arc::new(Store::new(&config, &endpoint_for(addr))?);
-    serve(listener, router(store), shutdown).await
+    serve(
+        listener,
+        with_faults(router(store), &config.faults),
+        shutdown,
+    )
+    .await
+}
+
+/// Wraps `app` in the fault-injection layer when any rule is configured.
+fn with_faults(app: axum::Router, faults: &FaultConfig) -> axum::Router {
+    if faults.is_empty() {
+        return app;
+    }
+    app.layer(axum::middleware::from_fn_with_state(
+        Arc::new(faults.clone()),
+        faults::inject,
+    ))
 }
 
 async fn serve(
