@@ -33,7 +33,7 @@ async fn sign_up_confirm_sign_in_refresh_and_sign_out() {
     assert_eq!(kind, "InvalidPasswordException");
     assert_eq!(
         message,
-        "Password did not conform with policy: Password not long enough"
+        "Password did not conform with password policy: Password not long enough"
     );
 
     let r = h
@@ -794,4 +794,213 @@ async fn email_username_pools_sign_in_by_email_with_the_sub_as_user_name() {
         .unwrap();
     assert!(srp.authentication_result.is_some());
     let _ = AppClient::public("x");
+}
+
+#[tokio::test]
+async fn passwords_over_256_characters_fail_the_input_constraints() {
+    let h = harness().await;
+    let pool_id = h.default_pool().await;
+    let app = h.all_flows_app(&pool_id, false).await;
+    let long = format!("Aa1!{}", "x".repeat(253));
+    let (kind, message) = expect_err(h.client.sign_up(&app, "bob", &long, vec![]).await);
+    assert_eq!(kind, "InvalidParameterException");
+    assert!(
+        message.contains("less than or equal to 256"),
+        "unexpected message {message}"
+    );
+    // 256 characters is still fine.
+    h.client
+        .sign_up(&app, "bob", &long[..256], vec![])
+        .await
+        .unwrap();
+    // The policy message carries Cognito's prefix.
+    let (kind, message) = expect_err(h.client.sign_up(&app, "carol", "abcdefg1", vec![]).await);
+    assert_eq!(kind, "InvalidPasswordException");
+    assert_eq!(
+        message,
+        "Password did not conform with password policy: Password must have uppercase characters"
+    );
+}
+
+#[tokio::test]
+async fn prevented_existence_errors_cover_resend_and_the_srp_user_id() {
+    let h = harness().await;
+    let pool_id = h.default_pool().await;
+    let hidden = h
+        .app(CreateUserPoolClientRequest {
+            user_pool_id: pool_id.clone(),
+            client_name: "hidden".into(),
+            explicit_auth_flows: Some(vec![ExplicitAuthFlowsType::AllowUserSrpAuth]),
+            prevent_user_existence_errors: Some(PreventUserExistenceErrorTypes::Enabled),
+            ..Default::default()
+        })
+        .await;
+    let legacy = h.all_flows_app(&pool_id, false).await;
+
+    let r = h
+        .client
+        .resend_confirmation_code(&hidden, "ghost")
+        .await
+        .unwrap();
+    assert!(r.code_delivery_details.is_some());
+    let (kind, _) = expect_err(h.client.resend_confirmation_code(&legacy, "ghost").await);
+    assert_eq!(kind, "UserNotFoundException");
+
+    // The decoy challenge: USER_ID_FOR_SRP is a UUID, the same on every attempt.
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let srp = cognito_harness::srp::SrpClient::from_rng(&mut rand::rng()).unwrap();
+        let init = h
+            .client
+            .initiate_auth(
+                &hidden,
+                AuthFlowType::UserSrpAuth,
+                ParamMap::new()
+                    .with("USERNAME", "ghost")
+                    .with("SRP_A", srp.a_pub_hex()),
+                None,
+            )
+            .await
+            .unwrap();
+        let p = init.challenge_parameters.unwrap();
+        assert_eq!(p["USERNAME"], "ghost");
+        let id = p["USER_ID_FOR_SRP"].clone();
+        uuid::Uuid::parse_str(&id).unwrap_or_else(|_| panic!("not a UUID: {id}"));
+        ids.push(id);
+    }
+    assert_eq!(ids[0], ids[1]);
+}
+
+#[tokio::test]
+async fn disabled_users_cannot_sign_in_until_enabled() {
+    let h = harness().await;
+    let pool_id = h.default_pool().await;
+    let app = h.all_flows_app(&pool_id, false).await;
+    h.confirmed_user(&pool_id, &app, "dora").await;
+    let body = serde_json::json!({"UserPoolId": pool_id, "Username": "dora"});
+
+    let (status, json) = h.call_json("AdminDisableUser", body.clone(), true).await;
+    assert_eq!((status, json), (200, serde_json::json!({})));
+    let got = h.client.admin_get_user(&pool_id, "dora").await.unwrap();
+    assert_eq!(got.enabled, Some(false));
+    let (kind, message) = expect_err(h.client.user_password_auth(&app, "dora", PASSWORD).await);
+    assert_eq!(
+        (kind.as_str(), message.as_str()),
+        ("NotAuthorizedException", "User is disabled.")
+    );
+    let (kind, message) = expect_err(h.srp_sign_in(&pool_id, &app, "dora", PASSWORD).await);
+    assert_eq!(
+        (kind.as_str(), message.as_str()),
+        ("NotAuthorizedException", "User is disabled.")
+    );
+
+    let (status, _) = h.call_json("AdminEnableUser", body.clone(), true).await;
+    assert_eq!(status, 200);
+    h.client
+        .user_password_auth(&app, "dora", PASSWORD)
+        .await
+        .unwrap();
+
+    // Unsigned calls are refused, unknown users are UserNotFoundException.
+    let (status, json) = h.call_json("AdminDisableUser", body, false).await;
+    assert_eq!(status, 400);
+    assert_eq!(json["__type"], "MissingAuthenticationTokenException");
+    let (_, json) = h
+        .call_json(
+            "AdminEnableUser",
+            serde_json::json!({"UserPoolId": pool_id, "Username": "nobody"}),
+            true,
+        )
+        .await;
+    assert_eq!(json["__type"], "UserNotFoundException");
+}
+
+#[tokio::test]
+async fn admin_global_sign_out_revokes_refresh_tokens() {
+    let h = harness().await;
+    let pool_id = h.default_pool().await;
+    let app = h.all_flows_app(&pool_id, false).await;
+    h.confirmed_user(&pool_id, &app, "erin").await;
+    let auth = h
+        .client
+        .user_password_auth(&app, "erin", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    let refresh = exposed(&auth.refresh_token);
+    let access = exposed(&auth.access_token);
+    let (status, json) = h
+        .call_json(
+            "AdminUserGlobalSignOut",
+            serde_json::json!({"UserPoolId": pool_id, "Username": "erin"}),
+            true,
+        )
+        .await;
+    assert_eq!((status, json), (200, serde_json::json!({})));
+    let (kind, message) = expect_err(h.client.refresh_token_auth(&app, &refresh, None).await);
+    assert_eq!(
+        (kind.as_str(), message.as_str()),
+        ("NotAuthorizedException", "Refresh Token has been revoked")
+    );
+    let (kind, _) = expect_err(h.client.get_user(&access).await);
+    assert_eq!(kind, "NotAuthorizedException");
+}
+
+#[tokio::test]
+async fn group_members_carry_cognito_groups_in_their_tokens() {
+    let h = harness().await;
+    let pool_id = h.default_pool().await;
+    let app = h.all_flows_app(&pool_id, false).await;
+    h.confirmed_user(&pool_id, &app, "finn").await;
+    let (status, json) = h
+        .call_json(
+            "CreateGroup",
+            serde_json::json!({"UserPoolId": pool_id, "GroupName": "testers", "Precedence": 1}),
+            true,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(json["Group"]["GroupName"], "testers");
+    assert_eq!(json["Group"]["UserPoolId"], pool_id.as_str());
+    let (_, json) = h
+        .call_json(
+            "CreateGroup",
+            serde_json::json!({"UserPoolId": pool_id, "GroupName": "testers"}),
+            true,
+        )
+        .await;
+    assert_eq!(json["__type"], "GroupExistsException");
+    let (_, json) = h
+        .call_json(
+            "AdminAddUserToGroup",
+            serde_json::json!({"UserPoolId": pool_id, "Username": "finn", "GroupName": "nope"}),
+            true,
+        )
+        .await;
+    assert_eq!(json["__type"], "ResourceNotFoundException");
+    let (status, _) = h
+        .call_json(
+            "AdminAddUserToGroup",
+            serde_json::json!({"UserPoolId": pool_id, "Username": "finn", "GroupName": "testers"}),
+            true,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let auth = h
+        .client
+        .user_password_auth(&app, "finn", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    let keys = keys(&h, &pool_id).await;
+    let issuer = format!("{}{pool_id}", h.server.endpoint());
+    let policy = VerifyPolicy::new(issuer, [app.client_id.clone()]);
+    let groups = Some(vec!["testers".to_owned()]);
+    let a = verify_token(&exposed(&auth.access_token), &keys, &policy, now()).unwrap();
+    let i = verify_token(&exposed(&auth.id_token), &keys, &policy, now()).unwrap();
+    assert_eq!(a.claims.cognito_groups, groups);
+    assert_eq!(i.claims.cognito_groups, groups);
 }

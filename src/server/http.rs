@@ -247,11 +247,22 @@ fn encode<T: serde::Serialize>(value: &T) -> ApiResult<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
 }
 
+/// Operations the server answers that have no typed wire type in the protocol module; all
+/// are SigV4-signed like the other Admin* and pool-management operations.
+const SERVER_ONLY_SIGNED: &[&str] = &[
+    "DescribeUserPool",
+    "AdminDisableUser",
+    "AdminEnableUser",
+    "AdminUserGlobalSignOut",
+    "CreateGroup",
+    "AdminAddUserToGroup",
+];
+
 fn dispatch(store: &Store, name: &str, headers: &HeaderMap, body: &Bytes) -> ApiResult<Vec<u8>> {
     let kind = OperationKind::from_name(name);
     let signed = match kind {
         Some(k) => k.requires_sigv4(),
-        None => name == "DescribeUserPool",
+        None => SERVER_ONLY_SIGNED.contains(&name),
     };
     if signed {
         let pinned = store
@@ -266,8 +277,14 @@ fn dispatch(store: &Store, name: &str, headers: &HeaderMap, body: &Bytes) -> Api
         };
     }
     let Some(kind) = kind else {
-        if name == "DescribeUserPool" {
-            return call!(ops::describe_user_pool);
+        match name {
+            "DescribeUserPool" => return call!(ops::describe_user_pool),
+            "AdminDisableUser" => return call!(ops::admin_disable_user),
+            "AdminEnableUser" => return call!(ops::admin_enable_user),
+            "AdminUserGlobalSignOut" => return call!(ops::admin_user_global_sign_out),
+            "CreateGroup" => return call!(ops::create_group),
+            "AdminAddUserToGroup" => return call!(ops::admin_add_user_to_group),
+            _ => {}
         }
         return Err(ApiError::new(
             "UnknownOperationException",

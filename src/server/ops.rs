@@ -10,7 +10,7 @@ use std::sync::{Arc, RwLock};
 
 use super::password::PasswordPolicy;
 use super::store::{
-    ApiError, ApiResult, AppClient, ChallengeKind, ChallengePending, Code, Pool, SrpPending,
+    ApiError, ApiResult, AppClient, ChallengeKind, ChallengePending, Code, Group, Pool, SrpPending,
     Status, Store, User, default_auth_flows, derive_password, new_client_id, new_client_secret,
     new_pool_id, prevent_errors, random_token, validity_secs,
 };
@@ -73,6 +73,18 @@ fn check_secret_hash(client: &AppClient, names: &[&str], provided: Option<&str>)
 
 fn invalid_password(message: String) -> ApiError {
     ApiError::new("InvalidPasswordException", message)
+}
+
+/// The input constraint on a password member (at most 256 characters, §1.11), named as
+/// Cognito's validation message names it, then the pool's policy.
+fn check_password(pool: &Pool, member: &str, password: &str) -> ApiResult<()> {
+    if password.chars().count() > super::password::MAX_LENGTH {
+        return Err(ApiError::invalid(format!(
+            "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length less than or equal to {}",
+            super::password::MAX_LENGTH
+        )));
+    }
+    pool.policy.check(password).map_err(invalid_password)
 }
 
 /// `t***@e***` / `+*******1234`, the masked destinations of CodeDeliveryDetails (§2.19).
@@ -236,6 +248,7 @@ pub fn create_user_pool_with_id(
         clients: RwLock::default(),
         resource_servers: RwLock::default(),
         domain: RwLock::default(),
+        groups: RwLock::default(),
         users: Default::default(),
         aliases: Default::default(),
     };
@@ -667,7 +680,7 @@ pub fn sign_up(store: &Store, req: SignUpRequest) -> ApiResult<SignUpResponse> {
         .map(|p| p.expose())
         .filter(|p| !p.is_empty())
         .ok_or_else(|| missing("Password"))?;
-    pool.policy.check(password).map_err(invalid_password)?;
+    check_password(&pool, "password", password)?;
     let attributes = req.user_attributes.unwrap_or_default();
     let mut user = build_user(
         store,
@@ -796,18 +809,23 @@ pub fn resend_confirmation_code(
         &[&req.username],
         req.secret_hash.as_ref().map(|s| s.expose()),
     )?;
-    let key = find_user(
-        &pool,
-        &client,
-        &req.username,
-        "Username/client id combination not found.",
-        || {
-            ApiError::new(
-                "UserNotFoundException",
-                "Username/client id combination not found.",
-            )
-        },
-    )?;
+    let Some(key) = pool.resolve(&req.username) else {
+        if client.prevent_user_existence_errors {
+            // "Managing error responses": ResendConfirmationCode answers with a simulated
+            // delivery, so an unknown user cannot be told from a known one.
+            return Ok(ResendConfirmationCodeResponse {
+                code_delivery_details: Some(CodeDeliveryDetailsType {
+                    destination: Some(mask_destination(&req.username)),
+                    delivery_medium: Some(DeliveryMediumType::Email),
+                    attribute_name: Some("email".to_owned()),
+                }),
+            });
+        }
+        return Err(ApiError::new(
+            "UserNotFoundException",
+            "Username/client id combination not found.",
+        ));
+    };
     let now = store.now_ms();
     pool.with_user(&key, |user| {
         if user.status != Status::Unconfirmed {
@@ -870,7 +888,7 @@ pub fn admin_create_user(
     }
     let temp = match &req.temporary_password {
         Some(p) => {
-            pool.policy.check(p.expose()).map_err(invalid_password)?;
+            check_password(&pool, "temporaryPassword", p.expose())?;
             p.expose().to_owned()
         }
         None => generate_temporary_password(&pool.policy),
@@ -912,9 +930,7 @@ pub fn admin_set_user_password(
 ) -> ApiResult<AdminSetUserPasswordResponse> {
     let pool = store.pool(&req.user_pool_id)?;
     let key = admin_user(&pool, &req.username)?;
-    pool.policy
-        .check(req.password.expose())
-        .map_err(invalid_password)?;
+    check_password(&pool, "password", req.password.expose())?;
     let now = store.now_ms();
     let permanent = req.permanent.unwrap_or(false);
     pool.with_user(&key, |user| {
@@ -979,6 +995,160 @@ pub fn admin_delete_user(
         }
     }
     Ok(AdminDeleteUserResponse {})
+}
+
+/// The request of AdminDisableUser, AdminEnableUser and AdminUserGlobalSignOut.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminUserRequest {
+    pub user_pool_id: String,
+    pub username: String,
+}
+
+/// The empty `{}` answer of the operations that return nothing.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct EmptyResponse {}
+
+fn set_enabled(store: &Store, req: AdminUserRequest, enabled: bool) -> ApiResult<EmptyResponse> {
+    let pool = store.pool(&req.user_pool_id)?;
+    let key = admin_user(&pool, &req.username)?;
+    let now = store.now_ms();
+    pool.with_user(&key, |user| {
+        user.enabled = enabled;
+        user.modified_ms = now;
+    })
+    .ok_or_else(ApiError::user_not_found)?;
+    Ok(EmptyResponse {})
+}
+
+/// AdminDisableUser: the user can no longer sign in ("User is disabled.").
+pub fn admin_disable_user(store: &Store, req: AdminUserRequest) -> ApiResult<EmptyResponse> {
+    set_enabled(store, req, false)
+}
+
+/// AdminEnableUser: a disabled user can sign in again.
+pub fn admin_enable_user(store: &Store, req: AdminUserRequest) -> ApiResult<EmptyResponse> {
+    set_enabled(store, req, true)
+}
+
+/// AdminUserGlobalSignOut: revokes every refresh token of the user, as GlobalSignOut does.
+pub fn admin_user_global_sign_out(
+    store: &Store,
+    req: AdminUserRequest,
+) -> ApiResult<EmptyResponse> {
+    let pool = store.pool(&req.user_pool_id)?;
+    let key = admin_user(&pool, &req.username)?;
+    pool.with_user(&key, |user| {
+        user.generation = user.generation.wrapping_add(1);
+    })
+    .ok_or_else(ApiError::user_not_found)?;
+    Ok(EmptyResponse {})
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateGroupRequest {
+    pub user_pool_id: String,
+    pub group_name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub precedence: Option<i64>,
+    #[serde(default)]
+    pub role_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupWire {
+    pub group_name: String,
+    pub user_pool_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precedence: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    pub creation_date: f64,
+    pub last_modified_date: f64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateGroupResponse {
+    pub group: GroupWire,
+}
+
+/// CreateGroup ("Adding groups to a user pool"); a taken name is GroupExistsException.
+pub fn create_group(store: &Store, req: CreateGroupRequest) -> ApiResult<CreateGroupResponse> {
+    let pool = store.pool(&req.user_pool_id)?;
+    if req.group_name.is_empty() || req.group_name.chars().count() > 128 {
+        return Err(ApiError::invalid(
+            "1 validation error detected: Value at 'groupName' failed to satisfy constraint: Member must have length between 1 and 128",
+        ));
+    }
+    let group = Group {
+        name: req.group_name.clone(),
+        description: req.description,
+        precedence: req.precedence,
+        role_arn: req.role_arn,
+        created_ms: store.now_ms(),
+    };
+    {
+        let mut groups = pool.groups.write().unwrap_or_else(|e| e.into_inner());
+        if groups.contains_key(&group.name) {
+            return Err(ApiError::new(
+                "GroupExistsException",
+                format!("A group with the name {} already exists.", group.name),
+            ));
+        }
+        groups.insert(group.name.clone(), group.clone());
+    }
+    Ok(CreateGroupResponse {
+        group: GroupWire {
+            group_name: group.name,
+            user_pool_id: pool.id.clone(),
+            description: group.description,
+            precedence: group.precedence,
+            role_arn: group.role_arn,
+            creation_date: secs(group.created_ms),
+            last_modified_date: secs(group.created_ms),
+        },
+    })
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminAddUserToGroupRequest {
+    pub user_pool_id: String,
+    pub username: String,
+    pub group_name: String,
+}
+
+/// AdminAddUserToGroup: later sign-ins carry the group in `cognito:groups`.
+pub fn admin_add_user_to_group(
+    store: &Store,
+    req: AdminAddUserToGroupRequest,
+) -> ApiResult<EmptyResponse> {
+    let pool = store.pool(&req.user_pool_id)?;
+    let known = pool
+        .groups
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains_key(&req.group_name);
+    if !known {
+        return Err(ApiError::not_found("Group not found."));
+    }
+    let key = admin_user(&pool, &req.username)?;
+    let now = store.now_ms();
+    pool.with_user(&key, |user| {
+        if !user.groups.iter().any(|g| **g == *req.group_name) {
+            user.groups.push(req.group_name.as_str().into());
+            user.modified_ms = now;
+        }
+    })
+    .ok_or_else(ApiError::user_not_found)?;
+    Ok(EmptyResponse {})
 }
 
 pub fn admin_get_user(store: &Store, req: AdminGetUserRequest) -> ApiResult<AdminGetUserResponse> {
@@ -1077,9 +1247,7 @@ pub fn confirm_forgot_password(
     let now = store.now_ms();
     pool.with_user(&key, |user| {
         check_code(user.forgot_code, req.confirmation_code.expose(), now)?;
-        pool.policy
-            .check(req.password.expose())
-            .map_err(invalid_password)?;
+        check_password(&pool, "password", req.password.expose())?;
         user.set_password(&pool.id, req.password.expose())?;
         user.forgot_code = None;
         user.lockout = Default::default();
@@ -1109,9 +1277,7 @@ pub fn change_password(
                 return Err(ApiError::bad_credentials());
             }
         }
-        pool.policy
-            .check(req.proposed_password.expose())
-            .map_err(invalid_password)?;
+        check_password(&pool, "proposedPassword", req.proposed_password.expose())?;
         user.set_password(&pool.id, req.proposed_password.expose())?;
         user.lockout = Default::default();
         user.modified_ms = now;
@@ -1515,7 +1681,7 @@ fn srp_initiate(
     let srp_a = param(params, "SRP_A")?;
     let now = store.now_ms();
     let key = pool.resolve(username);
-    let (user_key, internal, verifier) = match key {
+    let (user_key, internal, user_id_for_srp, verifier) = match key {
         Some(key) => {
             let found = pool.with_user(&key, |u| {
                 (
@@ -1524,9 +1690,10 @@ fn srp_initiate(
                     u.verifier.clone(),
                     u.status,
                     locked(u, now),
+                    u.enabled,
                 )
             });
-            let (internal, sub, verifier, status, is_locked) =
+            let (internal, sub, verifier, status, is_locked, enabled) =
                 found.ok_or_else(ApiError::user_not_found)?;
             check_secret_hash(
                 client,
@@ -1539,10 +1706,13 @@ fn srp_initiate(
                     "User is not confirmed.",
                 ));
             }
+            if !enabled {
+                return Err(ApiError::not_authorized("User is disabled."));
+            }
             if is_locked {
                 return Err(ApiError::not_authorized("Password attempts exceeded"));
             }
-            (Some(key), internal, verifier)
+            (Some(key), internal.clone(), internal, verifier)
         }
         None if client.prevent_user_existence_errors => {
             check_secret_hash(
@@ -1550,17 +1720,21 @@ fn srp_initiate(
                 &[username],
                 params.get("SECRET_HASH").map(String::as_str),
             )?;
-            // A decoy challenge with a salt stable per user name, so the answer does not tell
-            // an unknown user from a wrong password ("Managing error responses").
+            // A decoy challenge with a salt and a UUID internal user id, both stable per pool
+            // and user name, so the answer does not tell an unknown user from a wrong
+            // password ("Managing error responses").
             let d = aws_lc_rs::digest::digest(
                 &aws_lc_rs::digest::SHA256,
                 format!("{}|{username}", pool.id).as_bytes(),
             );
             let mut salt = [0u8; 16];
             salt.copy_from_slice(&d.as_ref()[..16]);
+            let mut id = [0u8; 16];
+            id.copy_from_slice(&d.as_ref()[16..]);
+            let user_id = uuid::Builder::from_random_bytes(id).into_uuid().to_string();
             let verifier = Verifier::with_salt(salt, &pool.id, username, &random_token(16))
                 .map_err(srp_error)?;
-            (None, username.into(), verifier)
+            (None, username.into(), user_id.into_boxed_str(), verifier)
         }
         None => return Err(ApiError::user_not_found()),
     };
@@ -1575,7 +1749,7 @@ fn srp_initiate(
         .with("SECRET_BLOCK", &secret_block)
         .with("SRP_B", session.b_pub_hex())
         .with("USERNAME", &*internal)
-        .with("USER_ID_FOR_SRP", &*internal);
+        .with("USER_ID_FOR_SRP", &*user_id_for_srp);
     store.srp_pending.with(&secret_block, |m| {
         m.insert(
             secret_block.clone(),

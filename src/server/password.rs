@@ -5,6 +5,10 @@
 
 use crate::protocol::types::PasswordPolicyType;
 
+/// The longest password the API accepts (ground truth §1.11); longer ones fail the input
+/// constraints with InvalidParameterException before the policy is looked at.
+pub const MAX_LENGTH: usize = 256;
+
 /// The special characters of the guide's "Password policies"; the space counts too.
 pub const SPECIAL: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 
@@ -72,7 +76,7 @@ impl PasswordPolicy {
 
     /// The first unmet rule, as Cognito words it.
     pub fn check(&self, password: &str) -> Result<(), String> {
-        const PREFIX: &str = "Password did not conform with policy: ";
+        const PREFIX: &str = "Password did not conform with password policy: ";
         let fail = |rule: &str| Err(format!("{PREFIX}{rule}"));
         if password.chars().count() < self.minimum_length {
             return fail("Password not long enough");
@@ -102,7 +106,7 @@ mod tests {
         let p = PasswordPolicy::default();
         assert_eq!(
             p.check("Ab1!").unwrap_err(),
-            "Password did not conform with policy: Password not long enough"
+            "Password did not conform with password policy: Password not long enough"
         );
         assert!(
             p.check("ABCDEFG1!")

@@ -8,7 +8,7 @@
 //! Users are stored compactly: an SRP [`Verifier`] (402 bytes, no heap) for USER_SRP_AUTH and a
 //! 32-byte salted SHA-256 for USER_PASSWORD_AUTH, not the password; attributes as boxed strs.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hash};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -302,6 +302,16 @@ pub fn validity_secs(value: i64, unit: Option<&TimeUnitsType>, default_unit: Tim
 }
 
 /// One user pool.
+/// A user pool group ("Adding groups to a user pool").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub description: Option<String>,
+    pub precedence: Option<i64>,
+    pub role_arn: Option<String>,
+    pub created_ms: i64,
+}
+
 pub struct Pool {
     pub id: String,
     pub name: String,
@@ -316,6 +326,8 @@ pub struct Pool {
     pub clients: RwLock<HashMap<String, Arc<AppClient>>>,
     pub resource_servers: RwLock<Vec<ResourceServerType>>,
     pub domain: RwLock<Option<String>>,
+    /// Groups by name (CreateGroup); a user's memberships are in [`User::groups`].
+    pub groups: RwLock<BTreeMap<String, Group>>,
     /// Users by key (the user name, lower-cased unless the pool is case sensitive).
     pub users: Sharded<Box<str>, User>,
     /// Sign-in aliases (email, phone number, preferred_username) to user keys.

@@ -105,6 +105,26 @@ impl Harness {
         .await
     }
 
+    /// One operation with a raw JSON body (SigV4-signed when `signed`): status and JSON answer.
+    pub async fn call_json(
+        &self,
+        op: &str,
+        body: serde_json::Value,
+        signed: bool,
+    ) -> (u16, serde_json::Value) {
+        let r = self
+            .client
+            .send_raw(op, body.to_string().into_bytes(), signed)
+            .await
+            .unwrap();
+        let json = if r.body.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&r.body).unwrap()
+        };
+        (r.status, json)
+    }
+
     /// The `_harness/codes` answer.
     pub async fn codes(&self, pool_id: &str, username: &str) -> (u16, serde_json::Value) {
         let url = format!(
