@@ -115,9 +115,9 @@ proptest! {
 #[test]
 fn a_missing_env_value_is_a_located_error_before_any_traffic() {
     let text = "target:\n  endpoint: http://127.0.0.1:9229/\n  region: us-east-1\n  user_pool_id: us-east-1_X\n  client_id: \"${HARNESS_FUZZ_UNSET}\"\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps: [get_user]\n";
-    let diagnostics = parse_scenario(text, Path::new("env.yaml"), &scenario_env)
-        .err()
-        .expect("an unset variable is an error");
+    let Err(diagnostics) = parse_scenario(text, Path::new("env.yaml"), &scenario_env) else {
+        panic!("an unset variable is an error");
+    };
     let d = diagnostics
         .0
         .iter()

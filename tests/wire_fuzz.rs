@@ -133,9 +133,9 @@ fn an_html_error_page_decodes_as_a_typed_failure() {
         HeaderMap::new(),
         b"<html><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
     );
-    let err = decode_response::<InitiateAuthResponse>("InitiateAuth", &raw)
-        .err()
-        .expect("a 502 is an error");
+    let Err(err) = decode_response::<InitiateAuthResponse>("InitiateAuth", &raw) else {
+        panic!("a 502 is an error");
+    };
     let text = err.to_string();
     assert!(text.contains("502"), "the status is kept: {text}");
 }
