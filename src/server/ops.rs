@@ -87,6 +87,16 @@ fn check_password(pool: &Pool, member: &str, password: &str) -> ApiResult<()> {
     pool.policy.check(password).map_err(invalid_password)
 }
 
+/// The delivery an unknown user's code "was sent" to under PreventUserExistenceErrors: an
+/// email masked like a real one, so the answer cannot be told from a known user's.
+fn simulated_delivery(username: &str) -> CodeDeliveryDetailsType {
+    CodeDeliveryDetailsType {
+        destination: Some(mask_destination(username)),
+        delivery_medium: Some(DeliveryMediumType::Email),
+        attribute_name: Some("email".to_owned()),
+    }
+}
+
 /// `t***@e***` / `+*******1234`, the masked destinations of CodeDeliveryDetails (§2.19).
 fn mask_destination(value: &str) -> String {
     if let Some((local, domain)) = value.split_once('@') {
@@ -814,11 +824,7 @@ pub fn resend_confirmation_code(
             // "Managing error responses": ResendConfirmationCode answers with a simulated
             // delivery, so an unknown user cannot be told from a known one.
             return Ok(ResendConfirmationCodeResponse {
-                code_delivery_details: Some(CodeDeliveryDetailsType {
-                    destination: Some(mask_destination(&req.username)),
-                    delivery_medium: Some(DeliveryMediumType::Email),
-                    attribute_name: Some("email".to_owned()),
-                }),
+                code_delivery_details: Some(simulated_delivery(&req.username)),
             });
         }
         return Err(ApiError::new(
@@ -1195,11 +1201,7 @@ pub fn forgot_password(
         if client.prevent_user_existence_errors {
             // "Managing error responses": a simulated delivery, so existence is not revealed.
             return Ok(ForgotPasswordResponse {
-                code_delivery_details: Some(CodeDeliveryDetailsType {
-                    destination: Some(mask_destination(&req.username)),
-                    delivery_medium: Some(DeliveryMediumType::Email),
-                    attribute_name: Some("email".to_owned()),
-                }),
+                code_delivery_details: Some(simulated_delivery(&req.username)),
             });
         }
         return Err(ApiError::new(
