@@ -27,6 +27,7 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/", post(api).fallback(fallback))
         .route("/_harness/codes/{pool}/{username}", get(codes))
         .route("/{pool}/.well-known/jwks.json", get(jwks))
+        .merge(super::oauth2::routes())
         .fallback(fallback)
         .layer(axum::middleware::map_response(add_request_id))
         .with_state(store)

@@ -7,6 +7,7 @@
 //!
 //! | file | owns |
 //! |------|------|
+//! | `oauth2.rs` | `/oauth2/token`, `/oauth2/authorize` + `/login`, `/oauth2/userInfo`, `/oauth2/revoke`, OpenID discovery |
 //! | `http.rs` | the axum [`router`]: JSON 1.1 routing by `X-Amz-Target`, Cognito-shaped errors, request ids, JWKS, the `_harness/codes` path |
 //! | `store.rs` | the in-memory state ([`Store`]): pools, clients, users in sharded maps, sign-in sessions, refresh tokens |
 //! | `ops.rs` | one function per operation, over the store |
@@ -23,6 +24,7 @@
 mod config;
 mod faults;
 mod http;
+mod oauth2;
 mod ops;
 mod password;
 mod sigv4;

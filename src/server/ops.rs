@@ -1175,7 +1175,7 @@ pub fn admin_get_user(store: &Store, req: AdminGetUserRequest) -> ApiResult<Admi
 }
 
 pub fn get_user(store: &Store, req: GetUserRequest) -> ApiResult<GetUserResponse> {
-    let token = tokens::check_access_token(store, req.access_token.expose())?;
+    let token = tokens::check_admin_access_token(store, req.access_token.expose())?;
     let pool = store.pool(&token.pool_id)?;
     pool.with_user(&token.user_key, |user| GetUserResponse {
         username: user.username.to_string(),
@@ -1266,7 +1266,7 @@ pub fn change_password(
     store: &Store,
     req: ChangePasswordRequest,
 ) -> ApiResult<ChangePasswordResponse> {
-    let token = tokens::check_access_token(store, req.access_token.expose())?;
+    let token = tokens::check_admin_access_token(store, req.access_token.expose())?;
     let pool = store.pool(&token.pool_id)?;
     let now = store.now_ms();
     pool.with_user(&token.user_key, |user| {
@@ -1292,7 +1292,7 @@ pub fn global_sign_out(
     store: &Store,
     req: GlobalSignOutRequest,
 ) -> ApiResult<GlobalSignOutResponse> {
-    let token = tokens::check_access_token(store, req.access_token.expose())?;
+    let token = tokens::check_admin_access_token(store, req.access_token.expose())?;
     let pool = store.pool(&token.pool_id)?;
     pool.with_user(&token.user_key, |user| {
         user.generation = user.generation.wrapping_add(1);
@@ -1575,7 +1575,19 @@ fn password_auth(
         &[username, &internal, &sub],
         params.get("SECRET_HASH").map(String::as_str),
     )?;
-    pool.with_user(&key, |user| {
+    check_sign_in_password(pool, &key, password, now)?;
+    complete_sign_in(store, pool, client, &key)
+}
+
+/// The password sign-in checks of user `key`, in Cognito's order: confirmed, enabled, not
+/// locked out, then the password (a failure counts towards the lockout).
+pub(crate) fn check_sign_in_password(
+    pool: &Pool,
+    key: &str,
+    password: &str,
+    now: i64,
+) -> ApiResult<()> {
+    pool.with_user(key, |user| {
         // The confirmation check comes before the password check (§2.27).
         if user.status == Status::Unconfirmed {
             return Err(ApiError::new(
@@ -1598,8 +1610,7 @@ fn password_auth(
         user.lockout = Default::default();
         Ok(())
     })
-    .unwrap_or_else(|| Err(ApiError::user_not_found()))?;
-    complete_sign_in(store, pool, client, &key)
+    .unwrap_or_else(|| Err(ApiError::user_not_found()))
 }
 
 fn refresh(

@@ -419,6 +419,25 @@ pub struct SignIn {
     pub generation: u32,
     pub revoked: bool,
     pub refresh_expires_ms: i64,
+    /// The granted OAuth scopes (space-separated) of a managed-login sign-in; `None` for an
+    /// API sign-in, whose access tokens carry `aws.cognito.signin.user.admin`.
+    pub scopes: Option<Box<str>>,
+}
+
+/// An authorization code from managed login ("Authorize endpoint": one-time use, valid for
+/// five minutes), keyed by the code.
+pub struct AuthCode {
+    pub pool_id: String,
+    pub client_id: String,
+    pub user_key: Box<str>,
+    pub redirect_uri: String,
+    /// The granted scopes, space-separated.
+    pub scopes: String,
+    /// The S256 `code_challenge`, when the code was requested with PKCE.
+    pub code_challenge: Option<String>,
+    pub nonce: Option<String>,
+    pub auth_time: i64,
+    pub expires_ms: i64,
 }
 
 /// The whole server state.
@@ -439,6 +458,7 @@ pub struct Store {
     pub srp_pending: Sharded<String, SrpPending>,
     pub challenges: Sharded<String, ChallengePending>,
     pub sign_ins: Sharded<uuid::Uuid, SignIn>,
+    pub auth_codes: Sharded<String, AuthCode>,
     /// Quota enforcement, `None` when quotas are off.
     pub throttle: Option<super::throttle::Throttle>,
 }
@@ -468,6 +488,7 @@ impl Store {
             srp_pending: Sharded::default(),
             challenges: Sharded::default(),
             sign_ins: Sharded::default(),
+            auth_codes: Sharded::default(),
         };
         for seed in &config.pools {
             super::config::apply_seed(&store, seed).map_err(|e| ServerError::Seed {

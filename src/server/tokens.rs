@@ -16,7 +16,8 @@ use crate::protocol::types::AuthenticationResultType;
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
 /// Signs the ID and access tokens of sign-in `origin_jti`; with a refresh token when
-/// `refresh_token` is given.
+/// `refresh_token` is given. A managed-login sign-in's access token carries its granted scopes,
+/// and it gets an ID token only when `openid` was granted ("Authorize endpoint", `scope`).
 pub fn issue(
     store: &Store,
     pool: &Pool,
@@ -26,6 +27,37 @@ pub fn issue(
     auth_time: i64,
     refresh_token: Option<String>,
 ) -> ApiResult<AuthenticationResultType> {
+    issue_with_nonce(
+        store,
+        pool,
+        client,
+        user,
+        origin_jti,
+        auth_time,
+        refresh_token,
+        None,
+    )
+}
+
+/// [`issue`], with the `nonce` of the authorization request in the ID token.
+#[allow(clippy::too_many_arguments)]
+pub fn issue_with_nonce(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    user: &User,
+    origin_jti: uuid::Uuid,
+    auth_time: i64,
+    refresh_token: Option<String>,
+    nonce: Option<&str>,
+) -> ApiResult<AuthenticationResultType> {
+    let scopes = store.sign_ins.with(&origin_jti, |m| {
+        m.get(&origin_jti).and_then(|s| s.scopes.clone())
+    });
+    let scope = scopes.as_deref().unwrap_or(ADMIN_SCOPE).to_owned();
+    let with_id_token = scopes
+        .as_deref()
+        .is_none_or(|s| s.split(' ').any(|x| x == "openid"));
     let now = store.now_secs();
     let iss = store.issuer(&pool.id);
     let event_id = uuid::Uuid::new_v4().to_string();
@@ -36,6 +68,9 @@ pub fn issue(
             .collect::<Vec<_>>()
     });
     let mut extra = Map::new();
+    if let Some(n) = nonce {
+        extra.insert("nonce".to_owned(), Value::String(n.to_owned()));
+    }
     let mut email = None;
     let mut email_verified = None;
     for (name, value) in &user.attributes {
@@ -88,7 +123,7 @@ pub fn issue(
         client_id: Some(client.id.clone()),
         cognito_username: None,
         username: Some(user.username.to_string()),
-        scope: Some(ADMIN_SCOPE.to_owned()),
+        scope: Some(scope),
         cognito_groups: groups,
         email: None,
         email_verified: None,
@@ -98,8 +133,13 @@ pub fn issue(
     };
     let internal =
         |e: crate::jwt::SignError| ApiError::new("InternalErrorException", e.to_string());
+    let id_token = if with_id_token {
+        Some(store.id_signer.sign(&id_claims).map_err(internal)?.into())
+    } else {
+        None
+    };
     Ok(AuthenticationResultType {
-        id_token: Some(store.id_signer.sign(&id_claims).map_err(internal)?.into()),
+        id_token,
         access_token: Some(
             store
                 .access_signer
@@ -123,6 +163,19 @@ pub fn new_sign_in(
     generation: u32,
     auth_time: i64,
 ) -> (uuid::Uuid, String) {
+    new_scoped_sign_in(store, pool, client, user_key, generation, auth_time, None)
+}
+
+/// [`new_sign_in`] for a managed-login sign-in granted `scopes` (space-separated).
+pub fn new_scoped_sign_in(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    user_key: &str,
+    generation: u32,
+    auth_time: i64,
+    scopes: Option<Box<str>>,
+) -> (uuid::Uuid, String) {
     let origin_jti = uuid::Uuid::new_v4();
     let mut secret = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
@@ -139,6 +192,7 @@ pub fn new_sign_in(
         generation,
         revoked: false,
         refresh_expires_ms: store.now_ms() + client.refresh_validity_secs * 1000,
+        scopes,
     };
     store
         .sign_ins
@@ -223,4 +277,57 @@ pub fn check_access_token(store: &Store, token: &str) -> ApiResult<AccessToken> 
         user_key,
         claims: verified.claims,
     })
+}
+
+/// [`check_access_token`] for the user-pool API operations, which need the
+/// `aws.cognito.signin.user.admin` scope ("Using the access token").
+pub fn check_admin_access_token(store: &Store, token: &str) -> ApiResult<AccessToken> {
+    let checked = check_access_token(store, token)?;
+    let scoped = checked
+        .claims
+        .scope
+        .as_deref()
+        .is_some_and(|s| s.split(' ').any(|x| x == ADMIN_SCOPE));
+    if !scoped {
+        return Err(ApiError::not_authorized(
+            "Access Token does not have required scopes",
+        ));
+    }
+    Ok(checked)
+}
+
+/// The access token of a `client_credentials` grant ("Token endpoint"): `sub` is the client
+/// id, no user claims, the granted custom `scope`.
+pub fn issue_client_credentials(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    scope: &str,
+) -> ApiResult<String> {
+    let now = store.now_secs();
+    let claims = CognitoClaims {
+        sub: client.id.clone(),
+        iss: store.issuer(&pool.id),
+        token_use: TokenUse::Access,
+        exp: now + client.access_validity_secs,
+        iat: now,
+        auth_time: Some(now),
+        jti: Some(uuid::Uuid::new_v4().to_string()),
+        origin_jti: None,
+        aud: None,
+        client_id: Some(client.id.clone()),
+        cognito_username: None,
+        username: None,
+        scope: Some(scope.to_owned()),
+        cognito_groups: None,
+        email: None,
+        email_verified: None,
+        event_id: None,
+        device_key: None,
+        extra: Map::new(),
+    };
+    store
+        .access_signer
+        .sign(&claims)
+        .map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
 }
