@@ -127,7 +127,7 @@ if record:
                 f.write(f"# Cases {name} fails today, each with the first unmet expectation.\n")
             f.write("# Regenerate with scripts/conformance-matrix.sh --record; review the diff.\n")
             f.write(f"target: {json.dumps(r.get('target_label') or name)}\n")
-            f.write("failures:\n")
+            f.write("failures:\n" if failures else "failures: {}\n")
             for cid in sorted(failures):
                 f.write(f"  {cid}: {json.dumps(failures[cid], ensure_ascii=False)}\n")
         print(f"wrote {path}")

@@ -240,6 +240,8 @@ struct StepDoc {
     #[serde(default)]
     code: Option<CodeStep>,
     #[serde(default)]
+    login: Option<LoginStep>,
+    #[serde(default)]
     expect: Option<Spanned<ExpectDoc>>,
     #[serde(default)]
     capture: BTreeMap<String, String>,
@@ -388,6 +390,39 @@ pub enum OAuthAuth {
     None,
 }
 
+/// A managed-login sign-in of the case's `code` client: `/oauth2/authorize`, the sign-in form,
+/// and the redirect to the callback URL. The answer is, with status 200, the redirect's
+/// parameters as a JSON object (`/code`, `/state`, `/state_matches`, and `/code_verifier` with
+/// `pkce`), or `{"error": ...}` with the status of the refusal: the redirect's (302) for an
+/// error sent to the callback URL, the page's when the sign-in page is shown again
+/// (`access_denied`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginStep {
+    /// Default `"{user}"`.
+    #[serde(default = "default_user")]
+    pub username: String,
+    /// Default `"{password}"`.
+    #[serde(default = "default_password")]
+    pub password: String,
+    /// The `scope` parameter (templated). Default none (all the client's scopes).
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Send an S256 `code_challenge` from a fresh verifier. Default false.
+    #[serde(default)]
+    pub pkce: bool,
+    /// Default `https://example.com/callback`, the `code` client's callback URL.
+    #[serde(default = "default_callback")]
+    pub redirect_uri: String,
+}
+
+/// The callback URL of the `code` client.
+pub const CODE_CLIENT_CALLBACK: &str = "https://example.com/callback";
+
+fn default_callback() -> String {
+    CODE_CLIENT_CALLBACK.to_owned()
+}
+
 /// Reads the latest confirmation code for a user into `captures.<into>`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -501,6 +536,7 @@ pub enum StepKind {
     OAuth(OAuthStep),
     Get(Template),
     Code(CodeStep),
+    Login(LoginStep),
 }
 
 /// A JSON 1.1 operation call, at the byte level when the case needs it.
@@ -808,13 +844,14 @@ fn check_case(doc: CaseDoc, file: &str, area: &str) -> Result<Case, Vec<Diagnost
             s.oauth.is_some(),
             s.get.is_some(),
             s.code.is_some(),
+            s.login.is_some(),
         ];
         if kinds.iter().filter(|k| **k).count() != 1 {
             ck.at(
                 line,
                 column,
                 &key,
-                "a step has exactly one of `call`, `user`, `srp`, `oauth`, `get`, `code`",
+                "a step has exactly one of `call`, `user`, `srp`, `oauth`, `get`, `code`, `login`",
             );
             continue;
         }
@@ -938,6 +975,22 @@ fn check_case(doc: CaseDoc, file: &str, area: &str) -> Result<Case, Vec<Diagnost
             needs.insert(Capability::ReadCodes);
             ck.template(line, column, &format!("{key}.code.user"), &c.user);
             (StepKind::Code(c), "read code".to_owned())
+        } else if let Some(l) = s.login {
+            needs.insert(Capability::Oauth);
+            ck.template(line, column, &format!("{key}.login.username"), &l.username);
+            ck.template(line, column, &format!("{key}.login.password"), &l.password);
+            if let Some(scope) = &l.scope {
+                ck.template(line, column, &format!("{key}.login.scope"), scope);
+            }
+            if doc.client != ClientName::Code {
+                ck.at(
+                    line,
+                    column,
+                    &format!("{key}.login"),
+                    "managed login signs in through the `code` client; set `client: code`",
+                );
+            }
+            (StepKind::Login(l), "managed login".to_owned())
         } else {
             unreachable!("exactly one step kind was checked above")
         };
@@ -1100,7 +1153,7 @@ mod tests {
             errors,
             vec![
                 "c.yaml:6:5: steps[0]: a step has exactly one of `call`, `user`, `srp`, `oauth`, \
-                 `get`, `code`"
+                 `get`, `code`, `login`"
                     .to_owned()
             ]
         );

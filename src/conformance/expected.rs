@@ -22,9 +22,15 @@ use crate::scenario::Diagnostic;
 pub struct ExpectedFailures {
     /// The target and version the record was made against.
     pub target: String,
-    /// Case id -> why the target fails it.
-    #[serde(default)]
+    /// Case id -> why the target fails it. `failures:` with nothing under it is an empty list.
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub failures: BTreeMap<String, String>,
+}
+
+fn empty_when_null<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    Ok(Option::<BTreeMap<String, String>>::deserialize(de)?.unwrap_or_default())
 }
 
 /// Parses a record; errors are located like case files.
@@ -164,6 +170,18 @@ mod tests {
                 .unknown_ids
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn an_empty_record_is_read_whichever_way_it_is_written() {
+        for text in [
+            "target: t\nfailures:\n",
+            "target: t\nfailures: {}\n",
+            "target: t\n",
+        ] {
+            let e = parse_expected(text, "e.yaml").unwrap();
+            assert!(e.failures.is_empty(), "{text:?}");
+        }
     }
 
     #[test]

@@ -22,9 +22,9 @@ use serde_json::{Value, json};
 use tokio::sync::{Mutex, Semaphore};
 
 use super::case::{
-    CallStep, Capability, Case, ClientName, CodeKind, CodeStep, Expect, JwtUse, OAuthAuth,
-    OAuthEndpoint, OAuthStep, PoolName, SrpIdentity, SrpStepChecked, StepKind, TimestampForm,
-    UserStatus, UserStep,
+    CallStep, Capability, Case, ClientName, CodeKind, CodeStep, Expect, JwtUse, LoginStep,
+    OAuthAuth, OAuthEndpoint, OAuthStep, PoolName, SrpIdentity, SrpStepChecked, StepKind,
+    TimestampForm, UserStatus, UserStep,
 };
 use super::matcher::{redact, resolve_pointer};
 use super::report::{CaseOutcome, CaseResult, ConformanceReport, Mismatch};
@@ -679,6 +679,7 @@ async fn run_steps(fixture: &Fixture, case: &Case, vars: &mut CaseVars<'_>) -> S
             },
             StepKind::OAuth(o) => do_oauth(fixture, case, o, vars).await,
             StepKind::Get(path) => do_get(fixture, &path.0, vars).await,
+            StepKind::Login(l) => do_login(fixture, case, l, vars).await,
             StepKind::Code(c) => match do_code(fixture, c, vars).await {
                 Ok(()) => continue,
                 Err(e) => Err(e),
@@ -1378,6 +1379,82 @@ async fn do_oauth(
         .await
         .map(Answer::from_raw)
         .map_err(|e| e.to_string())
+}
+
+async fn do_login(
+    fixture: &Fixture,
+    case: &Case,
+    step: &LoginStep,
+    vars: &CaseVars<'_>,
+) -> Result<Answer, String> {
+    use crate::protocol::oauth2::{Pkce, authorize_url};
+    let client = vars
+        .pool
+        .clients
+        .get(&case.client)
+        .ok_or("no such client")?
+        .clone()?;
+    let username = vars.expand(&step.username).map_err(|e| e.to_string())?;
+    let password = vars.expand(&step.password).map_err(|e| e.to_string())?;
+    let scope = match &step.scope {
+        Some(s) => Some(vars.expand(s).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let pkce = step.pkce.then(|| Pkce::from_entropy(rand::random()));
+    let state = format!("ch{:016x}", rand::random::<u64>());
+    let base = fixture
+        .client
+        .config()
+        .oauth_base
+        .clone()
+        .ok_or("the target has no OAuth domain")?;
+    let url = authorize_url(
+        &base,
+        &client.id,
+        &step.redirect_uri,
+        scope.as_deref(),
+        Some(&state),
+        pkce.as_ref(),
+    );
+    let result = fixture
+        .client
+        .managed_login(
+            &url,
+            &step.redirect_uri,
+            &username,
+            &crate::protocol::Sensitive::new(password),
+        )
+        .await;
+    let mut body = serde_json::Map::new();
+    let status = match result {
+        Ok(redirect) => {
+            body.insert("code".into(), json!(redirect.code.expose()));
+            if let Some(s) = redirect.state {
+                body.insert("state".into(), json!(s));
+            }
+            body.insert(
+                "state_matches".into(),
+                json!(body.get("state") == Some(&json!(state))),
+            );
+            if let Some(p) = &pkce {
+                body.insert("code_verifier".into(), json!(p.verifier.expose()));
+            }
+            200
+        }
+        Err(CallError::OAuth(e)) => {
+            body.insert("error".into(), json!(e.code.as_str()));
+            if let Some(d) = e.description {
+                body.insert("error_description".into(), json!(d));
+            }
+            e.status
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    Ok(Answer {
+        status,
+        headers: http::HeaderMap::new(),
+        body: Value::Object(body),
+    })
 }
 
 async fn do_get(fixture: &Fixture, path: &str, vars: &CaseVars<'_>) -> Result<Answer, String> {
