@@ -771,6 +771,26 @@ fn the_job_is_indexed_and_its_completions_match_the_shard_count() {
         .unwrap_or_else(|d| panic!("{:?}", d.0));
     assert!(!loaded.scenario.flows.is_empty());
 
+    // The pod that collects the reports mounts the volume the shards wrote into.
+    let claim = |spec: &serde_json::Value| {
+        spec["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|v| v["persistentVolumeClaim"]["claimName"].as_str())
+            .map(str::to_owned)
+    };
+    let pvc = manifest("pvc.yaml");
+    let reports = manifest("reports-pod.yaml");
+    assert_eq!(
+        claim(&job["spec"]["template"]["spec"]).as_deref(),
+        pvc["metadata"]["name"].as_str()
+    );
+    assert_eq!(
+        claim(&reports["spec"]),
+        claim(&job["spec"]["template"]["spec"])
+    );
+
     // Credentials come from the secret, never from the manifests themselves.
     let secret = manifest("secret.yaml");
     assert_eq!(secret["kind"], "Secret");
