@@ -190,7 +190,7 @@ pub struct RunArgs {
     pub quiet: bool,
     /// Run shard I of N (I from 0 to N-1, as JOB_COMPLETION_INDEX): this process sends its
     /// 1/N of the scenario's load with its own part of the users, and also writes shard.json
-    /// for `merge`.
+    /// for `merge`, which judges the thresholds on every shard's data.
     #[arg(long, value_name = "I/N", env = "CH_SHARD")]
     pub shard: Option<String>,
 }

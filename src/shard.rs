@@ -431,6 +431,7 @@ pub fn merge(
         .values()
         .map(|(_, r)| r.report.target.as_str())
         .collect();
+    targets.sort_unstable();
     targets.dedup();
     let info = RunInfo {
         scenario: first.report.scenario.clone(),
