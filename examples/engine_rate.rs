@@ -115,6 +115,7 @@ fn main() {
         let options = RunOptions {
             reports_root: dir.path().join("reports"),
             quiet: true,
+            shard: None,
         };
         let (_tx, stop) = tokio::sync::watch::channel(false);
         let cpu0 = thread_cpu("load-");

@@ -33,6 +33,11 @@ pub enum Command {
     /// and throttle rates per step, flow and quota category. Exits 10 when any got worse than
     /// its tolerance, 2 when an input cannot be read.
     Compare(CompareArgs),
+    /// Merge the results of a sharded run (`run --shard I/N`) into one report: histograms added
+    /// losslessly, counters summed, timelines aligned by wall-clock second, thresholds evaluated
+    /// again. Exits like `run`: 10 when a threshold fails, 2 when the inputs are not one
+    /// complete set of shards.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -183,4 +188,24 @@ pub struct RunArgs {
     /// No live progress; only the final summary lines and errors.
     #[arg(long)]
     pub quiet: bool,
+    /// Run shard I of N (I from 0 to N-1, as JOB_COMPLETION_INDEX): this process sends its
+    /// 1/N of the scenario's load with its own part of the users, and also writes shard.json
+    /// for `merge`, which judges the thresholds on every shard's data.
+    #[arg(long, value_name = "I/N", env = "CH_SHARD")]
+    pub shard: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Shard report directories (each holding shard.json), shard.json files, or directories
+    /// whose subdirectories hold them (e.g. one volume every shard wrote into).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Write summary.json, summary.md and report.html into this directory [default:
+    /// reports/runs/<scenario>-<start>-merged].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Merge even when some shards are missing; the report is then marked partial.
+    #[arg(long)]
+    pub allow_missing: bool,
 }

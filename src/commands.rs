@@ -1,7 +1,7 @@
 //! Subcommand dispatch: each subcommand turns its options into calls on the library and
 //! returns the exit code. I/O and the async runtime live here, not in the cores.
 
-use crate::cli::{Cli, Command, CompareArgs, PlanArgs, RunArgs, ServeArgs};
+use crate::cli::{Cli, Command, CompareArgs, MergeArgs, PlanArgs, RunArgs, ServeArgs};
 use crate::exit::ExitCode;
 
 /// Runs the parsed command line.
@@ -12,6 +12,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run(args),
         Command::Serve(args) => serve(args),
         Command::Compare(args) => compare(args),
+        Command::Merge(args) => merge(args),
     }
 }
 
@@ -69,9 +70,18 @@ fn plan(args: PlanArgs) -> anyhow::Result<ExitCode> {
 /// `run`: validate (exit 2 with located errors), then hand over to the engine, which writes the
 /// reports and picks the exit code (thresholds, unreachable target, interruption).
 fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let shard = match args.shard.as_deref().map(crate::shard::Shard::parse) {
+        None => None,
+        Some(Ok(shard)) => Some(shard),
+        Some(Err(message)) => {
+            eprintln!("error: --shard (or CH_SHARD): {message}");
+            return Ok(ExitCode::Config);
+        }
+    };
     let options = crate::engine::RunOptions {
         reports_root: args.reports,
         quiet: args.quiet,
+        shard,
     };
     crate::engine::run_cli(&args.scenario, &options)
 }
@@ -268,4 +278,57 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::Ok
     })
+}
+
+/// `merge`: read the shards' `shard.json`, check they are one complete set, merge and write the
+/// reports. Unreadable or inconsistent inputs exit with [`ExitCode::Config`]; the merged
+/// report's thresholds pick the exit code as `run`'s do.
+fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let results = match crate::shard::find_results(&args.dirs) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::Config);
+        }
+    };
+    let merged = match crate::shard::merge(&results, args.allow_missing) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::Config);
+        }
+    };
+    if !merged.missing.is_empty() {
+        let missing: Vec<String> = merged.missing.iter().map(u32::to_string).collect();
+        eprintln!(
+            "warning: shards {} are missing: the merged report is partial",
+            missing.join(", ")
+        );
+    }
+    let report = merged.report;
+    let dir = match args.out {
+        Some(dir) => dir,
+        None => {
+            let started = chrono::DateTime::parse_from_rfc3339(&report.started_at)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or_else(|_| chrono::Utc::now());
+            std::path::Path::new("reports/runs").join(format!(
+                "{}-merged",
+                crate::report::run_dir_name(&report.scenario, started)
+            ))
+        }
+    };
+    crate::report::write_report_into(&dir, &report, &[])?;
+    let result = crate::engine::RunResult {
+        report,
+        dir,
+        cleanup_failures: 0,
+    };
+    println!(
+        "merged {} shards of {}",
+        merged.shards.len(),
+        result.report.scenario
+    );
+    print!("{}", crate::engine::run::render_outcome(&result));
+    Ok(result.exit_code())
 }

@@ -13,11 +13,13 @@ pub enum ExitCode {
     Config = 2,
     /// The target could not be reached (connection refused, DNS, TLS) before any result.
     Unreachable = 3,
-    /// A run finished but a threshold failed, or `compare` found a regression.
+    /// A run (or the merge of a sharded run's results) finished but a threshold failed, or
+    /// `compare` found a regression. A `run --shard` leaves its thresholds to `merge`.
     ThresholdsFailed = 10,
     /// A conformance case at level `must` failed.
     ConformanceFailed = 11,
-    /// Interrupted by Ctrl-C or SIGTERM; a partial report was written and marked as such.
+    /// Interrupted by Ctrl-C or SIGTERM; a partial report was written and marked as such. For
+    /// `merge`: a shard's report was partial, or shards were missing (`--allow-missing`).
     Interrupted = 130,
 }
 

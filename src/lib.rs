@@ -4,7 +4,8 @@
 //! The crate is laid out as its architecture: pure cores (`srp`, `jwt`, the wire encoding in
 //! `protocol`) under one wire client, used by the load engine and the conformance runner, and a
 //! reference target (`server`) built from the same cores. `scenario` reads and validates load
-//! scenarios, `plan` turns one into demand per quota category, and `metrics` records a run.
+//! scenarios, `plan` turns one into demand per quota category, `metrics` records a run, and
+//! `shard` splits a run across processes and merges their results.
 #![forbid(unsafe_code)]
 
 pub mod cli;
@@ -20,4 +21,5 @@ pub mod quota;
 pub mod report;
 pub mod scenario;
 pub mod server;
+pub mod shard;
 pub mod srp;

@@ -54,6 +54,7 @@ async fn report_counts_match_what_the_server_saw() {
     let options = RunOptions {
         reports_root: dir.path().join("reports"),
         quiet: true,
+        shard: None,
     };
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)

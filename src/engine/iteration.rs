@@ -97,6 +97,9 @@ pub struct FlowCounters {
 
 /// What every VU of a run shares.
 pub struct Shared {
+    /// The part of the scenario this process runs ([`crate::shard::Shard::WHOLE`] unless
+    /// `run --shard`).
+    pub segment: crate::shard::Shard,
     pub scenario: Arc<Scenario>,
     pub target: Resolved,
     pub run_id: String,
@@ -110,7 +113,8 @@ pub struct Shared {
     pub shards: Vec<std::sync::Mutex<Recorder>>,
     /// Time zero of the run (intended times are offsets from it).
     pub start: Instant,
-    /// Per flow: iterations numbered so far (`{n}` of sign-up usernames).
+    /// Per flow: iterations this process numbered so far (`{n}` of sign-up usernames is their
+    /// scenario-wide number, [`crate::shard::Shard::global_number`]).
     pub iteration_numbers: Vec<AtomicU64>,
     /// Per flow: the next pool user (sequential and unique selection).
     pub user_cursors: Vec<AtomicU64>,
@@ -290,7 +294,9 @@ pub async fn run_iteration(shared: &Shared, flow_index: usize, intended: Instant
     let flow = &shared.scenario.flows[flow_index];
     let counters = &shared.counters[flow_index];
     counters.started.fetch_add(1, Ordering::Relaxed);
-    let n = shared.iteration_numbers[flow_index].fetch_add(1, Ordering::Relaxed) + 1;
+    let n = shared
+        .segment
+        .global_number(shared.iteration_numbers[flow_index].fetch_add(1, Ordering::Relaxed) + 1);
     let mut state = IterationState {
         user: None,
         tokens: vec![None; flow.steps.len()],

@@ -13,6 +13,9 @@
 //! - [`progress`]: live progress (indicatif on a TTY, plain lines otherwise);
 //! - [`run`]: executors, VUs, interruption and the report.
 //!
+//! With `run --shard I/N` ([`RunOptions::shard`]) the engine runs only its part of every load
+//! and of the setup users, as [`crate::shard`] describes, and adds `shard.json` to the reports.
+//!
 //! ## Why the engine hosts its own VUs instead of goose
 //!
 //! The project's design named goose as the host of users and scenarios. Evaluated (goose

@@ -14,9 +14,10 @@ use super::pacer::{Arrivals, end_of, peak_vus, vus_at};
 use super::target::{self, Resolved};
 use crate::exit::ExitCode;
 use crate::metrics::{Layout, Recorder, Summary};
-use crate::report::{REPORT_SCHEMA_VERSION, RunReport, ThresholdResult};
+use crate::report::{RunInfo, RunReport};
 use crate::scenario::model::{FlowLoad, Load, Scenario, StepKind, Target, UserSource};
 use crate::scenario::schedule::{FlowMix, arrival_profile, vu_profile};
+use crate::shard::{SHARD_FILE, SHARD_SCHEMA_VERSION, Shard, ShardResult, UserRange};
 
 /// How `run` was asked to behave.
 #[derive(Debug, Clone)]
@@ -25,6 +26,9 @@ pub struct RunOptions {
     pub reports_root: PathBuf,
     /// No live progress. Default: false.
     pub quiet: bool,
+    /// Run only this shard's part of the load and also write `shard.json` (see
+    /// [`crate::shard`]). Default: the whole scenario.
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// A finished (or interrupted) run.
@@ -38,11 +42,13 @@ pub struct RunResult {
 }
 
 impl RunResult {
-    /// The process exit code: interrupted (130), thresholds failed (10), or ok.
+    /// The process exit code: interrupted (130), thresholds failed (10), or ok. A shard's own
+    /// verdicts do not count: its thresholds are judged by `merge`, on every shard's data (a
+    /// shard alone sends 1/N of the load).
     pub fn exit_code(&self) -> ExitCode {
         if self.report.partial {
             ExitCode::Interrupted
-        } else if !self.report.passed {
+        } else if !self.report.passed && self.report.shard.is_none() {
             ExitCode::ThresholdsFailed
         } else {
             ExitCode::Ok
@@ -183,14 +189,25 @@ pub async fn execute_on(
         .as_ref()
         .map(|p| p.expose().to_owned())
         .unwrap_or_else(target::random_password);
-    if !options.quiet && scenario.setup.users.count() > 0 {
-        eprintln!("setup: {} users", scenario.setup.users.count());
+    let segment = options.shard.unwrap_or(Shard::WHOLE);
+    let users_total = scenario.setup.users.count();
+    let users = segment.range(users_total);
+    if !options.quiet {
+        if let Some(shard) = options.shard {
+            eprintln!(
+                "shard {shard}: setup users {}..{} of {users_total}",
+                users.start, users.end
+            );
+        }
+        if users.end > users.start {
+            eprintln!("setup: {} users", users.end - users.start);
+        }
     }
     // An interruption during set-up skips the traffic; the (empty) partial report still follows.
     let pool = {
         let mut stop = stop.clone();
         tokio::select! {
-            pool = target::provision_users(&resolved, &scenario, &run_id, &password) => pool?,
+            pool = target::provision_users(&resolved, &scenario, &run_id, &password, segment) => pool?,
             _ = wait_true(&mut stop) => Vec::new(),
         }
     };
@@ -202,6 +219,7 @@ pub async fn execute_on(
     let flows = scenario.flows.len();
     let started_at = chrono::Utc::now();
     let shared = Arc::new(Shared {
+        segment,
         scenario: scenario.clone(),
         target: resolved,
         run_id: run_id.clone(),
@@ -262,12 +280,7 @@ pub async fn execute_on(
         cleanup(&shared).await
     };
 
-    let verdicts = crate::scenario::thresholds::evaluate_all(&scenario.thresholds, &summary);
-    let thresholds: Vec<ThresholdResult> = verdicts.iter().map(ThresholdResult::from).collect();
-    let passed = thresholds.iter().all(|t| t.passed);
-    let report = RunReport {
-        schema_version: REPORT_SCHEMA_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    let info = RunInfo {
         scenario: scenario.path.file_stem().map_or_else(
             || "scenario".to_string(),
             |s| s.to_string_lossy().into_owned(),
@@ -277,12 +290,32 @@ pub async fn execute_on(
         target: shared.target.label.clone(),
         started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         partial: interrupted,
-        shard: None,
-        thresholds,
-        passed,
-        summary,
+        shard: options.shard.map(|s| (s.index, s.count)),
     };
-    let dir = crate::report::write_run_report(&options.reports_root, &report)?;
+    let report = RunReport::evaluate(info, &scenario.thresholds, summary);
+    let mut extra = Vec::new();
+    if let Some(shard) = options.shard {
+        let result = ShardResult {
+            schema_version: SHARD_SCHEMA_VERSION,
+            shard,
+            scenario_digest: std::fs::read(&scenario.path)
+                .ok()
+                .map(|bytes| crate::shard::digest(&bytes)),
+            started_at_ms: started_at.timestamp_millis(),
+            users: (users_total > 0).then_some(UserRange {
+                first: users.start,
+                end: users.end,
+                total: users_total,
+            }),
+            thresholds: scenario.thresholds.iter().map(Into::into).collect(),
+            report: report.clone(),
+        };
+        // Plain data with string keys: serializing cannot fail.
+        let mut bytes = serde_json::to_vec_pretty(&result).expect("a ShardResult serializes");
+        bytes.push(b'\n');
+        extra.push((SHARD_FILE, bytes));
+    }
+    let dir = crate::report::write_run_report_with(&options.reports_root, &report, &extra)?;
     Ok(RunResult {
         report,
         dir,
@@ -450,7 +483,10 @@ async fn drive_arrivals(
             pre_allocated_vus,
             max_vus,
             ..
-        } => (*pre_allocated_vus as usize, (*max_vus as usize).max(1)),
+        } => (
+            shared.segment.share_u32(*pre_allocated_vus) as usize,
+            (shared.segment.share_u32(*max_vus) as usize).max(1),
+        ),
         _ => (1, 1),
     };
     let (tx, rx) = mpsc::unbounded_channel::<(Instant, usize)>();
@@ -480,7 +516,14 @@ async fn drive_arrivals(
     let weights: Vec<u32> = flows.iter().map(|(_, w)| *w).collect();
     let start = shared.start;
     let mut stop = stop;
-    for arrival in Arrivals::new(rate, &weights) {
+    let segment = shared.segment;
+    // Every shard walks the scenario's whole sequence and keeps its stripe of it.
+    let total = crate::scenario::schedule::iteration_count(rate);
+    let arrivals = Arrivals::new(rate, &weights)
+        .enumerate()
+        .filter(|(k, _)| segment.owns(*k as u64, total))
+        .map(|(_, a)| a);
+    for arrival in arrivals {
         let due = start + arrival.at;
         tokio::select! {
             _ = tokio::time::sleep_until(tokio::time::Instant::from_std(due)) => {}
@@ -511,13 +554,16 @@ fn spawn_looping_vus(
     let peak = peak_vus(&profile);
     let end = shared.start + end_of(load);
     let weights: Vec<u32> = flows.iter().map(|(_, w)| *w).collect();
-    for i in 0..peak {
+    // VU `i` of the scenario is this shard's when it falls in its stripe.
+    let segment = shared.segment;
+    let owned = (0..peak).filter(|i| segment.owns(u64::from(*i), u64::from(peak)));
+    for (local, i) in owned.enumerate() {
         let shared = shared.clone();
         let profile = profile.clone();
         let flows: Vec<usize> = flows.iter().map(|(f, _)| *f).collect();
         let mut mix = FlowMix::new(&weights);
         let stop = stop.clone();
-        let vu = vu_base + i as usize;
+        let vu = vu_base + local;
         vus.spawn(async move {
             loop {
                 if *stop.borrow() {
@@ -581,6 +627,13 @@ pub fn render_outcome(result: &RunResult) -> String {
             t.scope,
             t.expression,
             if t.passed { "passed" } else { "FAILED" }
+        );
+    }
+    if let Some((index, count)) = r.shard {
+        let _ = writeln!(
+            out,
+            "  shard {index}/{count}: thresholds count for the whole run once `cognito-harness \
+             merge` has every shard"
         );
     }
     let _ = writeln!(out, "reports: {}", result.dir.display());

@@ -326,18 +326,23 @@ pub async fn read_codes(
     Ok((codes.confirm_sign_up, codes.confirm_forgot_password))
 }
 
-/// Creates (or reads) the setup users, paced at `setup.rate` users per second.
+/// Creates (or reads) the setup users of `shard`'s range, paced at `setup.rate` users per
+/// second shared among the shards. Usernames keep the scenario-wide `{n}`.
 pub async fn provision_users(
     target: &Resolved,
     scenario: &Scenario,
     run_id: &str,
     password: &str,
+    shard: crate::shard::Shard,
 ) -> Result<Vec<Arc<PoolUser>>, EngineError> {
     let setup = &scenario.setup;
+    let range = shard.range(setup.users.count());
     match &setup.users {
         UserSource::None => Ok(Vec::new()),
         UserSource::Csv { users, .. } => Ok(users
             .iter()
+            .skip(range.start as usize)
+            .take((range.end - range.start) as usize)
             .map(|u| {
                 Arc::new(PoolUser {
                     username: u.username.clone(),
@@ -345,23 +350,25 @@ pub async fn provision_users(
                 })
             })
             .collect()),
-        UserSource::Provision { count, method } => {
+        UserSource::Provision { method, .. } => {
             let rate = if setup.rate.is_finite() && setup.rate > 0.0 {
                 setup.rate
             } else {
                 crate::scenario::model::DEFAULT_SETUP_RATE
             };
+            let rate = rate / f64::from(shard.count.max(1));
             let interval = Duration::from_secs_f64(1.0 / rate);
             let start = tokio::time::Instant::now();
             let mut tasks = tokio::task::JoinSet::new();
-            let mut users = Vec::with_capacity(*count as usize);
-            for n in 1..=*count {
+            let mut users = Vec::with_capacity((range.end - range.start) as usize);
+            for (local, global) in range.enumerate() {
+                let n = global + 1;
                 let username = username_from(&setup.username, run_id, "setup", n);
                 users.push(Arc::new(PoolUser {
                     username: username.clone(),
                     password: std::sync::Mutex::new(password.to_owned()),
                 }));
-                tokio::time::sleep_until(start + interval.mul_f64((n - 1) as f64)).await;
+                tokio::time::sleep_until(start + interval.mul_f64(local as f64)).await;
                 let client = target.client.clone();
                 let pool_id = target.pool_id.clone();
                 let app = target.app.clone();

@@ -267,6 +267,28 @@ impl Summary {
         }
     }
 
+    /// The same summary with `seconds` empty seconds before its timeline: a shard that started
+    /// later than another, aligned on the other's start before [`Summary::merge`].
+    pub fn delayed(&self, seconds: u32) -> Summary {
+        let mut out = self.clone();
+        if seconds == 0 {
+            return out;
+        }
+        let empty = (0..seconds).map(|second| SecondSummary {
+            second,
+            requests: 0,
+            errors: 0,
+            throttles: 0,
+            categories: BTreeMap::new(),
+        });
+        let shifted = self.timeline.iter().map(|s| SecondSummary {
+            second: s.second.saturating_add(seconds),
+            ..s.clone()
+        });
+        out.timeline = empty.chain(shifted).collect();
+        out
+    }
+
     /// Merges two shards of one scenario that ran over the same window: counts add, histograms
     /// add (losslessly), timelines add second by second, the window is the longer of the two.
     pub fn merge(&self, other: &Summary) -> Result<Summary, MetricsError> {

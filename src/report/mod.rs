@@ -22,7 +22,9 @@ mod writer;
 pub use html::render_html;
 pub use json::render_json;
 pub use markdown::render_markdown;
-pub use writer::{ReportError, write_atomic, write_run_report};
+pub use writer::{
+    ReportError, write_atomic, write_report_into, write_run_report, write_run_report_with,
+};
 
 /// Bumped on any incompatible change to `summary.json`.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -53,6 +55,47 @@ pub struct RunReport {
     /// Whether every threshold held.
     pub passed: bool,
     pub summary: Summary,
+}
+
+/// What a report says about the run besides its measurements: the scenario, the target, when
+/// it started and whether it is whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunInfo {
+    pub scenario: String,
+    pub scenario_path: String,
+    pub description: Option<String>,
+    pub target: String,
+    pub started_at: String,
+    pub partial: bool,
+    pub shard: Option<(u32, u32)>,
+}
+
+impl RunReport {
+    /// The report of a run measured as `summary`: every threshold evaluated on it. A single
+    /// run and a merge of shards both build their report here, from a [`Summary`].
+    pub fn evaluate(
+        info: RunInfo,
+        thresholds: &[crate::scenario::thresholds::Threshold],
+        summary: Summary,
+    ) -> RunReport {
+        let verdicts = crate::scenario::thresholds::evaluate_all(thresholds, &summary);
+        let thresholds: Vec<ThresholdResult> = verdicts.iter().map(ThresholdResult::from).collect();
+        let passed = thresholds.iter().all(|t| t.passed);
+        RunReport {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: info.scenario,
+            scenario_path: info.scenario_path,
+            description: info.description,
+            target: info.target,
+            started_at: info.started_at,
+            partial: info.partial,
+            shard: info.shard,
+            thresholds,
+            passed,
+            summary,
+        }
+    }
 }
 
 /// How one threshold fared.
@@ -92,6 +135,19 @@ pub fn run_dir_name(scenario: &str, started_at: chrono::DateTime<chrono::Utc>) -
         })
         .collect();
     format!("{safe}-{}", started_at.format("%Y%m%dT%H%M%SZ"))
+}
+
+/// The directory name of one shard's reports: `<scenario>-<YYYYMMDDTHHMMSSZ>-shard<I>of<N>`, so
+/// shards that start in the same second under one reports root never share a directory.
+pub fn shard_dir_name(
+    scenario: &str,
+    started_at: chrono::DateTime<chrono::Utc>,
+    (index, count): (u32, u32),
+) -> String {
+    format!(
+        "{}-shard{index}of{count}",
+        run_dir_name(scenario, started_at)
+    )
 }
 
 /// The reports directory for a run under `reports_root`.

@@ -42,15 +42,38 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     std::fs::rename(&tmp, path).map_err(err)
 }
 
-/// Creates `<reports_root>/<scenario>-<YYYYMMDDTHHMMSSZ>/` and writes the run's reports into it
-/// atomically: `summary.json`, `summary.md` and `report.html`. Returns the directory.
+/// Creates `<reports_root>/<scenario>-<YYYYMMDDTHHMMSSZ>/` (with `-shard<I>of<N>` for a shard)
+/// and writes the run's reports into it atomically: `summary.json`, `summary.md` and
+/// `report.html`. Returns the directory.
 pub fn write_run_report(reports_root: &Path, report: &RunReport) -> Result<PathBuf, ReportError> {
+    write_run_report_with(reports_root, report, &[])
+}
+
+/// [`write_run_report`] plus `extra` files (name, bytes), e.g. a shard's `shard.json`.
+pub fn write_run_report_with(
+    reports_root: &Path,
+    report: &RunReport,
+    extra: &[(&str, Vec<u8>)],
+) -> Result<PathBuf, ReportError> {
     let started = chrono::DateTime::parse_from_rfc3339(&report.started_at)
         .map_err(|_| ReportError::BadStartTime(report.started_at.clone()))?
         .with_timezone(&chrono::Utc);
-    let dir = super::run_dir(reports_root, &report.scenario, started);
-    std::fs::create_dir_all(&dir).map_err(|source| ReportError::CreateDir {
-        path: dir.clone(),
+    let dir = match report.shard {
+        Some(shard) => reports_root.join(super::shard_dir_name(&report.scenario, started, shard)),
+        None => super::run_dir(reports_root, &report.scenario, started),
+    };
+    write_report_into(&dir, report, extra)?;
+    Ok(dir)
+}
+
+/// Creates `dir` and writes the reports of `report` (and `extra` files) into it atomically.
+pub fn write_report_into(
+    dir: &Path,
+    report: &RunReport,
+    extra: &[(&str, Vec<u8>)],
+) -> Result<(), ReportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
+        path: dir.to_owned(),
         source,
     })?;
     // Render everything first, so a renderer's failure cannot leave a half-written set.
@@ -59,8 +82,8 @@ pub fn write_run_report(reports_root: &Path, report: &RunReport) -> Result<PathB
         ("summary.md", super::render_markdown(report)),
         ("report.html", super::render_html(report)),
     ];
-    for (name, bytes) in &files {
+    for (name, bytes) in files.iter().chain(extra) {
         write_atomic(&dir.join(name), bytes)?;
     }
-    Ok(dir)
+    Ok(())
 }
