@@ -102,3 +102,59 @@ async fn report_counts_match_what_the_server_saw() {
     assert!(client.admin_get_user(&pool_id, "e2e-7").await.is_err());
     server.shutdown().await;
 }
+
+const MANAGED_LOGIN: &str = r#"
+target: embedded
+setup:
+  users: 3
+  password: "Web-Pa55word!"
+flows:
+  web:
+    load: { executor: constant-arrival-rate, rate: 5, duration: 2s, pre_allocated_vus: 2 }
+    steps:
+      - authorization_code_pkce:
+          scopes: [openid, email, aws.cognito.signin.user.admin]
+          capture: web
+      - verify_tokens: { tokens: web }
+      - get_user
+      - refresh: { tokens: web }
+thresholds:
+  run: ["error_rate==0"]
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managed_login_with_pkce_runs_against_the_reference_server() {
+    let server = start(ServerConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("web.yaml");
+    let scenario = parse_scenario(MANAGED_LOGIN, &path, &|_| None)
+        .unwrap()
+        .scenario;
+    let scenario = Arc::new(scenario);
+    let run_id = engine::new_run_id();
+    let resolved = engine::target::reference_server_at(server.endpoint(), &scenario, &run_id)
+        .await
+        .unwrap();
+    let options = RunOptions {
+        reports_root: dir.path().join("reports"),
+        quiet: true,
+        shard: None,
+    };
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)
+        .await
+        .unwrap();
+    let s = &result.report.summary;
+    assert_eq!(s.flows["web"].count, 10);
+    let step = &s.steps["web.authorization_code_pkce"];
+    assert_eq!(step.count, 10);
+    assert_eq!(step.ok, 10, "{:?} {:?}", step.errors, step.transport);
+    // The tokens verify locally and work for the API and for a refresh.
+    assert_eq!(s.steps["web.verify_tokens"].ok, 10);
+    assert_eq!(s.steps["web.get_user"].ok, 10);
+    assert_eq!(s.steps["web.refresh"].ok, 10);
+    // Managed login and the code exchange are two requests; get_user and refresh one each.
+    assert_eq!(s.run.count, 10 * 4);
+    assert_eq!(s.run.ok, s.run.count, "{:?}", s.run.errors);
+    server.shutdown().await;
+}

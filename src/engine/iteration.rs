@@ -22,13 +22,15 @@ use super::target::{PoolUser, Resolved, random_password, read_codes, username_fr
 use crate::jwt::KeySet;
 use crate::jwt::{AcceptedTokenUse, VerifyPolicy, verify_token};
 use crate::metrics::{Outcome, Recorder, StepId};
+use crate::protocol::oauth2::authorize_url;
 use crate::protocol::types::*;
 use crate::protocol::{
-    AppClient, CallError, ClientAuthMethod, CognitoErrorKind, Grant, ParamMap, Sensitive,
+    AppClient, CallError, ClientAuthMethod, CognitoErrorKind, Grant, ParamMap, Pkce, Sensitive,
 };
 use crate::quota;
 use crate::scenario::model::{
-    ConfirmVia, Expect, Flow, Scenario, Step, StepKind, TokenUse, UserSelection,
+    AUTHORIZATION_CODE_OPERATION, ConfirmVia, DEFAULT_REDIRECT_URI, Expect, Flow,
+    MANAGED_LOGIN_OPERATION, Scenario, Step, StepKind, TokenUse, UserSelection,
 };
 use crate::srp::{PasswordVerifierChallenge, SrpClient};
 
@@ -686,7 +688,63 @@ async fn step_body(
             state.last_tokens = Some(index);
             Ok(())
         }
-        StepKind::AuthorizationCodePkce { .. } => Err(Failure::Error("unsupported_step".into())),
+        StepKind::AuthorizationCodePkce {
+            scopes,
+            redirect_uri,
+        } => {
+            let user = state.user.as_ref().ok_or_else(|| missing("user"))?;
+            let username = user.username.clone();
+            let password = Sensitive::new(user.password.clone());
+            let redirect = redirect_uri
+                .clone()
+                .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_owned());
+            let base = client
+                .config()
+                .oauth_base
+                .clone()
+                .ok_or_else(|| missing("oauth_domain"))?;
+            let pkce = Pkce::from_entropy(rand::random());
+            let expected_state = format!("{:016x}", rand::random::<u64>());
+            let scope = scopes.join(" ");
+            let url = authorize_url(
+                &base,
+                &app.client_id,
+                &redirect,
+                (!scope.is_empty()).then_some(scope.as_str()),
+                Some(&expected_state),
+                Some(&pkce),
+            );
+            let login = call!(
+                MANAGED_LOGIN_OPERATION,
+                false,
+                client.managed_login(&url, &redirect, &username, &password)
+            );
+            if login.state.as_deref() != Some(expected_state.as_str()) {
+                return Err(Failure::Error("oauth:state_mismatch".into()));
+            }
+            let out = call!(
+                AUTHORIZATION_CODE_OPERATION,
+                true,
+                client.oauth_token(
+                    app,
+                    ClientAuthMethod::SecretBasic,
+                    &Grant::AuthorizationCode {
+                        code: login.code,
+                        redirect_uri: redirect,
+                        code_verifier: Some(pkce.verifier),
+                    }
+                )
+            );
+            state.tokens[index] = Some(Tokens {
+                access: Some(out.access_token),
+                id: out.id_token,
+                refresh: out.refresh_token,
+                user: true,
+                username: Some(username),
+            });
+            state.last_tokens = Some(index);
+            Ok(())
+        }
         StepKind::VerifyTokens { token } => {
             let tokens = state
                 .tokens_for(step)

@@ -15,7 +15,7 @@ use super::target::{self, Resolved};
 use crate::exit::ExitCode;
 use crate::metrics::{Layout, Recorder, Summary};
 use crate::report::{RunInfo, RunReport};
-use crate::scenario::model::{FlowLoad, Load, Scenario, StepKind, Target, UserSource};
+use crate::scenario::model::{FlowLoad, Load, Scenario, Target, UserSource};
 use crate::scenario::schedule::{FlowMix, arrival_profile, vu_profile};
 use crate::shard::{SHARD_FILE, SHARD_SCHEMA_VERSION, Shard, ShardResult, UserRange};
 
@@ -123,29 +123,6 @@ async fn wait_for_signal() {
     }
 }
 
-/// Steps this engine cannot run (checked before any traffic).
-fn unsupported_steps(scenario: &Scenario) -> Vec<String> {
-    scenario
-        .flows
-        .iter()
-        .flat_map(|f| f.steps.iter().map(move |s| (f, s)))
-        .filter(|(_, s)| matches!(s.kind, StepKind::AuthorizationCodePkce { .. }))
-        .map(|(f, s)| format!("{}.{}", f.name, s.name))
-        .collect()
-}
-
-fn check_supported(scenario: &Scenario) -> Result<(), EngineError> {
-    let unsupported = unsupported_steps(scenario);
-    if unsupported.is_empty() {
-        return Ok(());
-    }
-    Err(EngineError::Config(format!(
-        "step kind authorization_code_pkce is not supported by `run` yet (managed login is not \
-         driven): {}",
-        unsupported.join(", ")
-    )))
-}
-
 /// A short random id for usernames and pool names of this run.
 pub fn new_run_id() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -166,7 +143,6 @@ pub async fn execute(
     options: &RunOptions,
     stop: watch::Receiver<bool>,
 ) -> Result<RunResult, EngineError> {
-    check_supported(&scenario)?;
     let run_id = new_run_id();
     let resolved = resolve(&scenario, &run_id).await?;
     execute_on(scenario, resolved, &run_id, options, stop).await
@@ -181,7 +157,6 @@ pub async fn execute_on(
     options: &RunOptions,
     stop: watch::Receiver<bool>,
 ) -> Result<RunResult, EngineError> {
-    check_supported(&scenario)?;
     let run_id = run_id.to_string();
     let password = scenario
         .setup

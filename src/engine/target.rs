@@ -16,7 +16,9 @@ use rand::Rng as _;
 use super::EngineError;
 use crate::protocol::types::*;
 use crate::protocol::{AppClient, CallError, CognitoClient, TargetConfig, TransportErrorKind};
-use crate::scenario::model::{Capabilities, Scenario, StepKind, Target, UserSource};
+use crate::scenario::model::{
+    Capabilities, DEFAULT_REDIRECT_URI, Scenario, StepKind, Target, UserSource,
+};
 
 /// A target ready for traffic.
 pub struct Resolved {
@@ -150,6 +152,9 @@ pub struct PoolNeeds {
     /// Some step uses `client_credentials`: a domain, a resource server and a confidential
     /// client allowed that grant.
     pub client_credentials: bool,
+    /// Some step uses `authorization_code_pkce`: a domain, and the user client allowed the
+    /// code grant with the default callback URL.
+    pub authorization_code: bool,
 }
 
 impl PoolNeeds {
@@ -160,6 +165,11 @@ impl PoolNeeds {
                 .iter()
                 .flat_map(|f| &f.steps)
                 .any(|s| matches!(s.kind, StepKind::ClientCredentials { .. })),
+            authorization_code: scenario
+                .flows
+                .iter()
+                .flat_map(|f| &f.steps)
+                .any(|s| matches!(s.kind, StepKind::AuthorizationCodePkce { .. })),
         }
     }
 }
@@ -185,6 +195,29 @@ pub async fn create_pool(
         .user_pool
         .and_then(|p| p.id)
         .ok_or_else(|| EngineError::Setup("CreateUserPool returned no pool id".into()))?;
+    // Managed login: the code grant with the user scopes, to the default callback URL.
+    let user_oauth = if needs.authorization_code {
+        CreateUserPoolClientRequest {
+            allowed_oauth_flows: Some(vec![OAuthFlowType::Code]),
+            allowed_oauth_scopes: Some(
+                [
+                    "openid",
+                    "email",
+                    "phone",
+                    "profile",
+                    "aws.cognito.signin.user.admin",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ),
+            allowed_oauth_flows_user_pool_client: Some(true),
+            callback_urls: Some(vec![DEFAULT_REDIRECT_URI.to_owned()]),
+            supported_identity_providers: Some(vec!["COGNITO".to_owned()]),
+            ..Default::default()
+        }
+    } else {
+        CreateUserPoolClientRequest::default()
+    };
     let user_client = client
         .create_user_pool_client(&CreateUserPoolClientRequest {
             user_pool_id: pool_id.clone(),
@@ -196,12 +229,12 @@ pub async fn create_pool(
                 ExplicitAuthFlowsType::AllowRefreshTokenAuth,
             ]),
             enable_token_revocation: Some(true),
-            ..Default::default()
+            ..user_oauth
         })
         .await
         .map_err(|e| setup_error("CreateUserPoolClient", e))?;
     let app = app_of(user_client.user_pool_client)?;
-    let m2m = if needs.client_credentials {
+    if needs.client_credentials || needs.authorization_code {
         client
             .create_user_pool_domain(&CreateUserPoolDomainRequest {
                 domain: format!("harness-{run_id}"),
@@ -210,6 +243,8 @@ pub async fn create_pool(
             })
             .await
             .map_err(|e| setup_error("CreateUserPoolDomain", e))?;
+    }
+    let m2m = if needs.client_credentials {
         let (identifier, scope) = M2M_SCOPE.split_once('/').unwrap_or(("harness", "load"));
         client
             .create_resource_server(&CreateResourceServerRequest {

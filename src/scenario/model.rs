@@ -434,6 +434,14 @@ pub enum StepKind {
 /// table has no row for it.
 pub const AUTHORIZATION_CODE_OPERATION: &str = "oauth2/token:authorization_code";
 
+/// Pseudo-operation for managed login itself: `/oauth2/authorize`, the sign-in page and the
+/// form post, timed as one request.
+pub const MANAGED_LOGIN_OPERATION: &str = "oauth2/login";
+
+/// The callback URL an `authorization_code_pkce` step uses when it names none (the guide
+/// allows `http://localhost` callbacks for testing; the embedded target registers it).
+pub const DEFAULT_REDIRECT_URI: &str = "http://localhost/callback";
+
 /// What a step needs from earlier steps or from the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenNeed {
@@ -489,7 +497,9 @@ impl StepKind {
             Self::GlobalSignOut => &["GlobalSignOut"],
             Self::RevokeToken => &["RevokeToken"],
             Self::ClientCredentials { .. } => &[quota::CLIENT_CREDENTIALS_OPERATION],
-            Self::AuthorizationCodePkce { .. } => &[AUTHORIZATION_CODE_OPERATION],
+            Self::AuthorizationCodePkce { .. } => {
+                &[MANAGED_LOGIN_OPERATION, AUTHORIZATION_CODE_OPERATION]
+            }
             Self::VerifyTokens { .. } => &[],
         }
     }
