@@ -1,5 +1,5 @@
 //! The official clients against the reference server: amazon-cognito-identity-js (SRP sign-in
-//! ×100 and refresh), the AWS SDK for JavaScript v3 (sign-up, confirm, sign-in, GetUser), and
+//! ×300 and refresh), the AWS SDK for JavaScript v3 (sign-up, confirm, sign-in, GetUser), and
 //! boto3 + pycognito with PyJWT verifying the tokens against the served JWKS. Driven through
 //! `scripts/peer-client.sh` (docs/peers.md). Skipped when the peers are not installed, unless
 //! HARNESS_REQUIRE_PEERS=1 (as `scripts/test.sh` sets).
@@ -79,7 +79,7 @@ async fn official_clients_sign_in() {
         s("--username"),
         s("alice"),
         s("--count"),
-        s("100"),
+        s("300"),
         s("--issuer"),
         issuer.clone(),
         s("--max-failures"),
@@ -87,7 +87,7 @@ async fn official_clients_sign_in() {
     ])
     .await;
     assert_eq!(r["ok"], true, "{r}");
-    assert_eq!(r["signins"], 100, "{r}");
+    assert_eq!(r["signins"], 300, "{r}");
     assert_eq!(r["refresh"]["ok"], true, "{r}");
 
     // The same through a confidential client (SECRET_HASH added by the script).
@@ -160,6 +160,25 @@ async fn official_clients_sign_in() {
     ])
     .await;
     assert_eq!(r["ok"], true, "{r}");
+
+    // The same with ConfirmSignUp and the code the server delivered (read back from it).
+    let r = peer(vec![
+        s("sdk-flow"),
+        s("--endpoint"),
+        endpoint.clone(),
+        s("--client-id"),
+        app.client_id.clone(),
+        s("--count"),
+        s("2"),
+        s("--code-url"),
+        s("harness"),
+        s("--user-pool-id"),
+        pool_id.clone(),
+    ])
+    .await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["confirm_via"], "code-url", "{r}");
+    assert_eq!(r["steps"]["ConfirmSignUp"]["ok"], 2, "{r}");
 
     // boto3 sign-up flow + pycognito SRP, tokens verified by PyJWT against the JWKS.
     let r = peer(vec![

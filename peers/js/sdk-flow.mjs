@@ -41,7 +41,7 @@ const USAGE = `usage: node peers/js/sdk-flow.mjs --endpoint URL --client-id ID [
   --code CODE       confirmation code to send with ConfirmSignUp
   --code-url URL    GET this URL for {"Code":"..."}; {poolId} and {username} are replaced
                     (URL-encoded). "harness" means the reference server's
-                    <endpoint>/_harness/pools/{poolId}/users/{username}/code
+                    <endpoint>/_harness/codes/{poolId}/{username}
   --admin-confirm   confirm with AdminConfirmSignUp (SigV4, dummy credentials test/test)
                     instead of ConfirmSignUp, for emulators that hand out no codes
   --max-attempts N  SDK attempts per call (default 1: no retries, so errors are seen as sent)
@@ -68,8 +68,10 @@ async function fetchCode(url) {
         continue;
       }
       const body = await resp.json();
-      if (typeof body?.Code === "string" && body.Code) return body.Code;
-      last = Object.assign(new Error('code URL body has no string "Code"'), { code: "CodeUrlBody" });
+      // {"Code": ...}, or the reference server's {"ConfirmSignUp": ..., "ConfirmForgotPassword": ...}.
+      const code = body?.Code ?? body?.ConfirmSignUp;
+      if (typeof code === "string" && code) return code;
+      last = Object.assign(new Error('code URL body has no string "Code" or "ConfirmSignUp"'), { code: "CodeUrlBody" });
     } catch (err) {
       last = Object.assign(new Error(`GET code URL failed: ${err.message}`), { code: "CodeUrlFetch" });
     }
@@ -96,7 +98,7 @@ async function main() {
   }
   let codeUrl = v["code-url"];
   if (codeUrl === "harness") {
-    codeUrl = `${v.endpoint.replace(/\/+$/, "")}/_harness/pools/{poolId}/users/{username}/code`;
+    codeUrl = `${v.endpoint.replace(/\/+$/, "")}/_harness/codes/{poolId}/{username}`;
   }
   if ((v["admin-confirm"] || codeUrl?.includes("{poolId}")) && !v["user-pool-id"]) requireFlags(v, "user-pool-id");
   if (codeUrl) checkLoopback(codeUrl.replaceAll(/\{(poolId|username)\}/g, "x"));

@@ -102,7 +102,8 @@ class TokenVerifier:
 
 
 def fetch_code(url: str) -> str:
-    """GET a URL answering {"Code": "..."}; a few tries, 250 ms apart."""
+    """GET a URL answering {"Code": "..."} (or the reference server's {"ConfirmSignUp": "..."});
+    a few tries, 250 ms apart."""
     import json
 
     check_loopback(url)
@@ -112,7 +113,8 @@ def fetch_code(url: str) -> str:
             time.sleep(0.25)
         try:
             with urllib.request.urlopen(url, timeout=10) as resp:
-                code = json.load(resp).get("Code")
+                body = json.load(resp)
+                code = body.get("Code") or body.get("ConfirmSignUp")
             if isinstance(code, str) and code:
                 return code
             last = ValueError('code URL body has no string "Code"')
@@ -232,7 +234,7 @@ def main() -> None:
     confirm.add_argument("--code", default=None, help="confirmation code for ConfirmSignUp")
     confirm.add_argument("--code-url", default=None,
                          help='URL answering {"Code":"..."}; {poolId} and {username} are replaced. '
-                              '"harness" = <endpoint>/_harness/pools/{poolId}/users/{username}/code')
+                              '"harness" = <endpoint>/_harness/codes/{poolId}/{username}')
     confirm.add_argument("--admin-confirm", action="store_true",
                          help="confirm with AdminConfirmSignUp (dummy credentials) instead")
     p.add_argument("--jwks-url", default=None,
@@ -255,7 +257,7 @@ def main() -> None:
     if "signup" not in flows:
         require(args, "username")
     if args.code_url == "harness":
-        args.code_url = args.endpoint.rstrip("/") + "/_harness/pools/{poolId}/users/{username}/code"
+        args.code_url = args.endpoint.rstrip("/") + "/_harness/codes/{poolId}/{username}"
 
     idp = cognito_client(args.endpoint, args.region)
     verifier = None
