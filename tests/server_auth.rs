@@ -878,9 +878,32 @@ async fn disabled_users_cannot_sign_in_until_enabled() {
     let app = h.all_flows_app(&pool_id, false).await;
     h.confirmed_user(&pool_id, &app, "dora").await;
     let body = serde_json::json!({"UserPoolId": pool_id, "Username": "dora"});
+    let before = h
+        .client
+        .user_password_auth(&app, "dora", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
 
     let (status, json) = h.call_json("AdminDisableUser", body.clone(), true).await;
     assert_eq!((status, json), (200, serde_json::json!({})));
+    // Disabling revokes the tokens issued before; the refresh token stops too.
+    let (kind, message) = expect_err(h.client.get_user(&exposed(&before.access_token)).await);
+    assert_eq!(
+        (kind.as_str(), message.as_str()),
+        ("NotAuthorizedException", "Access Token has been revoked")
+    );
+    let refresh = exposed(&before.refresh_token);
+    let (kind, message) = expect_err(
+        h.client
+            .refresh_token_auth(&app, &refresh, Some("dora"))
+            .await,
+    );
+    assert_eq!(
+        (kind.as_str(), message.as_str()),
+        ("NotAuthorizedException", "User is disabled.")
+    );
     let got = h.client.admin_get_user(&pool_id, "dora").await.unwrap();
     assert_eq!(got.enabled, Some(false));
     let (kind, message) = expect_err(h.client.user_password_auth(&app, "dora", PASSWORD).await);

@@ -1020,6 +1020,11 @@ fn set_enabled(store: &Store, req: AdminUserRequest, enabled: bool) -> ApiResult
     let key = admin_user(&pool, &req.username)?;
     let now = store.now_ms();
     pool.with_user(&key, |user| {
+        // Disabling "revokes all access tokens for the user" (API reference,
+        // AdminDisableUser): the sign-ins so far are of an older generation.
+        if user.enabled && !enabled {
+            user.generation = user.generation.wrapping_add(1);
+        }
         user.enabled = enabled;
         user.modified_ms = now;
     })
@@ -1027,7 +1032,8 @@ fn set_enabled(store: &Store, req: AdminUserRequest, enabled: bool) -> ApiResult
     Ok(EmptyResponse {})
 }
 
-/// AdminDisableUser: the user can no longer sign in ("User is disabled.").
+/// AdminDisableUser: the user can no longer sign in ("User is disabled."), and the tokens
+/// issued before stop working.
 pub fn admin_disable_user(store: &Store, req: AdminUserRequest) -> ApiResult<EmptyResponse> {
     set_enabled(store, req, false)
 }
@@ -1642,14 +1648,22 @@ fn refresh(
         return Err(invalid());
     }
     let names = pool.with_user(&key, |u| {
-        (u.username.clone(), u.sub.to_string(), u.generation)
+        (
+            u.username.clone(),
+            u.sub.to_string(),
+            u.generation,
+            u.enabled,
+        )
     });
-    let (internal, sub, current_generation) = names.ok_or_else(invalid)?;
+    let (internal, sub, current_generation, enabled) = names.ok_or_else(invalid)?;
     check_secret_hash(
         client,
         &[&internal, &sub],
         params.get("SECRET_HASH").map(String::as_str),
     )?;
+    if !enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
     if revoked || generation != current_generation {
         return Err(ApiError::not_authorized("Refresh Token has been revoked"));
     }
