@@ -3,12 +3,12 @@
 //! connections in turn. The run goes on, exits normally, writes its report, and counts every
 //! request the server saw: per step, count = ok + errors + throttled + transport failures.
 
+mod cli_support;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-use assert_cmd::Command;
 
 /// Reads one HTTP request (head and a Content-Length body); false when the peer went away.
 fn read_request(stream: &mut TcpStream) -> bool {
@@ -127,9 +127,7 @@ flows:
     )
     .unwrap();
     let reports = dir.path().join("reports");
-    let out = Command::new(env!("CARGO_BIN_EXE_cognito-harness"))
-        .env_remove("AWS_PROFILE")
-        .env("NO_COLOR", "1")
+    let out = cli_support::harness_process()
         .arg("run")
         .arg(&scenario)
         .arg("--reports")

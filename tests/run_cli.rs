@@ -2,22 +2,11 @@
 //! unreachable target) and, against the embedded reference server, a complete run that writes
 //! its reports.
 
+mod cli_support;
+
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn harness() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito-harness"));
-    // Plain progress lines, and no AWS settings from the machine running the tests.
-    cmd.env_remove("AWS_PROFILE").env("NO_COLOR", "1");
-    cmd
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
+use cli_support::{harness, harness_process, write};
 
 #[test]
 fn an_invalid_scenario_exits_2_with_located_errors_and_sends_nothing() {
@@ -182,7 +171,7 @@ flows:
 "#,
     );
     let reports = dir.path().join("reports");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cognito-harness"))
+    let mut child = harness_process()
         .arg("run")
         .arg(&scenario)
         .arg("--reports")

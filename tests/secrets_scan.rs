@@ -5,13 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod cli_support;
 
-fn harness() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito-harness"));
-    cmd.env_remove("AWS_PROFILE").env("NO_COLOR", "1");
-    cmd
-}
+use cli_support::harness;
 
 /// Every regular file under `dir`, recursively.
 fn files_under(dir: &Path) -> Vec<PathBuf> {

@@ -2,6 +2,8 @@
 //! runs end to end (in process on one shared pool, and as processes merged by the binary), and
 //! the Kubernetes manifests against the shard argument they pass.
 
+mod cli_support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,6 +14,7 @@ use hdrhistogram::Histogram;
 use hdrhistogram::serialization::Deserializer;
 use proptest::prelude::*;
 
+use cli_support::harness;
 use cognito_harness::engine::{self, RunOptions};
 use cognito_harness::metrics::{Layout, Outcome, Recorder, Scope, StepId, Summary};
 use cognito_harness::protocol::CognitoClient;
@@ -476,14 +479,6 @@ async fn shards_on_one_pool_use_disjoint_users_and_together_run_the_scenario() {
 // ---------------------------------------------------------------------------------------------
 // Shard processes and `merge`, through the binary
 
-fn harness() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_cognito-harness"));
-    cmd.env_remove("AWS_PROFILE")
-        .env_remove("CH_SHARD")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
 const QUICK: &str = r#"
 description: a short quickstart
 target: embedded
@@ -516,10 +511,8 @@ fn shard_processes_merge_into_the_scenarios_load() {
     let count = 2;
     let children: Vec<std::process::Child> = (0..count)
         .map(|i| {
-            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cognito-harness"));
-            cmd.env_remove("AWS_PROFILE")
-                .env("NO_COLOR", "1")
-                .arg("run")
+            let mut cmd = cli_support::harness_process();
+            cmd.arg("run")
                 .arg(&scenario)
                 .arg("--reports")
                 .arg(&reports)

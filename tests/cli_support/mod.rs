@@ -1,0 +1,30 @@
+//! The `cognito-harness` binary as the command-line tests run it: plain progress lines, and no
+//! AWS settings or shard from the machine running the tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+fn clean(cmd: &mut std::process::Command) {
+    cmd.env_remove("AWS_PROFILE")
+        .env_remove("CH_SHARD")
+        .env("NO_COLOR", "1");
+}
+
+/// The binary, for `assert_cmd` assertions and `.output()`.
+pub fn harness() -> assert_cmd::Command {
+    assert_cmd::Command::from_std(harness_process())
+}
+
+/// The binary as a plain process, for tests that spawn it and signal it.
+pub fn harness_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cognito-harness"));
+    clean(&mut cmd);
+    cmd
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
