@@ -1501,18 +1501,18 @@ fn complete_sign_in(
     };
     if status == Status::ForceChangePassword {
         let session = random_token(96);
-        store.challenges.with(&session, |m| {
-            m.insert(
-                session.clone(),
-                ChallengePending {
-                    pool_id: pool.id.clone(),
-                    client_id: client.id.clone(),
-                    user_key: key.into(),
-                    kind: ChallengeKind::NewPasswordRequired,
-                    expires_ms: now + client.auth_session_validity_mins * 60_000,
-                },
-            )
-        });
+        store.challenges.insert_expiring(
+            session.clone(),
+            ChallengePending {
+                pool_id: pool.id.clone(),
+                client_id: client.id.clone(),
+                user_key: key.into(),
+                kind: ChallengeKind::NewPasswordRequired,
+                expires_ms: now + client.auth_session_validity_mins * 60_000,
+            },
+            now,
+            |p| p.expires_ms,
+        );
         let user_attributes: serde_json::Map<String, serde_json::Value> = attributes
             .iter()
             .filter(|(n, _)| !n.ends_with("_verified"))
@@ -1752,19 +1752,19 @@ fn srp_initiate(
         .with("SRP_B", session.b_pub_hex())
         .with("USERNAME", &*internal)
         .with("USER_ID_FOR_SRP", &*user_id_for_srp);
-    store.srp_pending.with(&secret_block, |m| {
-        m.insert(
-            secret_block.clone(),
-            SrpPending {
-                pool_id: pool.id.clone(),
-                client_id: client.id.clone(),
-                user_key,
-                username: internal,
-                session,
-                expires_ms: now + client.auth_session_validity_mins * 60_000,
-            },
-        )
-    });
+    store.srp_pending.insert_expiring(
+        secret_block.clone(),
+        SrpPending {
+            pool_id: pool.id.clone(),
+            client_id: client.id.clone(),
+            user_key,
+            username: internal,
+            session,
+            expires_ms: now + client.auth_session_validity_mins * 60_000,
+        },
+        now,
+        |p| p.expires_ms,
+    );
     Ok(AuthAnswer {
         challenge_name: Some(ChallengeNameType::PasswordVerifier),
         session: None,
@@ -1946,9 +1946,11 @@ fn new_password_required(
     )?;
     if let Err(message) = pool.policy.check(new_password) {
         // The session stays usable for another try, as Cognito's does.
-        store.challenges.with(session, |m| {
-            m.insert(session.to_owned(), pending_again(&pending))
-        });
+        store
+            .challenges
+            .insert_expiring(session.to_owned(), pending_again(&pending), now, |p| {
+                p.expires_ms
+            });
         return Err(invalid_password(message));
     }
     pool.with_user(&pending.user_key, |user| {

@@ -124,6 +124,7 @@ pub fn new_sign_in(
     auth_time: i64,
 ) -> (uuid::Uuid, String) {
     let origin_jti = uuid::Uuid::new_v4();
+    let now_ms = store.now_ms();
     let mut secret = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
     let mut raw = Vec::with_capacity(48);
@@ -138,11 +139,11 @@ pub fn new_sign_in(
         auth_time,
         generation,
         revoked: false,
-        refresh_expires_ms: store.now_ms() + client.refresh_validity_secs * 1000,
+        refresh_expires_ms: now_ms + client.refresh_validity_secs * 1000,
     };
     store
         .sign_ins
-        .with(&origin_jti, |m| m.insert(origin_jti, record));
+        .insert_expiring(origin_jti, record, now_ms, SignIn::forgettable_after_ms);
     (origin_jti, token)
 }
 
