@@ -609,7 +609,9 @@ fn new_identity(
 }
 
 /// Inserts a user; UsernameExistsException when the name or a sign-in alias is taken.
-fn insert_user(pool: &Pool, user: User, exists_message: &str) -> ApiResult<()> {
+fn insert_user(pool: &Pool, mut user: User, exists_message: &str) -> ApiResult<()> {
+    // Kept for the user's lifetime: no spare capacity.
+    user.attributes.shrink_to_fit();
     let key = pool.key(&user.username);
     // With UsernameAttributes the email / phone number is the sign-in name: it is unique.
     let mut alias_keys = Vec::new();
@@ -632,7 +634,7 @@ fn insert_user(pool: &Pool, user: User, exists_message: &str) -> ApiResult<()> {
         if m.contains_key(&key) {
             false
         } else {
-            m.insert(key.clone(), user);
+            m.insert(key.clone(), Box::new(user));
             true
         }
     });
