@@ -330,3 +330,64 @@ async fn refresh_tokens_carry_at_least_128_random_bits() {
         assert!(v.len() >= 200, "secret byte {i} takes {} values", v.len());
     }
 }
+
+#[tokio::test]
+async fn sign_in_records_are_swept_a_day_after_their_refresh_token_expires() {
+    let h = harness().await;
+    let pool_id = h.default_pool().await;
+    let app = h
+        .app(CreateUserPoolClientRequest {
+            user_pool_id: pool_id.clone(),
+            client_name: "hourly".into(),
+            explicit_auth_flows: Some(vec![
+                ExplicitAuthFlowsType::AllowUserPasswordAuth,
+                ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+            ]),
+            refresh_token_validity: Some(60),
+            token_validity_units: Some(TokenValidityUnitsType {
+                refresh_token: Some(TimeUnitsType::Minutes),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await;
+    h.confirmed_user(&pool_id, &app, "hal").await;
+    let store = h.server.store();
+    // Ten rounds of 300 sign-ins, each round a day and an hour after the one before: only the
+    // latest round's records can still matter.
+    let per_round = 300;
+    let mut refresh = String::new();
+    for round in 0..10 {
+        if round > 0 {
+            h.clock.advance(Duration::from_secs(25 * 3600 + 60));
+        }
+        for _ in 0..per_round {
+            let r = password_auth(&h, &app, "hal", PASSWORD);
+            refresh = r["AuthenticationResult"]["RefreshToken"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        }
+        let held = store.sign_ins.len();
+        assert!(held >= per_round, "live sign-ins were dropped: {held}");
+        assert!(
+            held <= 2 * per_round + 32 * 16,
+            "expired sign-ins piled up: {held}"
+        );
+    }
+    h.clock.advance(Duration::from_secs(2 * 3600));
+    let r = call(
+        &h,
+        "InitiateAuth",
+        json!({
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "ClientId": app.client_id,
+            "AuthParameters": { "REFRESH_TOKEN": refresh },
+        }),
+    );
+    assert_eq!(
+        refused(r),
+        ("NotAuthorizedException", "Refresh Token has expired".into()),
+        "the last round's token, an hour expired, is still known"
+    );
+}
