@@ -259,7 +259,12 @@ const SERVER_ONLY_SIGNED: &[&str] = &[
     "AdminAddUserToGroup",
 ];
 
-fn dispatch(store: &Store, name: &str, headers: &HeaderMap, body: &Bytes) -> ApiResult<Vec<u8>> {
+pub(super) fn dispatch(
+    store: &Store,
+    name: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> ApiResult<Vec<u8>> {
     let kind = OperationKind::from_name(name);
     let signed = match kind {
         Some(k) => k.requires_sigv4(),

@@ -228,6 +228,36 @@ async fn serve(
     Ok(())
 }
 
+/// Answers one JSON 1.1 operation in-process, as `POST /` with `X-Amz-Target:
+/// AWSCognitoIdentityProviderService.{operation}` would, without HTTP: the body is decoded,
+/// the operation runs over `store`, and the answer is encoded. Quotas are not applied here, and
+/// operations that need SigV4 are refused as an unsigned request would be. For benchmarks and
+/// in-process drivers that want the server's own cost without the network's.
+pub fn call(store: &Store, operation: &str, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let body = axum::body::Bytes::copy_from_slice(body);
+    http::dispatch(store, operation, &axum::http::HeaderMap::new(), &body)
+}
+
+/// Creates a confirmed user directly in the store, as a `serve --config` seed does: the same
+/// record a sign-up stores (SRP verifier, password hash, attributes), without a request. The
+/// password must meet the pool's policy.
+pub fn seed_confirmed_user(
+    store: &Store,
+    pool_id: &str,
+    username: &str,
+    password: &str,
+    attributes: &[crate::protocol::types::AttributeType],
+) -> Result<(), ApiError> {
+    ops::seed_user(
+        store,
+        pool_id,
+        username,
+        password,
+        attributes,
+        store::Status::Confirmed,
+    )
+}
+
 /// The endpoint URL for a bound address (IPv6 in brackets).
 pub fn endpoint_for(addr: SocketAddr) -> String {
     format!("http://{addr}/")

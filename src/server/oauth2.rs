@@ -867,13 +867,10 @@ fn sign_in(
                 auth_time,
                 expires_ms: now + CODE_VALIDITY_MS,
             };
-            store.auth_codes.with(&code, |m| {
-                // Unredeemed codes expire; sweep them as the shard grows.
-                if m.len() >= 256 {
-                    m.retain(|_, c| c.expires_ms >= now);
-                }
-                m.insert(code.clone(), grant);
-            });
+            // Unredeemed codes expire and are swept as the table grows.
+            store
+                .auth_codes
+                .insert_expiring(code.clone(), grant, now, |c| c.expires_ms);
             let mut pairs = vec![("code", code.as_str())];
             if let Some(s) = state {
                 pairs.push(("state", s));

@@ -609,7 +609,9 @@ fn new_identity(
 }
 
 /// Inserts a user; UsernameExistsException when the name or a sign-in alias is taken.
-fn insert_user(pool: &Pool, user: User, exists_message: &str) -> ApiResult<()> {
+fn insert_user(pool: &Pool, mut user: User, exists_message: &str) -> ApiResult<()> {
+    // Kept for the user's lifetime: no spare capacity.
+    user.attributes.shrink_to_fit();
     let key = pool.key(&user.username);
     // With UsernameAttributes the email / phone number is the sign-in name: it is unique.
     let mut alias_keys = Vec::new();
@@ -632,7 +634,7 @@ fn insert_user(pool: &Pool, user: User, exists_message: &str) -> ApiResult<()> {
         if m.contains_key(&key) {
             false
         } else {
-            m.insert(key.clone(), user);
+            m.insert(key.clone(), Box::new(user));
             true
         }
     });
@@ -1507,18 +1509,18 @@ fn complete_sign_in(
     };
     if status == Status::ForceChangePassword {
         let session = random_token(96);
-        store.challenges.with(&session, |m| {
-            m.insert(
-                session.clone(),
-                ChallengePending {
-                    pool_id: pool.id.clone(),
-                    client_id: client.id.clone(),
-                    user_key: key.into(),
-                    kind: ChallengeKind::NewPasswordRequired,
-                    expires_ms: now + client.auth_session_validity_mins * 60_000,
-                },
-            )
-        });
+        store.challenges.insert_expiring(
+            session.clone(),
+            ChallengePending {
+                pool_id: pool.id.clone(),
+                client_id: client.id.clone(),
+                user_key: key.into(),
+                kind: ChallengeKind::NewPasswordRequired,
+                expires_ms: now + client.auth_session_validity_mins * 60_000,
+            },
+            now,
+            |p| p.expires_ms,
+        );
         let user_attributes: serde_json::Map<String, serde_json::Value> = attributes
             .iter()
             .filter(|(n, _)| !n.ends_with("_verified"))
@@ -1777,19 +1779,19 @@ fn srp_initiate(
         .with("SRP_B", session.b_pub_hex())
         .with("USERNAME", &*internal)
         .with("USER_ID_FOR_SRP", &*user_id_for_srp);
-    store.srp_pending.with(&secret_block, |m| {
-        m.insert(
-            secret_block.clone(),
-            SrpPending {
-                pool_id: pool.id.clone(),
-                client_id: client.id.clone(),
-                user_key,
-                username: internal,
-                session,
-                expires_ms: now + client.auth_session_validity_mins * 60_000,
-            },
-        )
-    });
+    store.srp_pending.insert_expiring(
+        secret_block.clone(),
+        SrpPending {
+            pool_id: pool.id.clone(),
+            client_id: client.id.clone(),
+            user_key,
+            username: internal,
+            session,
+            expires_ms: now + client.auth_session_validity_mins * 60_000,
+        },
+        now,
+        |p| p.expires_ms,
+    );
     Ok(AuthAnswer {
         challenge_name: Some(ChallengeNameType::PasswordVerifier),
         session: None,
@@ -1971,9 +1973,11 @@ fn new_password_required(
     )?;
     if let Err(message) = pool.policy.check(new_password) {
         // The session stays usable for another try, as Cognito's does.
-        store.challenges.with(session, |m| {
-            m.insert(session.to_owned(), pending_again(&pending))
-        });
+        store
+            .challenges
+            .insert_expiring(session.to_owned(), pending_again(&pending), now, |p| {
+                p.expires_ms
+            });
         return Err(invalid_password(message));
     }
     pool.with_user(&pending.user_key, |user| {

@@ -177,6 +177,7 @@ pub fn new_scoped_sign_in(
     scopes: Option<Box<str>>,
 ) -> (uuid::Uuid, String) {
     let origin_jti = uuid::Uuid::new_v4();
+    let now_ms = store.now_ms();
     let mut secret = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
     let mut raw = Vec::with_capacity(48);
@@ -191,12 +192,12 @@ pub fn new_scoped_sign_in(
         auth_time,
         generation,
         revoked: false,
-        refresh_expires_ms: store.now_ms() + client.refresh_validity_secs * 1000,
+        refresh_expires_ms: now_ms + client.refresh_validity_secs * 1000,
         scopes,
     };
     store
         .sign_ins
-        .with(&origin_jti, |m| m.insert(origin_jti, record));
+        .insert_expiring(origin_jti, record, now_ms, SignIn::forgettable_after_ms);
     (origin_jti, token)
 }
 
