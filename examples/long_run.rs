@@ -142,6 +142,7 @@ fn main() {
     let options = RunOptions {
         reports_root: dir.path().join("reports"),
         quiet: true,
+        shard: None,
     };
     let (_tx, stop) = tokio::sync::watch::channel(false);
     let result = load_rt

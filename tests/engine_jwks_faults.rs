@@ -91,6 +91,7 @@ async fn run(config: ServerConfig, jwks_url: Option<&str>) -> Summary {
     let options = RunOptions {
         reports_root: dir.path().join("reports"),
         quiet: true,
+        shard: None,
     };
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)
