@@ -4,9 +4,7 @@
 
 mod cli_support;
 
-use std::path::Path;
-
-use cli_support::{harness, harness_process, write};
+use cli_support::{harness, harness_process, only_summary, write};
 
 #[test]
 fn an_invalid_scenario_exits_2_with_located_errors_and_sends_nothing() {
@@ -96,14 +94,6 @@ flows:
     assert!(!reports.exists(), "no report when nothing answered");
 }
 
-/// The one report directory a run wrote under `reports`, and its summary.json.
-fn only_report(reports: &Path) -> serde_json::Value {
-    let dirs: Vec<_> = std::fs::read_dir(reports).unwrap().collect();
-    assert_eq!(dirs.len(), 1, "one run, one report directory");
-    let dir = dirs.into_iter().next().unwrap().unwrap().path();
-    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
-}
-
 #[test]
 fn a_failed_threshold_exits_10_and_still_writes_the_report() {
     let dir = tempfile::tempdir().unwrap();
@@ -139,7 +129,7 @@ thresholds:
         !stdout.contains("Short-Pa55word!"),
         "no secret in the output"
     );
-    let summary = only_report(&reports);
+    let summary = only_summary(&reports);
     assert_eq!(summary["passed"], false);
     assert_eq!(summary["partial"], false);
     assert_eq!(summary["target"], "embedded");
@@ -199,7 +189,7 @@ flows:
     std::thread::spawn(move || for _ in lines {});
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{out:?}");
-    let summary = only_report(&reports);
+    let summary = only_summary(&reports);
     assert_eq!(summary["partial"], true);
     assert!(summary["summary"]["run"]["count"].as_u64().unwrap() > 0);
 }

@@ -175,7 +175,7 @@ impl SrpClient {
         let pool_name = math::pool_name(pool_id)?;
         let b_pub = math::parse_wire_hex("SRP_B", &challenge.srp_b)?;
         let salt = math::parse_wire_hex("SALT", &challenge.salt)?;
-        let secret_block = math::decode_secret_block(&challenge.secret_block)?;
+        let secret_block = math::decode_secret_block_lenient(&challenge.secret_block)?;
         let keys = self.keys(
             &b_pub,
             &salt,

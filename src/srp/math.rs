@@ -275,6 +275,32 @@ pub fn decode_secret_block(secret_block: &str) -> Result<Vec<u8>, SrpError> {
         .map_err(|_| SrpError::BadSecretBlock)
 }
 
+/// SECRET_BLOCK as the official clients read it: amazon-cognito-identity-js decodes it with
+/// Node's `Buffer.from(s, "base64")`, which accepts both base64 alphabets, skips other
+/// characters and needs no padding. Cognito's blocks are plain base64 and decode the same
+/// either way; some emulators send other text (moto: a UUID), which the official clients, and
+/// so this client, still sign. The server side stays strict ([`decode_secret_block`]).
+pub fn decode_secret_block_lenient(secret_block: &str) -> Result<Vec<u8>, SrpError> {
+    let mut cleaned: String = secret_block
+        .chars()
+        .filter_map(|c| match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '+' | '/' => Some(c),
+            '-' => Some('+'),
+            '_' => Some('/'),
+            _ => None,
+        })
+        .collect();
+    if cleaned.len() % 4 == 1 {
+        cleaned.pop();
+    }
+    if cleaned.is_empty() {
+        return Err(SrpError::BadSecretBlock);
+    }
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(&cleaned)
+        .map_err(|_| SrpError::BadSecretBlock)
+}
+
 /// The pool name of a pool id: what follows the first `_` (`us-east-1_AbCdEf123` →
 /// `AbCdEf123`).
 pub fn pool_name(pool_id: &str) -> Result<&str, SrpError> {
@@ -408,6 +434,26 @@ pub fn is_zero_mod_n(n: &BigInt) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn secret_blocks_decode_as_the_official_client_reads_them() {
+        let bytes: Vec<u8> = (0u8..=255).collect();
+        for len in [1, 2, 3, 64, 255, 256] {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes[..len]);
+            assert_eq!(
+                decode_secret_block_lenient(&b64).unwrap(),
+                decode_secret_block(&b64).unwrap()
+            );
+        }
+        // An emulator's UUID still yields bytes to sign; garbage without base64 does not.
+        let uuid = "d1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b";
+        assert_eq!(decode_secret_block_lenient(uuid).unwrap().len(), 27);
+        assert!(decode_secret_block(uuid).is_err());
+        assert_eq!(
+            decode_secret_block_lenient("!!! ???"),
+            Err(SrpError::BadSecretBlock)
+        );
+    }
+
     use super::*;
 
     fn int(v: i64) -> BigInt {

@@ -28,3 +28,11 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// The summary.json of the one report directory a run wrote under `reports`.
+pub fn only_summary(reports: &Path) -> serde_json::Value {
+    let dirs: Vec<_> = std::fs::read_dir(reports).unwrap().collect();
+    assert_eq!(dirs.len(), 1, "one run, one report directory");
+    let dir = dirs.into_iter().next().unwrap().unwrap().path();
+    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
+}
