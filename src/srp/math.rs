@@ -294,7 +294,12 @@ pub fn decode_secret_block_lenient(secret_block: &str) -> Result<Vec<u8>, SrpErr
         cleaned.pop();
     }
     if cleaned.is_empty() {
-        return Err(SrpError::BadSecretBlock);
+        // "" is base64 for no bytes; text with nothing of base64 in it is refused.
+        return if secret_block.is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err(SrpError::BadSecretBlock)
+        };
     }
     base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(&cleaned)
