@@ -3,11 +3,9 @@
 //! as latency rather than as fewer requests (the open model keeps the arrival rate), and
 //! injected errors and dropped connections are counted by kind with nothing lost.
 
-use std::sync::Arc;
+mod engine_support;
 
-use cognito_harness::engine::{self, RunOptions};
 use cognito_harness::metrics::Summary;
-use cognito_harness::scenario::parse_scenario;
 use cognito_harness::server::{FaultConfig, ServerConfig, parse_fault_spec, start};
 
 async fn run_against_faults(faults: &[&str], scenario: &str) -> Summary {
@@ -22,24 +20,9 @@ async fn run_against_faults(faults: &[&str], scenario: &str) -> Summary {
     })
     .await
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("faults.yaml");
-    let scenario = Arc::new(parse_scenario(scenario, &path, &|_| None).unwrap().scenario);
-    let run_id = engine::new_run_id();
-    let resolved = engine::target::reference_server_at(server.endpoint(), &scenario, &run_id)
-        .await
-        .unwrap();
-    let options = RunOptions {
-        reports_root: dir.path().join("reports"),
-        quiet: true,
-        shard: None,
-    };
-    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
-    let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)
-        .await
-        .unwrap();
+    let run = engine_support::run_on(server.endpoint(), scenario, |_| {}).await;
     server.shutdown().await;
-    result.report.summary
+    run.result.report.summary
 }
 
 const SCENARIO: &str = r#"

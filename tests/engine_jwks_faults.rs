@@ -7,14 +7,14 @@
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+mod engine_support;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use cognito_harness::engine::{self, RunOptions};
 use cognito_harness::jwt::{TokenSigner, jwks_from_signers};
 use cognito_harness::metrics::{ScopeSummary, Summary};
 use cognito_harness::protocol::CognitoClient;
-use cognito_harness::scenario::parse_scenario;
 use cognito_harness::server::{ServerConfig, start};
 
 const SCENARIO: &str = r#"
@@ -77,28 +77,15 @@ fn refused_url() -> String {
 /// `jwks_url` when given (else the server's own).
 async fn run(config: ServerConfig, jwks_url: Option<&str>) -> Summary {
     let server = start(config).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("jwks.yaml");
-    let scenario = Arc::new(parse_scenario(SCENARIO, &path, &|_| None).unwrap().scenario);
-    let run_id = engine::new_run_id();
-    let mut resolved = engine::target::reference_server_at(server.endpoint(), &scenario, &run_id)
-        .await
-        .unwrap();
-    if let Some(url) = jwks_url {
-        let config = resolved.client.config().clone().jwks_url(url).unwrap();
-        resolved.client = CognitoClient::new(config).unwrap();
-    }
-    let options = RunOptions {
-        reports_root: dir.path().join("reports"),
-        quiet: true,
-        shard: None,
-    };
-    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
-    let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)
-        .await
-        .unwrap();
+    let run = engine_support::run_on(server.endpoint(), SCENARIO, |resolved| {
+        if let Some(url) = jwks_url {
+            let config = resolved.client.config().clone().jwks_url(url).unwrap();
+            resolved.client = CognitoClient::new(config).unwrap();
+        }
+    })
+    .await;
     server.shutdown().await;
-    result.report.summary
+    run.result.report.summary
 }
 
 fn assert_balanced(name: &str, s: &ScopeSummary) {

@@ -1,12 +1,12 @@
 //! The load engine against the reference server on loopback: a short run whose report counts
 //! match, request for request, what the run sent and what the server holds afterwards.
 
-use std::sync::Arc;
+mod engine_support;
 
-use cognito_harness::engine::{self, RunOptions};
+use cognito_harness::engine;
 use cognito_harness::protocol::CognitoClient;
-use cognito_harness::scenario::parse_scenario;
 use cognito_harness::server::{ServerConfig, start};
+use engine_support::run_on;
 
 const SCENARIO: &str = r#"
 target: embedded
@@ -42,24 +42,8 @@ thresholds:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_counts_match_what_the_server_saw() {
     let server = start(ServerConfig::default()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("e2e.yaml");
-    let scenario = parse_scenario(SCENARIO, &path, &|_| None).unwrap().scenario;
-    let scenario = Arc::new(scenario);
-    let run_id = engine::new_run_id();
-    let resolved = engine::target::reference_server_at(server.endpoint(), &scenario, &run_id)
-        .await
-        .unwrap();
-    let pool_id = resolved.pool_id.clone();
-    let options = RunOptions {
-        reports_root: dir.path().join("reports"),
-        quiet: true,
-        shard: None,
-    };
-    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
-    let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)
-        .await
-        .unwrap();
+    let run = run_on(server.endpoint(), SCENARIO, |_| {}).await;
+    let (result, pool_id) = (&run.result, &run.pool_id);
     let s = &result.report.summary;
 
     // 20 sign-in iterations x 4 requests (SRP is two) + 6 sign-ups x 4 requests.
@@ -91,7 +75,7 @@ async fn report_counts_match_what_the_server_saw() {
         CognitoClient::new(engine::target::local_config(server.endpoint()).unwrap()).unwrap();
     for n in 1..=6 {
         let user = client
-            .admin_get_user(&pool_id, &format!("e2e-{n}"))
+            .admin_get_user(pool_id, &format!("e2e-{n}"))
             .await
             .unwrap_or_else(|e| panic!("e2e-{n}: {e}"));
         assert_eq!(
@@ -99,7 +83,7 @@ async fn report_counts_match_what_the_server_saw() {
             Some("CONFIRMED")
         );
     }
-    assert!(client.admin_get_user(&pool_id, "e2e-7").await.is_err());
+    assert!(client.admin_get_user(pool_id, "e2e-7").await.is_err());
     server.shutdown().await;
 }
 
@@ -125,26 +109,8 @@ thresholds:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn managed_login_with_pkce_runs_against_the_reference_server() {
     let server = start(ServerConfig::default()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("web.yaml");
-    let scenario = parse_scenario(MANAGED_LOGIN, &path, &|_| None)
-        .unwrap()
-        .scenario;
-    let scenario = Arc::new(scenario);
-    let run_id = engine::new_run_id();
-    let resolved = engine::target::reference_server_at(server.endpoint(), &scenario, &run_id)
-        .await
-        .unwrap();
-    let options = RunOptions {
-        reports_root: dir.path().join("reports"),
-        quiet: true,
-        shard: None,
-    };
-    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
-    let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)
-        .await
-        .unwrap();
-    let s = &result.report.summary;
+    let run = run_on(server.endpoint(), MANAGED_LOGIN, |_| {}).await;
+    let s = &run.result.report.summary;
     assert_eq!(s.flows["web"].count, 10);
     let step = &s.steps["web.authorization_code_pkce"];
     assert_eq!(step.count, 10);

@@ -1,0 +1,45 @@
+//! One scenario run by the engine in-process against a reference server the test started: the
+//! scenario parsed from YAML, a fresh pool provisioned on the server, quiet progress, and
+//! reports in a temporary directory that lives as long as the returned [`EngineRun`].
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use cognito_harness::engine::target::Resolved;
+use cognito_harness::engine::{self, RunOptions, RunResult};
+use cognito_harness::scenario::parse_scenario;
+
+pub struct EngineRun {
+    pub result: RunResult,
+    /// The pool the run provisioned on the server.
+    pub pool_id: String,
+    _reports: tempfile::TempDir,
+}
+
+/// Runs scenario `yaml` on the reference server at `endpoint`; `adjust` may change the
+/// resolved target before any traffic.
+pub async fn run_on(endpoint: &str, yaml: &str, adjust: impl FnOnce(&mut Resolved)) -> EngineRun {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scenario.yaml");
+    let scenario = Arc::new(parse_scenario(yaml, &path, &|_| None).unwrap().scenario);
+    let run_id = engine::new_run_id();
+    let mut resolved = engine::target::reference_server_at(endpoint, &scenario, &run_id)
+        .await
+        .unwrap();
+    adjust(&mut resolved);
+    let pool_id = resolved.pool_id.clone();
+    let options = RunOptions {
+        reports_root: dir.path().join("reports"),
+        quiet: true,
+        shard: None,
+    };
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)
+        .await
+        .unwrap();
+    EngineRun {
+        result,
+        pool_id,
+        _reports: dir,
+    }
+}
