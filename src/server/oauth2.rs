@@ -352,34 +352,19 @@ fn refresh_grant(
     let invalid = |d: &str| OAuthFailure::bad("invalid_grant").describe(d);
     let origin = tokens::parse_refresh_token(store, token)
         .ok_or_else(|| invalid("Invalid refresh token."))?;
-    let record = store.sign_ins.with(&origin, |m| {
-        m.get(&origin).map(|s| {
-            (
-                s.pool_id.clone(),
-                s.client_id.clone(),
-                s.user_key.clone(),
-                s.auth_time,
-                s.generation,
-                s.revoked,
-                s.refresh_expires_ms,
-            )
-        })
-    });
-    let (pool_id, client_id, key, auth_time, generation, revoked, expires) =
-        record.ok_or_else(|| invalid("Invalid refresh token."))?;
-    if pool_id != pool.id || client_id != client.id {
-        return Err(invalid("Invalid refresh token."));
-    }
-    let current = pool.with_user(&key, |u| u.generation);
-    if revoked || current != Some(generation) {
+    let record = tokens::sign_in_record(store, &origin)
+        .filter(|r| r.pool_id == pool.id && r.client_id == client.id)
+        .ok_or_else(|| invalid("Invalid refresh token."))?;
+    let current = pool.with_user(&record.user_key, |u| u.generation);
+    if current.is_none_or(|g| record.revoked_for(g)) {
         return Err(invalid("Refresh token has been revoked"));
     }
-    if store.now_ms() > expires {
+    if store.now_ms() > record.refresh_expires_ms {
         return Err(invalid("Refresh token has expired"));
     }
     let result = pool
-        .with_user(&key, |u| {
-            tokens::issue(store, pool, client, u, origin, auth_time, None)
+        .with_user(&record.user_key, |u| {
+            tokens::issue(store, pool, client, u, origin, record.auth_time, None)
         })
         .ok_or_else(|| invalid("Invalid refresh token."))?
         .map_err(server_error)?;
@@ -477,15 +462,8 @@ fn revoke_token(store: &Store, headers: &HeaderMap, form: &Form) -> OAuthResult<
     if token.split('.').count() == 3 {
         return Err(OAuthFailure::bad("unsupported_token_type"));
     }
-    if let Some(origin) = tokens::parse_refresh_token(store, token) {
-        store.sign_ins.with(&origin, |m| {
-            if let Some(s) = m.get_mut(&origin)
-                && s.client_id == client.id
-            {
-                s.revoked = true;
-            }
-        });
-    }
+    // Another client's token is answered like an invalid one: 200, nothing revoked.
+    tokens::revoke_refresh_token(store, token, &client.id);
     Ok(())
 }
 
@@ -530,7 +508,7 @@ fn user_info_body(store: &Store, headers: &HeaderMap) -> OAuthResult<Value> {
         .claims
         .scope
         .as_deref()
-        .is_some_and(|s| s.split(' ').any(|x| x == "openid" || x == ADMIN_SCOPE));
+        .is_some_and(|s| tokens::grants_any(s, &["openid", ADMIN_SCOPE]));
     if !scoped {
         return Err(invalid_token());
     }

@@ -1326,20 +1326,10 @@ pub fn revoke_token(store: &Store, req: RevokeTokenRequest) -> ApiResult<RevokeT
         ));
     }
     // An unknown token is not an error (RFC 7009 §2.2, "Revoking tokens").
-    if let Some(origin) = tokens::parse_refresh_token(store, req.token.expose()) {
-        let ok = store.sign_ins.with(&origin, |m| match m.get_mut(&origin) {
-            Some(s) if s.client_id == client.id => {
-                s.revoked = true;
-                true
-            }
-            Some(_) => false,
-            None => true,
-        });
-        if !ok {
-            return Err(ApiError::invalid(
-                "The token was not issued to this client.",
-            ));
-        }
+    if !tokens::revoke_refresh_token(store, req.token.expose(), &client.id) {
+        return Err(ApiError::invalid(
+            "The token was not issued to this client.",
+        ));
     }
     Ok(RevokeTokenResponse {})
 }
@@ -1631,25 +1621,11 @@ fn refresh(
     let invalid = || ApiError::not_authorized("Invalid Refresh Token.");
     let origin = tokens::parse_refresh_token(store, token).ok_or_else(invalid)?;
     let now = store.now_ms();
-    let record = store.sign_ins.with(&origin, |m| {
-        m.get(&origin).map(|s| {
-            (
-                s.pool_id.clone(),
-                s.client_id.clone(),
-                s.user_key.clone(),
-                s.auth_time,
-                s.generation,
-                s.revoked,
-                s.refresh_expires_ms,
-            )
-        })
-    });
-    let (pool_id, client_id, key, auth_time, generation, revoked, expires) =
-        record.ok_or_else(invalid)?;
-    if pool_id != pool.id || client_id != client.id {
+    let record = tokens::sign_in_record(store, &origin).ok_or_else(invalid)?;
+    if record.pool_id != pool.id || record.client_id != client.id {
         return Err(invalid());
     }
-    let names = pool.with_user(&key, |u| {
+    let names = pool.with_user(&record.user_key, |u| {
         (
             u.username.clone(),
             u.sub.to_string(),
@@ -1666,16 +1642,16 @@ fn refresh(
     if !enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
-    if revoked || generation != current_generation {
+    if record.revoked_for(current_generation) {
         return Err(ApiError::not_authorized("Refresh Token has been revoked"));
     }
-    if now > expires {
+    if now > record.refresh_expires_ms {
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
     // No new refresh token on refresh; auth_time and origin_jti carry over.
     let result = pool
-        .with_user(&key, |u| {
-            tokens::issue(store, pool, client, u, origin, auth_time, None)
+        .with_user(&record.user_key, |u| {
+            tokens::issue(store, pool, client, u, origin, record.auth_time, None)
         })
         .ok_or_else(invalid)??;
     Ok(AuthAnswer {

@@ -445,6 +445,7 @@ pub struct ChallengePending {
 }
 
 /// One sign-in: its refresh token and the tokens issued from it, keyed by `origin_jti`.
+#[derive(Clone)]
 pub struct SignIn {
     pub pool_id: String,
     pub client_id: String,
@@ -481,6 +482,12 @@ pub struct AuthCode {
 pub const SIGN_IN_GRACE_MS: i64 = 86_400_000;
 
 impl SignIn {
+    /// Whether the sign-in was revoked (RevokeToken, `/oauth2/revoke`) or signed out since
+    /// (GlobalSignOut, AdminDisableUser bump the user's generation to `current_generation`).
+    pub fn revoked_for(&self, current_generation: u32) -> bool {
+        self.revoked || self.generation != current_generation
+    }
+
     /// When the record may be dropped: nothing issued from it is valid any more.
     pub fn forgettable_after_ms(&self) -> i64 {
         self.refresh_expires_ms.saturating_add(SIGN_IN_GRACE_MS)

@@ -15,6 +15,11 @@ use crate::protocol::types::AuthenticationResultType;
 /// The scope of an access token from an API sign-in.
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
+/// Whether the space-separated `scopes` grant any of `wanted`.
+pub fn grants_any(scopes: &str, wanted: &[&str]) -> bool {
+    scopes.split(' ').any(|s| wanted.contains(&s))
+}
+
 /// Signs the ID and access tokens of sign-in `origin_jti`; with a refresh token when
 /// `refresh_token` is given. A managed-login sign-in's access token carries its granted scopes,
 /// and it gets an ID token only when `openid` was granted ("Authorize endpoint", `scope`).
@@ -55,9 +60,7 @@ pub fn issue_with_nonce(
         m.get(&origin_jti).and_then(|s| s.scopes.clone())
     });
     let scope = scopes.as_deref().unwrap_or(ADMIN_SCOPE).to_owned();
-    let with_id_token = scopes
-        .as_deref()
-        .is_none_or(|s| s.split(' ').any(|x| x == "openid"));
+    let with_id_token = scopes.as_deref().is_none_or(|s| grants_any(s, &["openid"]));
     let now = store.now_secs();
     let iss = store.issuer(&pool.id);
     let event_id = uuid::Uuid::new_v4().to_string();
@@ -201,6 +204,27 @@ pub fn new_scoped_sign_in(
     (origin_jti, token)
 }
 
+/// Revokes the sign-in of `refresh_token` when client `client_id` owns it. An unknown token
+/// is not an error (RFC 7009 §2.2); `false` when the token is another client's.
+pub fn revoke_refresh_token(store: &Store, refresh_token: &str, client_id: &str) -> bool {
+    let Some(origin) = parse_refresh_token(store, refresh_token) else {
+        return true;
+    };
+    store.sign_ins.with(&origin, |m| match m.get_mut(&origin) {
+        Some(s) if s.client_id == client_id => {
+            s.revoked = true;
+            true
+        }
+        Some(_) => false,
+        None => true,
+    })
+}
+
+/// A copy of the record of sign-in `origin`.
+pub fn sign_in_record(store: &Store, origin: &uuid::Uuid) -> Option<SignIn> {
+    store.sign_ins.with(origin, |m| m.get(origin).cloned())
+}
+
 /// The sign-in a refresh token belongs to, if the token is one of ours (not checking
 /// revocation or expiry).
 pub fn parse_refresh_token(store: &Store, token: &str) -> Option<uuid::Uuid> {
@@ -266,8 +290,7 @@ pub fn check_access_token(store: &Store, token: &str) -> ApiResult<AccessToken> 
     {
         let generation = pool.with_user(&user_key, |u| u.generation).unwrap_or(0);
         let revoked = store.sign_ins.with(&origin, |m| {
-            m.get(&origin)
-                .is_none_or(|s| s.revoked || s.generation != generation)
+            m.get(&origin).is_none_or(|s| s.revoked_for(generation))
         });
         if revoked {
             return Err(ApiError::not_authorized("Access Token has been revoked"));
@@ -288,7 +311,7 @@ pub fn check_admin_access_token(store: &Store, token: &str) -> ApiResult<AccessT
         .claims
         .scope
         .as_deref()
-        .is_some_and(|s| s.split(' ').any(|x| x == ADMIN_SCOPE));
+        .is_some_and(|s| grants_any(s, &[ADMIN_SCOPE]));
     if !scoped {
         return Err(ApiError::not_authorized(
             "Access Token does not have required scopes",
