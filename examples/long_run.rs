@@ -12,6 +12,8 @@
 //! answers; its state grows only by one sign-in record per iteration, printed at the end, so
 //! growth beyond that is the harness's. Memory is read from `/proc/self/status` (Linux).
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -23,16 +25,9 @@ use cognito_harness::server::{ServerConfig, Store, endpoint_for, router};
 const STEPS: u64 = 20;
 
 /// `VmRSS` and `VmHWM` in MiB.
-fn memory() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+fn memory_mib() -> (f64, f64) {
+    let (rss, hwm) = support::memory();
+    (support::mib(rss), support::mib(hwm))
 }
 
 fn scenario_text(iterations_per_s: u64, seconds: u64) -> String {
@@ -112,7 +107,7 @@ fn main() {
         ))
         .unwrap();
 
-    let (rss0, hwm0) = memory();
+    let (rss0, hwm0) = memory_mib();
     println!("{requests} requests at {rate}/s ({iterations_per_s} iterations/s for {seconds} s)");
     println!("before the run: VmRSS {rss0:.1} MiB, VmHWM {hwm0:.1} MiB");
     // "behind": how far the server's count trails the schedule, in seconds; memory held by
@@ -129,7 +124,7 @@ fn main() {
             while !done.load(Ordering::Relaxed) {
                 let n = served.load(Ordering::Relaxed);
                 if n >= next {
-                    let (rss, hwm) = memory();
+                    let (rss, hwm) = memory_mib();
                     let elapsed = started.elapsed().as_secs_f64();
                     let behind = elapsed - n as f64 / rate as f64;
                     println!("| {n} | {elapsed:.0} | {behind:.1} | {rss:.1} | {hwm:.1} |");
@@ -152,7 +147,7 @@ fn main() {
         .unwrap();
     done.store(true, Ordering::Relaxed);
     let _ = sampler.join();
-    let (rss, hwm) = memory();
+    let (rss, hwm) = memory_mib();
     let s = &result.report.summary;
     println!("after the run: VmRSS {rss:.1} MiB, VmHWM {hwm:.1} MiB");
     println!(

@@ -12,31 +12,17 @@
 //! they would under sign-ups, so their spare capacity is counted too. RSS is read from
 //! `/proc/self/status` (Linux): VmRSS before the first user and after the last, and VmHWM.
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use cognito_harness::protocol::types::AttributeType;
 use cognito_harness::server::{self, PoolSeed, ServerConfig, Store};
+use support::{memory, mib};
 
 const POOL_ID: &str = "us-east-1_MemoryTest";
 const PASSWORD: &str = "Memory-Pa55word!";
-
-/// `VmRSS` and `VmHWM` in bytes.
-fn rss() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .map_or(0, |kb| kb * 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-fn mib(bytes: u64) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -55,7 +41,7 @@ fn main() {
         ..Default::default()
     };
     let store = Store::new(&config, "http://127.0.0.1:9/").expect("store");
-    let (rss0, _) = rss();
+    let (rss0, _) = memory();
     let started = Instant::now();
     let next = AtomicUsize::new(0);
     std::thread::scope(|s| {
@@ -74,7 +60,7 @@ fn main() {
                     server::seed_confirmed_user(&store, POOL_ID, &username, PASSWORD, &email)
                         .unwrap_or_else(|e| panic!("user {i}: {e}"));
                     if i > 0 && i.is_multiple_of(100_000) {
-                        let (now, _) = rss();
+                        let (now, _) = memory();
                         eprintln!(
                             "{i} users, {:.0} s, RSS +{:.1} MiB",
                             started.elapsed().as_secs_f64(),
@@ -86,7 +72,7 @@ fn main() {
         }
     });
     let elapsed = started.elapsed().as_secs_f64();
-    let (rss1, hwm) = rss();
+    let (rss1, hwm) = memory();
     let grown = rss1.saturating_sub(rss0);
     println!("users: {users}");
     println!("created in: {elapsed:.1} s ({threads} threads)");
