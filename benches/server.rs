@@ -24,7 +24,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use cognito_harness::server::{self, ClientSeed, PoolSeed, ServerConfig, Store, UserSeed};
-use cognito_harness::srp::{PasswordVerifierChallenge, PasswordVerifierResponse, SrpClient};
+use cognito_harness::srp::{
+    Backend, PasswordVerifierChallenge, PasswordVerifierResponse, SrpClient,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
@@ -152,6 +154,9 @@ fn bench_srp(c: &mut Criterion) {
         &respond_body(&client, &init)
     )));
 
+    // The SRP exponentiations run on the fastest backend this CPU has (AVX-512 IFMA where
+    // present); `CH_SRP_BACKEND=portable cargo bench --bench server` measures the portable one.
+    eprintln!("SRP backend: {}", Backend::active().name());
     if thread_cpu().is_none() {
         eprintln!("/proc/thread-self/schedstat unreadable: timing wall clock, not CPU");
     }

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
 use cognito_harness::srp::fixed_base::{self, GTable};
-use cognito_harness::srp::math;
+use cognito_harness::srp::{Backend, math};
 use cognito_harness::srp::{
     PasswordVerifierChallenge, PasswordVerifierResponse, ServerSession, SrpClient, Verifier,
 };
@@ -91,9 +91,12 @@ fn benches(c: &mut Criterion) {
     g.bench_function("num_bigint", |bch| {
         bch.iter(|| black_box(&base).modpow(black_box(&exp), &math::N))
     });
-    g.bench_function("monty_sliding_window", |bch| {
-        bch.iter(|| math::pow_mod_n(black_box(&base), black_box(&exp)))
-    });
+    for backend in Backend::available() {
+        let id = format!("monty_{}", backend.name());
+        g.bench_function(id, |bch| {
+            bch.iter(|| math::pow_mod_n_on(backend, black_box(&base), black_box(&exp)))
+        });
+    }
     g.finish();
 
     let mut g = c.benchmark_group("client_start");

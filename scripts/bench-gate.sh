@@ -64,7 +64,10 @@ bin="${CARGO_TARGET_DIR:-$root/target}/release/examples/hotpaths"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# Total instructions (Ir) of one run of `hotpaths OP N` under callgrind.
+# Total instructions (Ir) of one run of `hotpaths OP N` under callgrind. The SRP paths count
+# the portable Montgomery code: valgrind emulates no AVX-512, and pinning the backend keeps the
+# counts comparable if a later valgrind does (the IFMA path is timed by `cargo bench --bench srp`).
+export CH_SRP_BACKEND=portable
 instructions() {
   local out="$work/$1-$2.callgrind"
   if ! valgrind --tool=callgrind --callgrind-out-file="$out" --dump-instr=no \

@@ -6,7 +6,8 @@
 //! reference target (`server`) built from the same cores. `scenario` reads and validates load
 //! scenarios, `plan` turns one into demand per quota category, `metrics` records a run, and
 //! `shard` splits a run across processes and merges their results.
-#![forbid(unsafe_code)]
+// `unsafe` is refused everywhere but `srp::ifma`, which calls CPU-feature-gated intrinsics.
+#![deny(unsafe_code)]
 
 pub mod cli;
 pub mod commands;

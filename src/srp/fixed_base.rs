@@ -101,21 +101,29 @@ impl GTable {
         if e.bits() > self.covered_bits() {
             return monty::pow(&self.entries[0], e);
         }
+        self.pow_on(monty::Backend::active(), e)
+    }
+
+    /// [`GTable::pow_mont`] on a chosen backend, for exponents the table covers.
+    pub(crate) fn pow_on(&self, backend: monty::Backend, e: &Exponent) -> Limbs {
         let per_row = (1usize << self.window) - 1;
-        let mut acc: Option<Limbs> = None;
         let used_rows = e.bits().div_ceil(self.window);
-        for row in 0..used_rows {
+        let entries = (0..used_rows).filter_map(|row| {
             let digit = e.window(row * self.window, self.window);
-            if digit == 0 {
-                continue;
-            }
-            let entry = &self.entries[row * per_row + digit - 1];
-            acc = Some(match acc {
-                None => *entry,
-                Some(a) => monty::mul(&a, entry),
-            });
+            (digit != 0).then(|| &self.entries[row * per_row + digit - 1])
+        });
+        #[cfg(target_arch = "x86_64")]
+        if backend == monty::Backend::Ifma
+            && used_rows <= super::ifma::MAX_FACTORS
+            && super::ifma::available()
+        {
+            return super::ifma::product(entries);
         }
-        acc.unwrap_or(monty::ONE)
+        let _ = backend;
+        entries
+            .copied()
+            .reduce(|a, entry| monty::mul(&a, &entry))
+            .unwrap_or(monty::ONE)
     }
 }
 
@@ -140,5 +148,35 @@ mod tests {
             assert_eq!(table.pow(&e), two.modpow(&e, n), "exponent {e}");
         }
         assert_eq!(table.memory_bytes(), 16 * 15 * 384);
+    }
+
+    /// Every backend gives `2^e`: on the default table at the SRP sizes, and on a one-bit
+    /// table whose exponents need up to 300 factors, past what the IFMA product takes in one
+    /// go (all-ones exponents of 256 bits are exactly that limit).
+    #[test]
+    fn every_backend_agrees_with_modpow() {
+        let n = &*super::super::math::N;
+        let two = BigUint::from(2u8);
+        let one_bit = GTable::build(1, 300);
+        let cases = [
+            (g_table(), BigUint::from(0u8)),
+            (g_table(), BigUint::from(1u8)),
+            (g_table(), (BigUint::one() << 256) - 1u8),
+            (g_table(), (BigUint::one() << 1024) - 1u8),
+            (g_table(), BigUint::from(7u8).pow(360) + 1u8),
+            (&one_bit, (BigUint::one() << 256) - 1u8),
+            (&one_bit, (BigUint::one() << 300) - 1u8),
+        ];
+        for backend in monty::Backend::available() {
+            for (table, e) in &cases {
+                let got = monty::from_mont(&table.pow_on(backend, &Exponent::new(e)));
+                assert_eq!(
+                    monty::to_biguint(&got),
+                    two.modpow(e, n),
+                    "{} 2^{e}",
+                    backend.name()
+                );
+            }
+        }
     }
 }

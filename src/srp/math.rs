@@ -177,8 +177,18 @@ pub(crate) fn compute_b_pub_limbs(v: &Limbs, b: &BigUint) -> Limbs {
 /// `base^e mod N` with this module's variable-base exponentiation (Montgomery form, sliding
 /// window): what `S` costs, exposed so benches can set it beside num-bigint's `modpow`.
 pub fn pow_mod_n(base: &BigUint, e: &BigUint) -> BigUint {
+    pow_mod_n_on(monty::Backend::active(), base, e)
+}
+
+/// [`pow_mod_n`] on a chosen [`Backend`](monty::Backend) (one the CPU lacks falls back to the
+/// portable code), so benches and tests can set the backends side by side.
+pub fn pow_mod_n_on(backend: monty::Backend, base: &BigUint, e: &BigUint) -> BigUint {
     let base = monty::to_mont(&monty::reduce_biguint(base));
-    monty::to_biguint(&monty::from_mont(&monty::pow(&base, &Exponent::new(e))))
+    monty::to_biguint(&monty::from_mont(&monty::pow_on(
+        backend,
+        &base,
+        &Exponent::new(e),
+    )))
 }
 
 /// `S = (B - k·g^x)^(a + u·x) mod N`, the client's premaster secret.

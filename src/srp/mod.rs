@@ -7,11 +7,13 @@
 //! - [`verifier`]: what the service computes ([`Verifier`] at sign-up, [`ServerSession`] per
 //!   sign-in); used by the reference server.
 //! - [`fixed_base`]: the precomputed powers of g that keep a sign-in near one exponentiation.
-//! - `monty` (private): fixed-width Montgomery arithmetic modulo N.
+//! - `monty` (private): fixed-width Montgomery arithmetic modulo N; `ifma` (private, x86-64):
+//!   the same exponentiation with AVX-512 IFMA, chosen at run time ([`Backend`]).
 //!
-//! Cost: a client sign-in is about 0.85 of one num-bigint 3072-bit `modpow` with a 1024-bit
-//! exponent, and the server's share (InitiateAuth + RespondToAuthChallenge) about 0.4 of one;
-//! `benches/srp.rs` measures both against that unit in the same run. The hot loops are in
+//! Cost: with the portable code a client sign-in is about 0.85 of one num-bigint 3072-bit
+//! `modpow` with a 1024-bit exponent, and the server's share (InitiateAuth +
+//! RespondToAuthChallenge) about 0.4 of one; with AVX-512 IFMA, 0.15 and 0.07. `benches/srp.rs`
+//! measures both against that unit in the same run (docs/benchmarks.md, "SRP backends"). The hot loops are in
 //! `monty.rs`, inside this crate, so they run at the crate's optimisation level: in an
 //! unoptimised (debug) build a sign-in costs a few hundred milliseconds.
 //!
@@ -22,11 +24,14 @@
 
 pub mod client;
 pub mod fixed_base;
+#[cfg(target_arch = "x86_64")]
+mod ifma;
 pub mod math;
 mod monty;
 pub mod verifier;
 
 pub use client::{PasswordVerifierChallenge, PasswordVerifierResponse, SessionKeys, SrpClient};
+pub use monty::Backend;
 pub use verifier::{ServerSession, Verifier};
 
 /// Why an SRP step refused its input. Match on the variant, not the message.
