@@ -164,6 +164,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let id = pool.id.as_deref().unwrap_or_default();
             println!("pool {} {id}", pool.name);
         }
+        println!(
+            "SRP arithmetic on the {} backend",
+            crate::srp::Backend::active().name()
+        );
         println!("cognito-harness reference server listening on {endpoint}");
         let shutdown = async {
             let ctrl_c = tokio::signal::ctrl_c();
