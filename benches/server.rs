@@ -111,14 +111,8 @@ fn initiate_body(client: &SrpClient) -> Vec<u8> {
 /// The client's PASSWORD_VERIFIER answer to an InitiateAuth answer (untimed).
 fn respond_body(client: &SrpClient, init: &Value) -> Vec<u8> {
     let p = &init["ChallengeParameters"];
-    let field = |k: &str| p[k].as_str().expect(k).to_owned();
-    let challenge = PasswordVerifierChallenge {
-        salt: field("SALT"),
-        srp_b: field("SRP_B"),
-        secret_block: field("SECRET_BLOCK"),
-        user_id_for_srp: field("USER_ID_FOR_SRP"),
-        username: field("USERNAME"),
-    };
+    let challenge =
+        PasswordVerifierChallenge::from_parameters(|k| p[k].as_str().expect(k).to_owned());
     let r: PasswordVerifierResponse = client
         .respond(&challenge, POOL_ID, PASSWORD, chrono::Utc::now())
         .expect("respond");

@@ -257,13 +257,8 @@ async fn srp_sign_in_verifies_the_password_and_secret_blocks_are_single_use() {
         .unwrap();
     let p = init.challenge_parameters.unwrap();
     assert_eq!(p["USER_ID_FOR_SRP"], "carol");
-    let challenge = cognito_harness::srp::PasswordVerifierChallenge {
-        salt: p["SALT"].clone(),
-        srp_b: p["SRP_B"].clone(),
-        secret_block: p["SECRET_BLOCK"].clone(),
-        user_id_for_srp: p["USER_ID_FOR_SRP"].clone(),
-        username: p["USERNAME"].clone(),
-    };
+    let challenge =
+        cognito_harness::srp::PasswordVerifierChallenge::from_parameters(|k| p[k].clone());
     let answer = srp
         .respond(&challenge, &pool_id, PASSWORD, chrono::Utc::now())
         .unwrap();
@@ -373,13 +368,8 @@ async fn secret_blocks_expire_with_the_auth_session() {
         .await
         .unwrap();
     let p = init.challenge_parameters.unwrap();
-    let challenge = cognito_harness::srp::PasswordVerifierChallenge {
-        salt: p["SALT"].clone(),
-        srp_b: p["SRP_B"].clone(),
-        secret_block: p["SECRET_BLOCK"].clone(),
-        user_id_for_srp: p["USER_ID_FOR_SRP"].clone(),
-        username: p["USERNAME"].clone(),
-    };
+    let challenge =
+        cognito_harness::srp::PasswordVerifierChallenge::from_parameters(|k| p[k].clone());
     let answer = srp
         .respond(&challenge, &pool_id, PASSWORD, chrono::Utc::now())
         .unwrap();

@@ -116,14 +116,8 @@ fn srp_answer(
     password: &str,
     app: &AppClient,
 ) -> Value {
-    let field = |k: &str| params[k].as_str().unwrap().to_owned();
-    let challenge = PasswordVerifierChallenge {
-        salt: field("SALT"),
-        srp_b: field("SRP_B"),
-        secret_block: field("SECRET_BLOCK"),
-        user_id_for_srp: field("USER_ID_FOR_SRP"),
-        username: field("USERNAME"),
-    };
+    let challenge =
+        PasswordVerifierChallenge::from_parameters(|k| params[k].as_str().unwrap().to_owned());
     let a = srp
         .respond(&challenge, pool_id, password, chrono::Utc::now())
         .unwrap();

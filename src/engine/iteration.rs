@@ -487,14 +487,9 @@ async fn step_body(
                 return Err(Failure::Error("unexpected_challenge".into()));
             }
             let cp = init.challenge_parameters.unwrap_or_default();
-            let get = |k: &str| cp.get(k).cloned().unwrap_or_default();
-            let challenge = PasswordVerifierChallenge {
-                salt: get("SALT"),
-                srp_b: get("SRP_B"),
-                secret_block: get("SECRET_BLOCK"),
-                user_id_for_srp: get("USER_ID_FOR_SRP"),
-                username: get("USERNAME"),
-            };
+            let challenge = PasswordVerifierChallenge::from_parameters(|k| {
+                cp.get(k).cloned().unwrap_or_default()
+            });
             let pool_id = t.pool_id.clone();
             let response = tokio::task::spawn_blocking(move || {
                 srp.respond(&challenge, &pool_id, &password, Utc::now())

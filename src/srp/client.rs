@@ -33,6 +33,21 @@ pub struct PasswordVerifierChallenge {
     pub username: String,
 }
 
+impl PasswordVerifierChallenge {
+    /// The challenge from the InitiateAuth answer's ChallengeParameters; `parameter` gives
+    /// each by its wire name (SALT, SRP_B, SECRET_BLOCK, USER_ID_FOR_SRP, USERNAME) and
+    /// decides what a missing one is.
+    pub fn from_parameters(mut parameter: impl FnMut(&str) -> String) -> Self {
+        PasswordVerifierChallenge {
+            salt: parameter("SALT"),
+            srp_b: parameter("SRP_B"),
+            secret_block: parameter("SECRET_BLOCK"),
+            user_id_for_srp: parameter("USER_ID_FOR_SRP"),
+            username: parameter("USERNAME"),
+        }
+    }
+}
+
 /// The PASSWORD_VERIFIER ChallengeResponses this module produces (SECRET_HASH and DEVICE_KEY
 /// are added by the protocol layer).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -183,13 +183,7 @@ impl Harness {
             Some(ChallengeNameType::PasswordVerifier)
         );
         let p = init.challenge_parameters.unwrap();
-        let challenge = PasswordVerifierChallenge {
-            salt: p["SALT"].clone(),
-            srp_b: p["SRP_B"].clone(),
-            secret_block: p["SECRET_BLOCK"].clone(),
-            user_id_for_srp: p["USER_ID_FOR_SRP"].clone(),
-            username: p["USERNAME"].clone(),
-        };
+        let challenge = PasswordVerifierChallenge::from_parameters(|k| p[k].clone());
         let answer = srp
             .respond(&challenge, pool_id, password, chrono::Utc::now())
             .unwrap();
