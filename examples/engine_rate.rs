@@ -11,12 +11,12 @@
 //! harness's. An iteration is one USER_PASSWORD_AUTH sign-in and nine GetUser calls; the bare
 //! loop sends GetUser only, at the engine's request rate.
 
-use std::sync::Arc;
+mod support;
+
 use std::time::Duration;
 
-use cognito_harness::engine::{self, RunOptions};
+use cognito_harness::engine;
 use cognito_harness::protocol::CognitoClient;
-use cognito_harness::scenario::parse_scenario;
 use cognito_harness::server::{ServerConfig, start};
 
 /// CPU seconds used so far by this process's threads whose name starts with `prefix`.
@@ -80,50 +80,26 @@ fn main() {
     if rates.is_empty() {
         rates = vec![10, 100, 500];
     }
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("srv-worker")
-        .enable_all()
-        .build()
-        .unwrap();
+    let server_rt = support::one_worker_runtime("srv");
     let server = server_rt.block_on(start(ServerConfig::default())).unwrap();
     let endpoint = server.endpoint().to_owned();
-    let load_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("load-worker")
-        .enable_all()
-        .build()
-        .unwrap();
+    let load_rt = support::one_worker_runtime("load");
     let dir = tempfile::tempdir().unwrap();
     println!(
         "| target it/s | achieved it/s | requests | achieved req/s | p50 ms | p99 ms | max ms | harness CPU µs/req | bare reqwest CPU µs/req | ratio |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for rate in rates {
-        let path = dir.path().join(format!("rate-{rate}.yaml"));
-        let scenario = parse_scenario(&scenario_text(rate, seconds), &path, &|_| None)
-            .unwrap()
-            .scenario;
-        let scenario = Arc::new(scenario);
-        let run_id = engine::new_run_id();
-        let resolved = load_rt
-            .block_on(engine::target::reference_server_at(
-                &endpoint, &scenario, &run_id,
-            ))
-            .unwrap();
-        let app = resolved.app.clone();
-        let options = RunOptions {
-            reports_root: dir.path().join("reports"),
-            quiet: true,
-            shard: None,
-        };
-        let (_tx, stop) = tokio::sync::watch::channel(false);
+        let prepared = support::prepare(
+            &load_rt,
+            &endpoint,
+            &scenario_text(rate, seconds),
+            &dir.path().join(format!("rate-{rate}.yaml")),
+        );
+        let app = prepared.resolved.app.clone();
+        let run_id = prepared.run_id.clone();
         let cpu0 = thread_cpu("load-");
-        let result = load_rt
-            .block_on(engine::execute_on(
-                scenario, resolved, &run_id, &options, stop,
-            ))
-            .unwrap();
+        let result = support::execute(&load_rt, prepared, dir.path().join("reports"));
         let engine_cpu = thread_cpu("load-") - cpu0;
         let s = &result.report.summary;
         let flow = &s.flows["reads"];

@@ -18,8 +18,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use cognito_harness::engine::{self, RunOptions};
-use cognito_harness::scenario::parse_scenario;
 use cognito_harness::server::{ServerConfig, Store, endpoint_for, router};
 
 const STEPS: u64 = 20;
@@ -63,12 +61,7 @@ fn main() {
     let seconds = requests.div_ceil(iterations_per_s * STEPS);
 
     let served = Arc::new(AtomicU64::new(0));
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("srv-worker")
-        .enable_all()
-        .build()
-        .unwrap();
+    let server_rt = support::one_worker_runtime("srv");
     let (endpoint, store) = server_rt.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = endpoint_for(listener.local_addr().unwrap());
@@ -88,24 +81,14 @@ fn main() {
         (endpoint, store)
     });
 
-    let load_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("load-worker")
-        .enable_all()
-        .build()
-        .unwrap();
+    let load_rt = support::one_worker_runtime("load");
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("long.yaml");
-    let scenario = parse_scenario(&scenario_text(iterations_per_s, seconds), &path, &|_| None)
-        .unwrap()
-        .scenario;
-    let scenario = Arc::new(scenario);
-    let run_id = engine::new_run_id();
-    let resolved = load_rt
-        .block_on(engine::target::reference_server_at(
-            &endpoint, &scenario, &run_id,
-        ))
-        .unwrap();
+    let prepared = support::prepare(
+        &load_rt,
+        &endpoint,
+        &scenario_text(iterations_per_s, seconds),
+        &dir.path().join("long.yaml"),
+    );
 
     let (rss0, hwm0) = memory_mib();
     println!("{requests} requests at {rate}/s ({iterations_per_s} iterations/s for {seconds} s)");
@@ -134,17 +117,7 @@ fn main() {
             }
         })
     };
-    let options = RunOptions {
-        reports_root: dir.path().join("reports"),
-        quiet: true,
-        shard: None,
-    };
-    let (_tx, stop) = tokio::sync::watch::channel(false);
-    let result = load_rt
-        .block_on(engine::execute_on(
-            scenario, resolved, &run_id, &options, stop,
-        ))
-        .unwrap();
+    let result = support::execute(&load_rt, prepared, dir.path().join("reports"));
     done.store(true, Ordering::Relaxed);
     let _ = sampler.join();
     let (rss, hwm) = memory_mib();
