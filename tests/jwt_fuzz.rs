@@ -115,6 +115,28 @@ proptest! {
         check(&token);
     }
 
+    /// Arbitrary header members (any string as `alg`, `kid`, `typ`, `crit`), signed or not,
+    /// reach the header checks without panicking.
+    #[test]
+    fn arbitrary_header_strings_never_panic(
+        alg in any::<String>(),
+        kid in any::<String>(),
+        typ in any::<String>(),
+        extra in btree_map(any::<String>(), arb_json(), 0..3),
+        sig in vec(any::<u8>(), 0..64),
+    ) {
+        let mut header = serde_json::Map::new();
+        header.insert("alg".into(), Value::from(alg));
+        header.insert("kid".into(), Value::from(kid));
+        header.insert("typ".into(), Value::from(typ));
+        header.extend(extra);
+        let header = Value::Object(header);
+        let payload = b64(br#"{"sub":"x"}"#);
+        let header_b64 = b64(&serde_json::to_vec(&header).unwrap());
+        check(&format!("{header_b64}.{payload}.{}", b64(&sig)));
+        check(&signed_parts(&pool().id, &header_b64, &payload));
+    }
+
     /// Validly signed tokens with arbitrary claims reach every claim rule. Whatever is accepted
     /// satisfies the rules.
     #[test]

@@ -206,6 +206,20 @@ fn other_or_missing_alg_is_unsupported() {
     assert_eq!(reject(&no_alg), JwtErrorKind::AlgUnsupported { alg: None });
 }
 
+/// A non-ASCII `alg` whose second byte falls inside a character: refused, not a panic (a
+/// panic here killed load-test VUs and the reference server's handler).
+#[test]
+fn a_non_ascii_alg_is_unsupported_not_a_panic() {
+    let signer = &pool().id;
+    for alg in ["Hé", "é", "H\u{1F600}S256", "\u{00e9}S256"] {
+        let token = signed_json(signer, &json!({"kid": ID_KID, "alg": alg}), &json!({}));
+        assert!(
+            matches!(reject(&token), JwtErrorKind::AlgUnsupported { alg: Some(ref a) } if a == alg),
+            "{alg}"
+        );
+    }
+}
+
 #[test]
 fn crit_header_is_rejected() {
     let token = signed_json(

@@ -396,7 +396,12 @@ fn check_alg(alg: Option<&Value>) -> Result<(), JwtErrorKind> {
         Ok(())
     } else if alg.eq_ignore_ascii_case("none") {
         Err(JwtErrorKind::AlgNone)
-    } else if alg.len() >= 2 && alg[..2].eq_ignore_ascii_case("HS") {
+    } else if alg
+        .get(..2)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("HS"))
+    {
+        // `get`, not `[..2]`: the header is remote input and byte 2 may fall inside a
+        // multi-byte character (`"Hé"`).
         Err(JwtErrorKind::AlgSymmetric { alg: clip(alg) })
     } else {
         Err(JwtErrorKind::AlgUnsupported {
