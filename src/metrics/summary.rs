@@ -374,6 +374,12 @@ impl ScopeSummary {
         let histogram = decode(&latency.histogram).ok()?;
         Some(histogram.value_at_quantile(q.clamp(0.0, 1.0)))
     }
+
+    /// The scope's latency histogram (µs), decoded; `None` without samples or when the stored
+    /// encoding does not decode.
+    pub fn latency_histogram(&self) -> Option<Histogram<u64>> {
+        decode(&self.latency.as_ref()?.histogram).ok()
+    }
 }
 
 fn peak_of(timeline: &[SecondSummary], category: QuotaCategory) -> f64 {

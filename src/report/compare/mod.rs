@@ -3,6 +3,12 @@
 //! sets p50/p95/p99 latency, throughput and the error and throttle rates of the current run
 //! against the baseline and calls each change a regression when it is worse than its tolerance.
 //!
+//! A change beyond its tolerance is a regression only when it is also beyond sampling noise
+//! (see [`stats`]): each side's value gets a 95 % confidence interval from its own samples (the
+//! stored latency histograms, the counts), and a percentile that a scope has too few samples to
+//! estimate is reported as such, not judged. Two runs of one build therefore compare as
+//! unchanged however the sampling falls, while a real shift of the distribution is flagged.
+//!
 //! Latency and throughput tolerances are relative (a share of the baseline value); error and
 //! throttle rate tolerances are absolute (percentage points), because a relative change of a
 //! rate near zero is meaningless. A latency change must also exceed an absolute floor, so a
@@ -11,12 +17,17 @@
 //! Loading and comparing are pure apart from reading the two files; rendering produces
 //! Markdown (a pull-request comment), plain text or JSON.
 
-use std::fmt::Write as _;
+mod render;
+pub mod stats;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::format::{latency_us, md, percent, rate};
+pub use render::{render_json, render_markdown, render_text};
+use stats::{Interval, TooFew, Z_TEST};
+
+use super::format::{latency_us, percent, rate};
 use super::{REPORT_SCHEMA_VERSION, RunReport};
 use crate::metrics::ScopeSummary;
 
@@ -248,6 +259,16 @@ impl Metric {
         }
     }
 
+    /// The quantile of a latency metric (0 for the others).
+    fn quantile(self) -> f64 {
+        match self {
+            Metric::P50 => 0.50,
+            Metric::P95 => 0.95,
+            Metric::P99 => 0.99,
+            _ => 0.0,
+        }
+    }
+
     fn show(self, v: f64) -> String {
         match self {
             Metric::P50 | Metric::P95 | Metric::P99 => latency_us(v),
@@ -276,6 +297,11 @@ pub enum Verdict {
     Improved,
     /// Within the tolerance either way.
     Unchanged,
+    /// Beyond the tolerance, but within what sampling noise explains (the two sides' 95 %
+    /// intervals overlap, or the two-sample z statistic is under 2.576): not a regression.
+    WithinNoise,
+    /// A side has too few samples to estimate this percentile (see `note`): not judged.
+    TooFewSamples,
     /// One side has no value (no samples): not judged.
     NoData,
 }
@@ -292,7 +318,13 @@ pub struct Row {
     pub current: Option<f64>,
     /// Relative change for latency and throughput (0.2 = +20 %), absolute for rates.
     pub change: Option<f64>,
+    /// Each side's 95 % confidence interval from its own samples, `[low, high]`.
+    pub baseline_interval: Option<[f64; 2]>,
+    pub current_interval: Option<[f64; 2]>,
     pub verdict: Verdict,
+    /// Why the row was not judged (too few samples), in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Identifies one input.
@@ -406,6 +438,118 @@ fn side(path: &str, r: &RunReport) -> Side {
     }
 }
 
+/// The 95 % interval of `metric` in `s` (a run `elapsed_s` long), or why a percentile has none.
+fn interval(metric: Metric, s: &ScopeSummary, elapsed_s: f64) -> Result<Option<Interval>, TooFew> {
+    let count = s.count as f64;
+    match metric {
+        Metric::P50 | Metric::P95 | Metric::P99 => match s.latency_histogram() {
+            Some(h) => stats::percentile_interval(&h, metric.quantile()).map(Some),
+            None => Ok(None),
+        },
+        Metric::Throughput => Ok(stats::rate_interval(count, elapsed_s)),
+        Metric::ErrorRate => Ok(stats::proportion_interval(
+            (s.error_rate * count).round(),
+            count,
+        )),
+        Metric::ThrottleRate => Ok(stats::proportion_interval(
+            (s.throttle_rate * count).round(),
+            count,
+        )),
+    }
+}
+
+/// Whether the change from `x` to `y` is beyond sampling noise, in the direction `worse`
+/// (the current value larger, for latency and rates; smaller, for throughput).
+fn beyond_noise(
+    metric: Metric,
+    (x, y): (&ScopeSummary, &ScopeSummary),
+    (bi, ci): (Option<Interval>, Option<Interval>),
+    (tb, tc): (f64, f64),
+) -> bool {
+    let z = match metric {
+        Metric::P50 | Metric::P95 | Metric::P99 => {
+            return match (bi, ci) {
+                (Some(b), Some(c)) => c.lo > b.hi || c.hi < b.lo,
+                _ => false,
+            };
+        }
+        Metric::Throughput => stats::rate_z(x.count as f64, tb, y.count as f64, tc),
+        Metric::ErrorRate => stats::proportion_z(
+            (x.error_rate * x.count as f64).round(),
+            x.count as f64,
+            (y.error_rate * y.count as f64).round(),
+            y.count as f64,
+        ),
+        Metric::ThrottleRate => stats::proportion_z(
+            (x.throttle_rate * x.count as f64).round(),
+            x.count as f64,
+            (y.throttle_rate * y.count as f64).round(),
+            y.count as f64,
+        ),
+    };
+    z.abs() > Z_TEST
+}
+
+/// One metric of one scope: tolerance first, then sampling noise.
+fn row(
+    scope: &str,
+    kind: &'static str,
+    metric: Metric,
+    (x, y): (&ScopeSummary, &ScopeSummary),
+    elapsed: (f64, f64),
+    tolerances: &Tolerances,
+) -> Row {
+    let (bv, cv) = (metric.value(x), metric.value(y));
+    let mut note = None;
+    let intervals = (
+        interval(metric, x, elapsed.0),
+        interval(metric, y, elapsed.1),
+    );
+    let (change, verdict, bi, ci) = match (bv, cv, intervals) {
+        (Some(bv), Some(cv), (Ok(bi), Ok(ci))) => {
+            let (change, verdict) = judge(metric, bv, cv, tolerances);
+            let verdict = match verdict {
+                Verdict::Regressed | Verdict::Improved
+                    if !beyond_noise(metric, (x, y), (bi, ci), elapsed) =>
+                {
+                    Verdict::WithinNoise
+                }
+                v => v,
+            };
+            (Some(change), verdict, bi, ci)
+        }
+        (Some(bv), Some(cv), (b, c)) => {
+            let mut parts = Vec::new();
+            for (side, r) in [("the baseline", &b), ("the current run", &c)] {
+                if let Err(t) = r {
+                    parts.push(format!("{side} has {}", t.have));
+                }
+            }
+            let need = b.err().or(c.err()).map_or(0, |t| t.need);
+            note = Some(format!(
+                "{} needs at least {need} samples to be estimated; {}",
+                metric.label(),
+                parts.join(" and ")
+            ));
+            let change = judge(metric, bv, cv, tolerances).0;
+            (Some(change), Verdict::TooFewSamples, None, None)
+        }
+        _ => (None, Verdict::NoData, None, None),
+    };
+    Row {
+        scope: scope.to_string(),
+        kind,
+        metric,
+        baseline: bv,
+        current: cv,
+        change,
+        baseline_interval: bi.map(|i| [i.lo, i.hi]),
+        current_interval: ci.map(|i| [i.lo, i.hi]),
+        verdict,
+        note,
+    }
+}
+
 /// Compares `current` with `baseline`. `*_path` only label the inputs in the output.
 pub fn compare(
     baseline_path: &str,
@@ -441,24 +585,9 @@ pub fn compare(
             }
             (None, None) => continue,
         };
+        let elapsed = (b.elapsed_s, c.elapsed_s);
         for metric in METRICS {
-            let (bv, cv) = (metric.value(x), metric.value(y));
-            let (change, verdict) = match (bv, cv) {
-                (Some(bv), Some(cv)) => {
-                    let (change, verdict) = judge(metric, bv, cv, tolerances);
-                    (Some(change), verdict)
-                }
-                _ => (None, Verdict::NoData),
-            };
-            rows.push(Row {
-                scope: scope.clone(),
-                kind,
-                metric,
-                baseline: bv,
-                current: cv,
-                change,
-                verdict,
-            });
+            rows.push(row(&scope, kind, metric, (x, y), elapsed, tolerances));
         }
     }
     let mut warnings = Vec::new();
@@ -491,174 +620,153 @@ pub fn compare(
     }
 }
 
-fn change_text(row: &Row) -> String {
-    match (row.metric, row.change) {
-        (_, None) => "-".into(),
-        (Metric::ErrorRate | Metric::ThrottleRate, Some(d)) => {
-            format!("{:+.2} pp", d * 100.0)
-        }
-        (_, Some(d)) => format!("{:+.1} %", d * 100.0),
-    }
-}
-
-fn value_text(metric: Metric, v: Option<f64>) -> String {
-    v.map(|v| metric.show(v)).unwrap_or_else(|| "-".into())
-}
-
-fn verdict_text(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Regressed => "regressed",
-        Verdict::Improved => "improved",
-        Verdict::Unchanged => "ok",
-        Verdict::NoData => "no data",
-    }
-}
-
-fn tolerance_text(t: &Tolerances) -> String {
-    format!(
-        "latency +{} (and more than {}), throughput -{}, error rate +{:.2} pp, throttle rate +{:.2} pp",
-        percent(t.latency),
-        latency_us(t.latency_floor_us),
-        percent(t.throughput),
-        t.error_rate * 100.0,
-        t.throttle_rate * 100.0
-    )
-}
-
-fn md_row(out: &mut String, r: &Row) {
-    let mark = match r.verdict {
-        Verdict::Regressed => "**regressed**",
-        other => verdict_text(other),
-    };
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {} | {} | {mark} |",
-        md(&r.scope),
-        r.metric.label(),
-        value_text(r.metric, r.baseline),
-        value_text(r.metric, r.current),
-        change_text(r),
-    );
-}
-
-const MD_HEADER: &str =
-    "| Scope | Metric | Baseline | Current | Change | |\n|---|---|---:|---:|---:|---|\n";
-
-/// Markdown for a pull-request comment: the verdict, the regressions, then every row in a
-/// collapsed `<details>` block.
-pub fn render_markdown(c: &Comparison) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "## cognito-harness: {}\n", md(&c.current.scenario));
-    if c.regressed() {
-        let _ = writeln!(
-            out,
-            "**{} regression{}** beyond tolerance.\n",
-            c.regressions,
-            if c.regressions == 1 { "" } else { "s" }
-        );
-    } else {
-        let _ = writeln!(out, "**No regression** beyond tolerance.\n");
-    }
-    let _ = writeln!(
-        out,
-        "Baseline: {} (started {}) · Current: {} (started {})  ",
-        md(&c.baseline.path),
-        md(&c.baseline.started_at),
-        md(&c.current.path),
-        md(&c.current.started_at)
-    );
-    let _ = writeln!(out, "Tolerances: {}.\n", md(&tolerance_text(&c.tolerances)));
-    for w in &c.warnings {
-        let _ = writeln!(out, "> Warning: {}\n", md(w));
-    }
-    let regressed: Vec<&Row> = c
-        .rows
-        .iter()
-        .filter(|r| r.verdict == Verdict::Regressed)
-        .collect();
-    if !regressed.is_empty() {
-        out.push_str(MD_HEADER);
-        for r in regressed {
-            md_row(&mut out, r);
-        }
-        out.push('\n');
-    }
-    for (label, scopes) in [
-        ("Only in the baseline", &c.only_in_baseline),
-        ("Only in the current run", &c.only_in_current),
-    ] {
-        if !scopes.is_empty() {
-            let names: Vec<String> = scopes.iter().map(|s| md(s)).collect();
-            let _ = writeln!(out, "{label} (not compared): {}.\n", names.join(", "));
-        }
-    }
-    let _ = writeln!(
-        out,
-        "<details><summary>All {} comparisons</summary>\n",
-        c.rows.len()
-    );
-    out.push_str(MD_HEADER);
-    for r in &c.rows {
-        md_row(&mut out, r);
-    }
-    let _ = writeln!(out, "\n</details>");
-    out
-}
-
-/// Plain text for a terminal: the verdict, then one aligned line per row.
-pub fn render_text(c: &Comparison) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "compare {}: {} -> {}",
-        c.current.scenario, c.baseline.path, c.current.path
-    );
-    let _ = writeln!(out, "tolerances: {}", tolerance_text(&c.tolerances));
-    for w in &c.warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
-    let _ = writeln!(
-        out,
-        "{:<36} {:<14} {:>12} {:>12} {:>10}  verdict",
-        "scope", "metric", "baseline", "current", "change"
-    );
-    for r in &c.rows {
-        let _ = writeln!(
-            out,
-            "{:<36} {:<14} {:>12} {:>12} {:>10}  {}",
-            r.scope,
-            r.metric.label(),
-            value_text(r.metric, r.baseline),
-            value_text(r.metric, r.current),
-            change_text(r),
-            verdict_text(r.verdict)
-        );
-    }
-    for s in &c.only_in_baseline {
-        let _ = writeln!(out, "only in the baseline (not compared): {s}");
-    }
-    for s in &c.only_in_current {
-        let _ = writeln!(out, "only in the current run (not compared): {s}");
-    }
-    if c.regressed() {
-        let _ = writeln!(out, "{} regression(s) beyond tolerance", c.regressions);
-    } else {
-        let _ = writeln!(out, "no regression beyond tolerance");
-    }
-    out
-}
-
-/// The comparison as pretty JSON.
-pub fn render_json(c: &Comparison) -> String {
-    // Plain data with string keys: serializing cannot fail.
-    let mut s = serde_json::to_string_pretty(c).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::{Layout, Outcome, Recorder, StepId, Summary};
+    use crate::quota::QuotaCategory;
+    use crate::report::RunInfo;
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+
+    /// A run of `n` sign-ins over 30 s whose latencies (a 4 ms floor and an exponential tail
+    /// of mean 2 ms, like a fast step on a busy machine) are drawn with `seed` and multiplied by
+    /// `factor`; every 100th fails.
+    fn run_report(seed: u64, n: u64, factor: f64) -> RunReport {
+        let layout = Layout::new(
+            &[("sign_in", &["srp_sign_in"])],
+            &[QuotaCategory::UserAuthentication],
+        );
+        let mut r = Recorder::new(layout);
+        let mut rng = StdRng::seed_from_u64(seed);
+        for i in 0..n {
+            let u: f64 = rng.random_range(1e-9..1.0);
+            let micros = (4_000.0 - u.ln() * 2_000.0) * factor;
+            let latency = std::time::Duration::from_micros(micros as u64);
+            let outcome = if rng.random_range(0..100) == 0 {
+                Outcome::Error("NotAuthorizedException")
+            } else {
+                Outcome::Ok
+            };
+            let at = std::time::Duration::from_micros(i * 30_000_000 / n);
+            r.record_request(
+                at,
+                Some(QuotaCategory::UserAuthentication),
+                latency,
+                outcome,
+            );
+            r.record_step(StepId(0), latency, outcome);
+            r.record_iteration(0, latency, outcome);
+        }
+        let summary = Summary::from_recorder(&r, std::time::Duration::from_secs(30));
+        let info = RunInfo {
+            scenario: "noise".into(),
+            scenario_path: "noise.yaml".into(),
+            description: None,
+            target: "embedded".into(),
+            started_at: "2026-01-01T00:00:00Z".into(),
+            partial: false,
+            shard: None,
+        };
+        RunReport::evaluate(info, &[], summary)
+    }
+
+    fn verdict_of(c: &Comparison, scope: &str, metric: Metric) -> Verdict {
+        c.rows
+            .iter()
+            .find(|r| r.scope == scope && r.metric == metric)
+            .map(|r| r.verdict)
+            .unwrap()
+    }
+
+    /// Two runs of one build differ only by sampling: never a regression, whatever the seeds
+    /// (the quickstart's 300 sign-ins once failed a p99 of 9.6 -> 11.0 ms).
+    #[test]
+    fn identical_distributions_never_regress() {
+        let t = Tolerances {
+            latency_floor_us: 0.0,
+            ..Tolerances::default()
+        };
+        for seed in 0..40u64 {
+            let (a, b) = (
+                run_report(seed, 300, 1.0),
+                run_report(seed + 1_000, 300, 1.0),
+            );
+            let c = compare("a", &a, "b", &b, &t);
+            assert_eq!(c.regressions, 0, "seed {seed}: {}", render_text(&c));
+            // 300 samples cannot bound a p99: said, not judged.
+            assert_eq!(
+                verdict_of(&c, "sign_in.srp_sign_in", Metric::P99),
+                Verdict::TooFewSamples
+            );
+        }
+    }
+
+    #[test]
+    fn a_real_shift_is_flagged_and_a_p99_needs_enough_samples() {
+        let t = Tolerances {
+            latency_floor_us: 0.0,
+            ..Tolerances::default()
+        };
+        let c = compare(
+            "a",
+            &run_report(1, 300, 1.0),
+            "b",
+            &run_report(2, 300, 1.3),
+            &t,
+        );
+        assert_eq!(
+            verdict_of(&c, "sign_in.srp_sign_in", Metric::P50),
+            Verdict::Regressed
+        );
+        let row = c
+            .rows
+            .iter()
+            .find(|r| r.scope == "sign_in.srp_sign_in" && r.metric == Metric::P99)
+            .unwrap();
+        assert_eq!(row.verdict, Verdict::TooFewSamples);
+        let note = row.note.as_deref().unwrap();
+        assert!(
+            note.contains("the baseline has 300") && note.contains("the current run has 300"),
+            "{note}"
+        );
+        // With enough samples the p99 is judged too.
+        let c = compare(
+            "a",
+            &run_report(1, 3_000, 1.0),
+            "b",
+            &run_report(2, 3_000, 1.3),
+            &t,
+        );
+        assert_eq!(
+            verdict_of(&c, "sign_in.srp_sign_in", Metric::P99),
+            Verdict::Regressed
+        );
+    }
+
+    #[test]
+    fn a_change_beyond_tolerance_but_within_noise_is_not_a_regression() {
+        // +15 % on the median of 40 samples: beyond the 10 % tolerance, inside the noise.
+        let t = Tolerances {
+            latency_floor_us: 0.0,
+            ..Tolerances::default()
+        };
+        let c = compare(
+            "a",
+            &run_report(3, 40, 1.0),
+            "b",
+            &run_report(3, 40, 1.15),
+            &t,
+        );
+        let row = c
+            .rows
+            .iter()
+            .find(|r| r.scope == "sign_in.srp_sign_in" && r.metric == Metric::P50)
+            .unwrap();
+        assert!(row.change.unwrap() > 0.10, "{row:?}");
+        assert_eq!(row.verdict, Verdict::WithinNoise);
+        let [lo, hi] = row.baseline_interval.unwrap();
+        assert!(lo <= row.baseline.unwrap() && row.baseline.unwrap() <= hi);
+    }
 
     #[test]
     fn shares_accept_percent_and_fractions() {

@@ -1,0 +1,208 @@
+//! Sampling noise: how far a run's value could move by chance alone, so `compare` calls a
+//! change a regression only when it is beyond both the tolerance and that noise.
+//!
+//! Each side gets a 95 % confidence interval from its own samples:
+//! - a latency percentile: the distribution-free order-statistic interval. Of `n` samples the
+//!   rank of the `q` quantile is binomial(n, q), so the ranks `nq ∓ 1.96·√(nq(1−q))` bound it
+//!   (Conover, *Practical Nonparametric Statistics*, 3rd ed., §3.2); the values at those ranks
+//!   are read from the stored HDR histogram. When the upper rank falls past the largest sample,
+//!   the run has too few samples to estimate that percentile and the row says so;
+//! - an error or throttle rate: the Wilson score interval of a binomial proportion;
+//! - a throughput: `N/T ∓ 1.96·√N/T`, counts treated as Poisson.
+//!
+//! A latency change is significant when the two intervals do not overlap (for two intervals
+//! of similar width that is a test at about the 0.5 % level). Rates and throughputs use the
+//! two-sample z statistic (pooled proportion; Poisson variances) at the 1 % level, two-sided:
+//! a comparison tests dozens of rows, so a 5 % level would flag some row of most identical
+//! pairs.
+
+use hdrhistogram::Histogram;
+
+/// The normal quantile of a two-sided 95 % interval.
+pub const Z95: f64 = 1.96;
+
+/// The z a rate or throughput change must exceed: two-sided 1 % level.
+pub const Z_TEST: f64 = 2.576;
+
+/// A 95 % interval, `lo <= hi`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// A percentile that `n` samples cannot bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooFew {
+    pub have: u64,
+    pub need: u64,
+}
+
+/// The 1-based ranks bounding the `q` quantile of `n` samples, or `None` when the upper one
+/// falls past the sample.
+fn rank_bounds(n: u64, q: f64) -> Option<(u64, u64)> {
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let spread = Z95 * (nf * q * (1.0 - q)).sqrt();
+    let lo = (nf * q - spread).floor().max(1.0) as u64;
+    let hi = (nf * q + spread).ceil() as u64 + 1;
+    (hi <= n).then_some((lo, hi))
+}
+
+/// The fewest samples whose interval for the `q` quantile stays inside the sample.
+pub fn samples_needed(q: f64) -> u64 {
+    let mut n = 1u64;
+    while rank_bounds(n, q).is_none() && n < 10_000_000 {
+        n = if n < 64 { n + 1 } else { n + n / 64 };
+    }
+    // Step back to the exact smallest n (the search above may overshoot by n/64).
+    while n > 1 && rank_bounds(n - 1, q).is_some() {
+        n -= 1;
+    }
+    n
+}
+
+/// The 95 % interval of the `q` quantile of `histogram`'s samples.
+pub fn percentile_interval(histogram: &Histogram<u64>, q: f64) -> Result<Interval, TooFew> {
+    let n = histogram.len();
+    let too_few = TooFew {
+        have: n,
+        need: samples_needed(q),
+    };
+    let (lo, hi) = rank_bounds(n, q).ok_or(too_few)?;
+    // The value of rank r: the quantile half a sample below r/n, so rounding in
+    // `value_at_quantile` cannot move it to rank r + 1.
+    let at = |rank: u64| histogram.value_at_quantile((rank as f64 - 0.5) / n as f64) as f64;
+    Ok(Interval {
+        lo: at(lo),
+        hi: at(hi),
+    })
+}
+
+/// The Wilson score interval of `k` successes in `n` trials.
+pub fn proportion_interval(k: f64, n: f64) -> Option<Interval> {
+    if n <= 0.0 {
+        return None;
+    }
+    let p = k / n;
+    let z2 = Z95 * Z95;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    Some(Interval {
+        lo: (centre - half).max(0.0),
+        hi: (centre + half).min(1.0),
+    })
+}
+
+/// The two-proportion z statistic of `k2/n2` against `k1/n1` (pooled), 0 when both are
+/// certain (0 % or 100 % on both sides).
+pub fn proportion_z(k1: f64, n1: f64, k2: f64, n2: f64) -> f64 {
+    if n1 <= 0.0 || n2 <= 0.0 {
+        return 0.0;
+    }
+    let pooled = (k1 + k2) / (n1 + n2);
+    let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
+    if se > 0.0 {
+        (k2 / n2 - k1 / n1) / se
+    } else {
+        0.0
+    }
+}
+
+/// The interval of a rate of `count` events over `seconds`, the count taken as Poisson.
+pub fn rate_interval(count: f64, seconds: f64) -> Option<Interval> {
+    if seconds <= 0.0 {
+        return None;
+    }
+    let rate = count / seconds;
+    let half = Z95 * count.sqrt() / seconds;
+    Some(Interval {
+        lo: (rate - half).max(0.0),
+        hi: rate + half,
+    })
+}
+
+/// The z statistic of the rate `c2/t2` against `c1/t1`, both counts Poisson.
+pub fn rate_z(c1: f64, t1: f64, c2: f64, t2: f64) -> f64 {
+    if t1 <= 0.0 || t2 <= 0.0 {
+        return 0.0;
+    }
+    let se = (c1 / (t1 * t1) + c2 / (t2 * t2)).sqrt();
+    if se > 0.0 {
+        (c2 / t2 - c1 / t1) / se
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uniform(n: u64, low: u64, width: u64) -> Histogram<u64> {
+        let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+        for i in 0..n {
+            h.record(low + i * width / n).unwrap();
+        }
+        h
+    }
+
+    #[test]
+    fn rank_bounds_follow_the_binomial_spread() {
+        // 1000 samples, median: 500 ∓ 1.96·√250 = 500 ∓ 31.
+        assert_eq!(rank_bounds(1000, 0.5), Some((469, 532)));
+        // p99 of 300 samples: the upper rank is past the sample.
+        assert_eq!(rank_bounds(300, 0.99), None);
+        assert_eq!(rank_bounds(0, 0.5), None);
+    }
+
+    #[test]
+    fn samples_needed_is_the_smallest_bounded_sample() {
+        for q in [0.5, 0.9, 0.95, 0.99, 0.999] {
+            let n = samples_needed(q);
+            assert!(rank_bounds(n, q).is_some(), "q={q} n={n}");
+            assert!(rank_bounds(n - 1, q).is_none(), "q={q} n={n}");
+        }
+        assert!(samples_needed(0.99) > 300 && samples_needed(0.99) < 1000);
+        assert!(samples_needed(0.5) < 20);
+    }
+
+    #[test]
+    fn a_percentile_interval_brackets_the_percentile_and_narrows_with_samples() {
+        let small = percentile_interval(&uniform(400, 1_000, 1_000), 0.5).unwrap();
+        let large = percentile_interval(&uniform(40_000, 1_000, 1_000), 0.5).unwrap();
+        for i in [small, large] {
+            assert!(i.lo <= 1_500.0 && 1_500.0 <= i.hi, "{i:?}");
+        }
+        assert!(large.hi - large.lo < (small.hi - small.lo) / 5.0);
+        assert_eq!(
+            percentile_interval(&uniform(300, 1_000, 1_000), 0.99),
+            Err(TooFew {
+                have: 300,
+                need: samples_needed(0.99)
+            })
+        );
+    }
+
+    #[test]
+    fn proportions_and_rates() {
+        let w = proportion_interval(10.0, 1000.0).unwrap();
+        assert!(
+            w.lo > 0.004 && w.lo < 0.01 && w.hi > 0.01 && w.hi < 0.02,
+            "{w:?}"
+        );
+        assert!(proportion_interval(1.0, 0.0).is_none());
+        // 1 % against 5 % of 800: far apart.
+        assert!(proportion_z(8.0, 800.0, 40.0, 800.0) > 4.0);
+        // 1 % against 1.5 % of 200: noise.
+        assert!(proportion_z(2.0, 200.0, 3.0, 200.0).abs() < Z_TEST);
+        assert_eq!(proportion_z(0.0, 100.0, 0.0, 100.0), 0.0);
+        // 800 against 600 in 8 s.
+        assert!(rate_z(800.0, 8.0, 600.0, 8.0) < -4.0);
+        assert!(rate_z(800.0, 8.0, 790.0, 8.0).abs() < Z_TEST);
+        let r = rate_interval(800.0, 8.0).unwrap();
+        assert!(r.lo < 100.0 && r.hi > 100.0);
+    }
+}
