@@ -197,9 +197,30 @@ fn write_run_report_writes_the_three_files_and_nothing_else() {
         std::fs::read(out.join("report.html")).unwrap(),
         render_html(&r)
     );
-    // Writing again (a rerun in the same second) replaces the files whole.
-    write_run_report(dir.path(), &r).unwrap();
+    // Writing again (a rerun in the same second) goes to a new directory; the first stays.
+    let again = write_run_report(dir.path(), &r).unwrap();
+    assert_eq!(again, dir.path().join("sign-in-burst-20260102T030405Z-2"));
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
+    assert_eq!(std::fs::read_dir(&again).unwrap().count(), 3);
+}
+
+/// Same-named scenarios started in the same second, in parallel: every report keeps its own
+/// directory (they once shared `<scenario>-<second>` and one report was lost).
+#[test]
+fn concurrent_runs_of_one_name_in_one_second_never_share_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = report(BASELINE);
+    let dirs: Vec<std::path::PathBuf> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| write_run_report(dir.path(), &r).unwrap()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let distinct: std::collections::BTreeSet<_> = dirs.iter().collect();
+    assert_eq!(distinct.len(), 8, "{dirs:?}");
+    for d in &dirs {
+        assert_eq!(std::fs::read(d.join("summary.json")).unwrap(), render_json(&r));
+    }
 }
 
 #[test]

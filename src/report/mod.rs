@@ -6,7 +6,6 @@
 //! [`REPORT_SCHEMA_VERSION`]. Renderers never do I/O, so they can be tested byte for byte; only
 //! [`write_run_report`] touches the file system.
 
-use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -150,11 +149,3 @@ pub fn shard_dir_name(
     )
 }
 
-/// The reports directory for a run under `reports_root`.
-pub fn run_dir(
-    reports_root: &Path,
-    scenario: &str,
-    started_at: chrono::DateTime<chrono::Utc>,
-) -> PathBuf {
-    reports_root.join(run_dir_name(scenario, started_at))
-}

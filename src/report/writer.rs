@@ -58,12 +58,37 @@ pub fn write_run_report_with(
     let started = chrono::DateTime::parse_from_rfc3339(&report.started_at)
         .map_err(|_| ReportError::BadStartTime(report.started_at.clone()))?
         .with_timezone(&chrono::Utc);
-    let dir = match report.shard {
-        Some(shard) => reports_root.join(super::shard_dir_name(&report.scenario, started, shard)),
-        None => super::run_dir(reports_root, &report.scenario, started),
+    let name = match report.shard {
+        Some(shard) => super::shard_dir_name(&report.scenario, started, shard),
+        None => super::run_dir_name(&report.scenario, started),
     };
+    let dir = create_new_dir(reports_root, &name)?;
     write_report_into(&dir, report, extra)?;
     Ok(dir)
+}
+
+/// Creates a directory under `root` that did not exist before: `name`, or `name-2`, `name-3`,
+/// ... when another run (of a scenario of the same name, started in the same second, perhaps
+/// in another process) took it first. `create_dir` is atomic, so two runs never share one and
+/// no report is overwritten.
+fn create_new_dir(root: &Path, name: &str) -> Result<PathBuf, ReportError> {
+    std::fs::create_dir_all(root).map_err(|source| ReportError::CreateDir {
+        path: root.to_owned(),
+        source,
+    })?;
+    let mut n = 1u32;
+    loop {
+        let dir = if n == 1 {
+            root.join(name)
+        } else {
+            root.join(format!("{name}-{n}"))
+        };
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 10_000 => n += 1,
+            Err(source) => return Err(ReportError::CreateDir { path: dir, source }),
+        }
+    }
 }
 
 /// Creates `dir` and writes the reports of `report` (and `extra` files) into it atomically.
