@@ -17,7 +17,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use http::{HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
@@ -31,49 +31,10 @@ use super::sensitive::{ParamMap, Sensitive};
 use super::sigv4;
 use super::types::*;
 
+pub use super::response::{RawResponse, Timing};
+
 /// A clock for SigV4 timestamps; injectable so signed requests are reproducible in tests.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
-
-/// Timing of one exchange, measured by the client around the HTTP stack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Timing {
-    /// From handing the request to the HTTP stack to receiving the response head.
-    pub head: Duration,
-    /// From handing the request to the HTTP stack to the end of the body.
-    pub total: Duration,
-}
-
-/// A complete HTTP response, body capped at [`TargetConfig::max_response_bytes`].
-#[derive(Clone)]
-pub struct RawResponse {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-    pub timing: Timing,
-}
-
-impl RawResponse {
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
-    /// A header value as text, if present and valid.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-impl fmt::Debug for RawResponse {
-    // The body may carry tokens: show its size only.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RawResponse")
-            .field("status", &self.status)
-            .field("headers", &self.headers.keys().collect::<Vec<_>>())
-            .field("body_len", &self.body.len())
-            .field("timing", &self.timing)
-            .finish()
-    }
-}
 
 /// A JSON 1.1 request at the byte level. Every field can be set to something a correct
 /// client would never send, which is what conformance cases need.

@@ -6,7 +6,9 @@
 //! `CognitoLocal#NotAuthorizedException`) or a `:`-separated suffix
 //! (`NotAuthorizedException:http://internal.amazon.com/...`). [`decode_error_response`] is the
 //! one pure function that turns any non-2xx response into a [`CallError`]; the variants keep a
-//! machine-matchable kind so conformance verdicts assert variants, not strings.
+//! machine-matchable kind so conformance verdicts assert variants, not strings. The OAuth error
+//! types ([`OAuthError`]: RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1) live here too, beside
+//! `CallError::OAuth`; `oauth2/decode.rs` reads them from the wire.
 //!
 //! Nothing here keeps a whole body: excerpts of unexpected responses are short and have long
 //! token-like runs masked, and JSON decode failures are described by position and field name
@@ -15,8 +17,6 @@
 use std::fmt;
 
 use http::HeaderMap;
-
-use super::oauth2::OAuthError;
 
 /// Header carrying the error type when the body does not (ground truth §1.5).
 pub const ERROR_TYPE_HEADER: &str = "x-amzn-errortype";
@@ -217,6 +217,53 @@ impl fmt::Display for TransportError {
             write!(f, " after HTTP {s}")?;
         }
         write!(f, ": {}", self.detail)
+    }
+}
+
+string_enum! {
+    /// OAuth error codes (RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1) as Cognito uses them.
+    OAuthErrorCode {
+        InvalidRequest = "invalid_request",
+        InvalidClient = "invalid_client",
+        InvalidGrant = "invalid_grant",
+        UnauthorizedClient = "unauthorized_client",
+        UnsupportedGrantType = "unsupported_grant_type",
+        InvalidScope = "invalid_scope",
+        InvalidToken = "invalid_token",
+        UnsupportedTokenType = "unsupported_token_type",
+        AccessDenied = "access_denied",
+        ServerError = "server_error",
+    }
+}
+
+/// Where an OAuth error was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OAuthErrorSource {
+    /// The JSON body (token and revoke endpoints).
+    Body,
+    /// The `WWW-Authenticate` header (userInfo endpoint).
+    WwwAuthenticate,
+    /// The query of the redirect to the callback URL (authorize and login endpoints), or the
+    /// sign-in page answered again instead of a redirect (`access_denied`).
+    Redirect,
+}
+
+/// An OAuth error response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthError {
+    pub code: OAuthErrorCode,
+    pub description: Option<String>,
+    pub status: u16,
+    pub source: OAuthErrorSource,
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (HTTP {})", self.code, self.status)?;
+        if let Some(d) = &self.description {
+            write!(f, ": {d}")?;
+        }
+        Ok(())
     }
 }
 
