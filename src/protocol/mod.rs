@@ -14,6 +14,8 @@
 //! - `sigv4`: credentials and SigV4 signing of Admin* and pool-management calls.
 //! - `endpoints`: `TargetConfig`, derived URLs and the loopback safety rule.
 //! - `client`: `CognitoClient` (JSON 1.1 over HTTP, capped bodies, timing).
+//! - `convenience`: `CognitoClient::sign_up`, `user_password_auth`, ... (typed request plus the
+//!   SECRET_HASH rules, one method per operation called by name).
 //! - `oauth2/`: token, userInfo and revoke endpoints, PKCE, managed login, JWKS fetch; pure
 //!   encoding and decoding below the client, the calls on top of it.
 
@@ -21,6 +23,7 @@
 mod macros;
 
 pub mod client;
+mod convenience;
 pub mod endpoints;
 pub mod error;
 pub mod oauth2;
