@@ -7,20 +7,27 @@
 //! - `types`: request/response structs of each operation and the operation table
 //!   (`OperationKind`, the `X-Amz-Target` names, which operations are signed).
 //! - `sensitive`: `Sensitive` and `ParamMap`, which keep secrets out of `Debug` output.
-//! - `error`: `CallError` and the decoding of any error response.
+//! - `error`: `CallError` (with the OAuth error types) and the decoding of any JSON 1.1 error
+//!   response.
+//! - `response`: `RawResponse` and `Timing`, the bytes every pure decoder reads.
 //! - `secret_hash`: the SECRET_HASH formula and where it goes.
 //! - `sigv4`: credentials and SigV4 signing of Admin* and pool-management calls.
 //! - `endpoints`: `TargetConfig`, derived URLs and the loopback safety rule.
 //! - `client`: `CognitoClient` (JSON 1.1 over HTTP, capped bodies, timing).
-//! - `oauth2`: token, userInfo and revoke endpoints, PKCE, JWKS fetch.
+//! - `convenience`: `CognitoClient::sign_up`, `user_password_auth`, ... (typed request plus the
+//!   SECRET_HASH rules, one method per operation called by name).
+//! - `oauth2/`: token, userInfo and revoke endpoints, PKCE, managed login, JWKS fetch; pure
+//!   encoding and decoding below the client, the calls on top of it.
 
 #[macro_use]
 mod macros;
 
 pub mod client;
+mod convenience;
 pub mod endpoints;
 pub mod error;
 pub mod oauth2;
+pub mod response;
 pub mod secret_hash;
 pub mod sensitive;
 pub mod sigv4;

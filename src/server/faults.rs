@@ -148,7 +148,7 @@ pub async fn inject(
             .unwrap_or_default();
     }
     if roll < rule.drop_rate + rule.error_rate {
-        return super::http::error_response(
+        return super::respond::error_response(
             500,
             &ApiError::new("InternalErrorException", "Injected fault."),
         );

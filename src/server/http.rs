@@ -2,7 +2,8 @@
 //! `/{poolId}/.well-known/jwks.json`, and the reference-server-only
 //! `/_harness/codes/{poolId}/{username}`. Every answer carries `x-amzn-RequestId`; every error
 //! is Cognito-shaped (`__type`, `message`, `x-amzn-ErrorType` with the trailing colon,
-//! `x-amzn-ErrorMessage`; ground truth §1.5), never an HTML page.
+//! `x-amzn-ErrorMessage`; ground truth §1.5), never an HTML page. Both come from `respond.rs`,
+//! which the OAuth2 endpoints share, so neither this file nor `oauth2/` imports the other.
 
 use std::sync::Arc;
 
@@ -14,68 +15,25 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use super::ops;
+use super::respond::error_response;
 use super::store::{ApiError, ApiResult, Store};
-use crate::protocol::error::{encode_error_body, error_type_header_value};
 use crate::protocol::types::{CONTENT_TYPE, OperationKind, TARGET_PREFIX};
 
-/// The `x-amzn-RequestId` header.
-pub const REQUEST_ID: &str = "x-amzn-requestid";
-
-/// The router over `store`. Layers (quotas, faults) wrap it; other routes (OAuth2) merge in.
-pub fn router(store: Arc<Store>) -> Router {
+/// The JSON 1.1 routes, JWKS and `_harness/codes` over the store. The server's `router` (in
+/// `server/mod.rs`) merges the OAuth2 routes in and adds [`fallback`] and the request-id layer.
+pub(super) fn routes() -> Router<Arc<Store>> {
     Router::new()
         .route("/", post(api).fallback(fallback))
         .route("/_harness/codes/{pool}/{username}", get(codes))
         .route("/{pool}/.well-known/jwks.json", get(jwks))
-        .merge(super::oauth2::routes())
-        .fallback(fallback)
-        .layer(axum::middleware::map_response(add_request_id))
-        .with_state(store)
-}
-
-async fn add_request_id(mut response: Response) -> Response {
-    if !response.headers().contains_key(REQUEST_ID)
-        && let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
-    {
-        response.headers_mut().insert(REQUEST_ID, v);
-    }
-    response
-}
-
-/// A Cognito-shaped error response.
-pub fn error_response(status: u16, error: &ApiError) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut response = (status, encode_error_body(error.kind, &error.message)).into_response();
-    let h = response.headers_mut();
-    h.insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static(CONTENT_TYPE),
-    );
-    if let Ok(v) = HeaderValue::from_str(&error_type_header_value(error.kind)) {
-        h.insert("x-amzn-errortype", v);
-    }
-    let ascii: String = error
-        .message
-        .chars()
-        .map(|c| {
-            if c.is_ascii() && !c.is_ascii_control() {
-                c
-            } else {
-                '?'
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&ascii) {
-        h.insert("x-amzn-errormessage", v);
-    }
-    response
 }
 
 fn api_error(error: &ApiError) -> Response {
     error_response(error.status(), error)
 }
 
-async fn fallback() -> Response {
+/// The answer to an unknown operation or path.
+pub(super) async fn fallback() -> Response {
     error_response(
         404,
         &ApiError::new("UnknownOperationException", "Unknown operation or path."),

@@ -7,8 +7,9 @@
 //!
 //! | file | owns |
 //! |------|------|
-//! | `oauth2.rs` | `/oauth2/token`, `/oauth2/authorize` + `/login`, `/oauth2/userInfo`, `/oauth2/revoke`, OpenID discovery |
-//! | `http.rs` | the axum [`router`]: JSON 1.1 routing by `X-Amz-Target`, Cognito-shaped errors, request ids, JWKS, the `_harness/codes` path |
+//! | `oauth2/` | `/oauth2/token`, `/oauth2/authorize` + `/login`, `/oauth2/userInfo`, `/oauth2/revoke`, OpenID discovery |
+//! | `http.rs` | JSON 1.1 routing by `X-Amz-Target`, JWKS, the `_harness/codes` path |
+//! | `respond.rs` | Cognito-shaped error answers and request ids, shared by `http.rs` and `oauth2/` |
 //! | `store.rs` | the in-memory state ([`Store`]): pools, clients, users in sharded maps, sign-in sessions, refresh tokens |
 //! | `ops.rs` | one function per operation, over the store |
 //! | `tokens.rs` | the ID/access token claims and signing |
@@ -18,8 +19,9 @@
 //! | `throttle.rs` | optional quota enforcement: token buckets per pool and category |
 //! | `faults.rs` | optional fault injection per operation: added latency, 500s, dropped connections |
 //!
-//! The router is a plain `axum::Router` over an `Arc<Store>`, so other layers (OAuth2
-//! endpoints, quotas, fault injection) can wrap or extend it and reach the same state.
+//! The axum [`router`], assembled here from the routes of `http.rs` and `oauth2/`, is a plain
+//! `axum::Router` over an `Arc<Store>`, so other layers (quotas, fault injection) can wrap or
+//! extend it and reach the same state.
 
 mod config;
 mod faults;
@@ -27,6 +29,7 @@ mod http;
 mod oauth2;
 mod ops;
 mod password;
+mod respond;
 mod sigv4;
 mod store;
 mod throttle;
@@ -39,12 +42,22 @@ use std::time::SystemTime;
 
 pub use config::{ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed, load_config_file};
 pub use faults::{FaultConfig, FaultRule, FaultSpecError, parse_fault_spec};
-pub use http::router;
 pub use store::{ApiError, Store, new_pool_id};
 pub use throttle::{QuotaConfig, QuotaSpecError, Throttle, parse_quota_spec, rate_exceeded};
 pub use tokens::{AccessToken, check_access_token};
 
 use crate::protocol::Sensitive;
+
+/// The router over `store`: the JSON 1.1 API, JWKS and harness paths, and the OAuth2
+/// endpoints, with one fallback and a request id on every answer. Layers (quotas, faults) wrap
+/// it.
+pub fn router(store: Arc<Store>) -> axum::Router {
+    http::routes()
+        .merge(oauth2::routes())
+        .fallback(http::fallback)
+        .layer(axum::middleware::map_response(respond::add_request_id))
+        .with_state(store)
+}
 
 /// The clock the server reads (injected so tests can drive code expiry and lockouts).
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
