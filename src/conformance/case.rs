@@ -31,7 +31,7 @@ use serde_saphyr::Spanned;
 
 use super::matcher::{Matcher, parse_matcher};
 use super::template::{Template, check_template};
-use crate::scenario::{Diagnostic, DiagnosticKind, Severity};
+use crate::yaml::{Diagnostic, DiagnosticKind, Severity};
 
 /// What a target must offer for a case to run; a target without it gets "skipped: needs X".
 #[derive(
@@ -625,27 +625,8 @@ fn diag(file: &str, line: u64, column: u64, key: &str, message: impl Into<String
 
 /// Parses and checks one case. `file` names it in messages; `area` is its folder.
 pub fn load_case_str(source: &str, file: &str, area: &str) -> Result<Case, Vec<Diagnostic>> {
-    crate::scenario::doc::reset_key_trail();
-    let mut path = None;
-    let options = serde_saphyr::options! {
-        strict_booleans: true,
-        with_snippet: false,
-    };
-    let result = serde_saphyr::with_deserializer_from_str_with_options(source, options, |de| {
-        serde_path_to_error::deserialize::<_, CaseDoc>(de).map_err(|e| {
-            path = Some(e.path().to_string());
-            e.into_inner()
-        })
-    });
-    let trail = crate::scenario::doc::take_key_trail();
-    let doc = result.map_err(|e| {
-        vec![crate::scenario::load::yaml_diagnostic(
-            &e,
-            path.as_deref(),
-            trail,
-            file,
-        )]
-    })?;
+    let doc = crate::yaml::parse::<CaseDoc>(source, crate::yaml::Options::STRICT)
+        .map_err(|e| vec![e.diagnostic(file)])?;
     check_case(doc, file, area)
 }
 

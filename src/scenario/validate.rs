@@ -17,23 +17,29 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
-use super::diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 use super::doc::{
     AdminDoc, ConfirmViaDoc, ExecutorDoc, FlowDoc, LoadDoc, ProvisionMethodDoc, ScenarioDoc,
     StepDoc, StepKindDoc, TargetDoc, TokenUseDoc, UserSelectionDoc,
 };
 use super::duration::{format_duration, parse_duration};
 use super::env;
-use super::load::Loaded;
 use super::model::*;
 use super::schedule;
 use super::secret::Secret;
 use super::thresholds::{Metric, Threshold, parse_expression};
-use crate::metrics::Scope;
+use super::scope::Scope;
 use crate::quota::QuotaCategory;
+use crate::yaml::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 
 /// Latency assumed per request where validation must guess how long an iteration takes.
 pub const ASSUMED_LATENCY: Duration = Duration::from_millis(100);
+
+/// A scenario that passed validation, and the warnings it raised.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    pub warnings: Vec<Diagnostic>,
+}
 
 /// What validation needs besides the document.
 pub(crate) struct Context<'a> {
