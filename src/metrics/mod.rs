@@ -19,10 +19,10 @@ mod recorder;
 mod summary;
 pub mod thresholds;
 
-pub use recorder::{Layout, MetricsError, Outcome, Recorder, StepId};
-pub use summary::{LatencySummary, SUMMARY_SCHEMA_VERSION, ScopeSummary, SecondSummary, Summary};
 /// Scopes are named by the scenario; re-exported here because every summary is keyed by them.
 pub use crate::scenario::Scope;
+pub use recorder::{Layout, MetricsError, Outcome, Recorder, StepId};
+pub use summary::{LatencySummary, SUMMARY_SCHEMA_VERSION, ScopeSummary, SecondSummary, Summary};
 
 /// Lowest trackable latency, in microseconds.
 pub const LATENCY_LOW_US: u64 = 1;

@@ -1,8 +1,8 @@
 //! The scenario file as written: serde types that mirror the YAML one to one, with
 //! [`Spanned`] on every value that validation may need to point at.
 //!
-//! Nothing here interprets a value; [`super::validate`] turns a [`ScenarioDoc`] into the checked
-//! [`super::model::Scenario`]. Every struct denies unknown keys, and no type uses
+//! Nothing here interprets a value; validation turns a [`ScenarioDoc`] into the checked
+//! `Scenario` model. Every struct denies unknown keys, and no type uses
 //! `#[serde(flatten)]`, untagged or internally tagged enums: serde buffers those through a
 //! generic content tree that drops locations. Executors therefore use a flat `load` map checked
 //! per executor, and steps a one-key map (`- srp_sign_in: {...}`) read by a hand-written visitor.

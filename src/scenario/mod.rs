@@ -38,10 +38,10 @@ pub mod secret;
 pub mod thresholds;
 pub mod validate;
 
+/// Findings are the crate-wide located diagnostics of [`crate::yaml`].
+pub use crate::yaml::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use load::{load_scenario, parse_scenario};
 pub use model::Scenario;
 pub use scope::Scope;
-pub use validate::Loaded;
-/// Findings are the crate-wide located diagnostics of [`crate::yaml`].
-pub use crate::yaml::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use secret::Secret;
+pub use validate::Loaded;

@@ -106,7 +106,8 @@ impl YamlError {
 
     /// The parser's own message, on one line.
     pub fn parser_message(&self) -> String {
-        let text = serde_saphyr::DefaultMessageFormatter.format_message(self.error.without_snippet());
+        let text =
+            serde_saphyr::DefaultMessageFormatter.format_message(self.error.without_snippet());
         text.chars().filter(|c| !c.is_control()).collect()
     }
 
