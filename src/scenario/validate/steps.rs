@@ -325,7 +325,7 @@ impl FlowState<'_> {
                     if !self.signed_up {
                         c.error(
                         at,
-                        &skey,
+                        skey,
                         DiagnosticKind::UnknownReference,
                         "confirms the user created by an earlier `sign_up`, and this flow has none before it",
                         Some("add a `sign_up` step before it".to_string()),
