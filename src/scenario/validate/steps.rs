@@ -324,12 +324,12 @@ impl FlowState<'_> {
                 StepKindDoc::ConfirmSignUp => {
                     if !self.signed_up {
                         c.error(
-                        at,
-                        skey,
-                        DiagnosticKind::UnknownReference,
-                        "confirms the user created by an earlier `sign_up`, and this flow has none before it",
-                        Some("add a `sign_up` step before it".to_string()),
-                    );
+                            at,
+                            skey,
+                            DiagnosticKind::UnknownReference,
+                            "confirms the user created by an earlier `sign_up`, and this flow has none before it",
+                            Some("add a `sign_up` step before it".to_string()),
+                        );
                         *ok = false;
                     }
                     let via = match o.via.as_ref().map(|v| v.value) {
@@ -513,24 +513,24 @@ impl FlowState<'_> {
 /// `expect: { error, status }`.
 fn check_expect(c: &mut Checker<'_>, ok: &mut bool, e: &Spanned<ExpectDoc>, skey: &str) -> Expect {
     let error = e.value.error.as_ref().and_then(|err| {
-                    let valid = err
-                        .value
-                        .chars()
-                        .next()
-                        .is_some_and(|ch| ch.is_ascii_alphabetic())
-                        && err.value.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
-                    if !valid {
-                        c.error(
-                            pos(err),
-                            &format!("{skey}.expect.error"),
-                            DiagnosticKind::InvalidValue,
-                            format!("`{}` is not an error code", err.value),
-                            Some("write the code as the target returns it, e.g. NotAuthorizedException or invalid_grant".to_string()),
-                        );
-                        *ok = false;
-                    }
-                    valid.then(|| err.value.clone())
-                });
+        let valid = err
+            .value
+            .chars()
+            .next()
+            .is_some_and(|ch| ch.is_ascii_alphabetic())
+            && err.value.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
+        if !valid {
+            c.error(
+                pos(err),
+                &format!("{skey}.expect.error"),
+                DiagnosticKind::InvalidValue,
+                format!("`{}` is not an error code", err.value),
+                Some("write the code as the target returns it, e.g. NotAuthorizedException or invalid_grant".to_string()),
+            );
+            *ok = false;
+        }
+        valid.then(|| err.value.clone())
+    });
     let status = e
         .value
         .status
