@@ -24,3 +24,4 @@ pub mod scenario;
 pub mod server;
 pub mod shard;
 pub mod srp;
+pub mod yaml;

@@ -3,10 +3,10 @@
 use std::path::Path;
 use std::time::Duration;
 
+use cognito_harness::metrics::thresholds::{Verdict, evaluate_all};
 use cognito_harness::metrics::{Layout, Outcome, Recorder, Scope, Summary};
 use cognito_harness::quota::QuotaCategory;
 use cognito_harness::scenario::parse_scenario;
-use cognito_harness::scenario::thresholds::{Verdict, evaluate_all};
 
 const SCENARIO: &str = "setup: { users: 10 }\nflows:\n  sign_in:\n    load: { executor: constant-arrival-rate, rate: 10, duration: 10s }\n    steps: [srp_sign_in, refresh]\nthresholds:\n  run: [\"error_rate<1%\", \"throttle_rate==0\", \"peak_rps>=10\"]\n  sign_in.srp_sign_in: [\"p(99)<300ms\", \"p(50)<=100ms\", \"max<1s\"]\n  refresh: [\"avg<50ms\", \"count>0\"]\n  sign_in: [\"rps>=10\"]\n  UserAuthentication: [\"rps>=20\", \"med<100ms\"]\n";
 

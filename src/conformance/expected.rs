@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::report::{CaseOutcome, ConformanceReport};
-use crate::scenario::Diagnostic;
+use crate::yaml::Diagnostic;
 
 /// One target's record.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -35,16 +35,7 @@ fn empty_when_null<'de, D: serde::Deserializer<'de>>(
 
 /// Parses a record; errors are located like case files.
 pub fn parse_expected(source: &str, file: &str) -> Result<ExpectedFailures, Diagnostic> {
-    crate::scenario::doc::reset_key_trail();
-    let mut path = None;
-    let result = serde_saphyr::with_deserializer_from_str(source, |de| {
-        serde_path_to_error::deserialize::<_, ExpectedFailures>(de).map_err(|e| {
-            path = Some(e.path().to_string());
-            e.into_inner()
-        })
-    });
-    let trail = crate::scenario::doc::take_key_trail();
-    result.map_err(|e| crate::scenario::load::yaml_diagnostic(&e, path.as_deref(), trail, file))
+    crate::yaml::parse(source, crate::yaml::Options::DEFAULT).map_err(|e| e.diagnostic(file))
 }
 
 /// Reads a record file.

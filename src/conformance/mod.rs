@@ -7,7 +7,12 @@
 //!
 //! | file | owns |
 //! |------|------|
-//! | `case.rs` | the case format (serde types with locations) and the loader: `file:line:column` errors |
+//! | `case.rs` | the case format's public paths (re-exported from the files below) |
+//! | `doc.rs` | a case file as written (serde types with locations) |
+//! | `load.rs` | case files and suites to cases, through the one YAML loader: `file:line:column` errors |
+//! | `validate.rs` | document to checked case: templates, matchers, statuses, clients, implied capabilities |
+//! | `model.rs` | the checked case, its steps and expectations |
+//! | `names.rs` | capabilities, levels, and the pools and clients the runner provisions |
 //! | `template.rs` | `{user}`, `{pool_id}`, `{captures.x}`, `{secret_hash:user}` expansion |
 //! | `matcher.rs` | the JSON-pointer matcher and the expectation check (pure) |
 //! | `runner.rs` | provisioning pools and clients, running steps (calls, SRP, OAuth2, JWT checks), verdicts |
@@ -16,11 +21,16 @@
 
 pub mod case;
 pub mod command;
+pub mod doc;
 pub mod expected;
+pub mod load;
 pub mod matcher;
+pub mod model;
+pub mod names;
 pub mod report;
 pub mod runner;
 pub mod template;
+pub mod validate;
 
 pub use case::{Capability, Case, Level, load_case_str, load_suite};
 pub use expected::{Drift, ExpectedFailures, compare_to_expected};

@@ -115,7 +115,7 @@ pub fn is_known_name(name: &str) -> bool {
     }
     if let Some(rest) = name.strip_prefix("clients.") {
         return match rest.rsplit_once('.') {
-            Some((client, "id" | "secret")) => super::case::ClientName::parse(client).is_some(),
+            Some((client, "id" | "secret")) => super::names::ClientName::parse(client).is_some(),
             _ => false,
         };
     }

@@ -10,16 +10,19 @@
 //! Histograms travel inside the [`Summary`] in HdrHistogram's V2 encoding (base64), so shards of
 //! one scenario run on several machines merge without loss ([`Summary::merge`]).
 //!
+//! [`thresholds`] evaluates a scenario's thresholds against a summary.
+//!
 //! What a scope counts: the run and each quota category count API requests; a flow counts
 //! iterations; a step counts executions of the step (an `srp_sign_in` sends two requests).
 
 mod recorder;
 mod summary;
+pub mod thresholds;
 
+/// Scopes are named by the scenario; re-exported here because every summary is keyed by them.
+pub use crate::scenario::Scope;
 pub use recorder::{Layout, MetricsError, Outcome, Recorder, StepId};
-pub use summary::{
-    LatencySummary, SUMMARY_SCHEMA_VERSION, Scope, ScopeSummary, SecondSummary, Summary,
-};
+pub use summary::{LatencySummary, SUMMARY_SCHEMA_VERSION, ScopeSummary, SecondSummary, Summary};
 
 /// Lowest trackable latency, in microseconds.
 pub const LATENCY_LOW_US: u64 = 1;

@@ -2,7 +2,6 @@
 //! mergeable across shards.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -12,34 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use super::recorder::{MetricsError, Recorder, ScopeRecorder};
 use crate::quota::QuotaCategory;
+use crate::scenario::Scope;
 
 /// Bumped on any incompatible change to [`Summary`]'s JSON.
 pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
-
-/// What a threshold or a report row is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
-pub enum Scope {
-    /// Every request of the run.
-    Run,
-    /// A flow's iterations.
-    Flow(String),
-    /// A step's executions: `flow.step`.
-    Step { flow: String, step: String },
-    /// The requests counted in one quota category.
-    Category(QuotaCategory),
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Scope::Run => f.write_str("run"),
-            Scope::Flow(flow) => f.write_str(flow),
-            Scope::Step { flow, step } => write!(f, "{flow}.{step}"),
-            Scope::Category(category) => write!(f, "{category}"),
-        }
-    }
-}
 
 /// Measurements of a run, per scope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -77,7 +77,7 @@ impl RunReport {
         thresholds: &[crate::scenario::thresholds::Threshold],
         summary: Summary,
     ) -> RunReport {
-        let verdicts = crate::scenario::thresholds::evaluate_all(thresholds, &summary);
+        let verdicts = crate::metrics::thresholds::evaluate_all(thresholds, &summary);
         let thresholds: Vec<ThresholdResult> = verdicts.iter().map(ThresholdResult::from).collect();
         let passed = thresholds.iter().all(|t| t.passed);
         RunReport {
@@ -110,8 +110,8 @@ pub struct ThresholdResult {
     pub passed: bool,
 }
 
-impl From<&crate::scenario::thresholds::Verdict> for ThresholdResult {
-    fn from(v: &crate::scenario::thresholds::Verdict) -> Self {
+impl From<&crate::metrics::thresholds::Verdict> for ThresholdResult {
+    fn from(v: &crate::metrics::thresholds::Verdict) -> Self {
         Self {
             scope: v.scope.to_string(),
             expression: v.source.clone(),

@@ -1,8 +1,8 @@
 //! The scenario file as written: serde types that mirror the YAML one to one, with
 //! [`Spanned`] on every value that validation may need to point at.
 //!
-//! Nothing here interprets a value; [`super::validate`] turns a [`ScenarioDoc`] into the checked
-//! [`super::model::Scenario`]. Every struct denies unknown keys, and no type uses
+//! Nothing here interprets a value; validation turns a [`ScenarioDoc`] into the checked
+//! `Scenario` model. Every struct denies unknown keys, and no type uses
 //! `#[serde(flatten)]`, untagged or internally tagged enums: serde buffers those through a
 //! generic content tree that drops locations. Executors therefore use a flat `load` map checked
 //! per executor, and steps a one-key map (`- srp_sign_in: {...}`) read by a hand-written visitor.
@@ -17,18 +17,26 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
+use crate::yaml::KeyTrail;
+
 thread_local! {
     /// Keys of [`NamedMap`] entries being read, outermost first. Spanned keys show up as `?` in
     /// `serde_path_to_error`'s path; on an error the loader reads this trail to fill them in.
-    static KEY_TRAIL: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static TRAIL: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
-pub(crate) fn reset_key_trail() {
-    KEY_TRAIL.with(|trail| trail.borrow_mut().clear());
+/// The hook by which the loader fills user-chosen names into key paths.
+pub(crate) const KEY_TRAIL: KeyTrail = KeyTrail {
+    reset: reset_key_trail,
+    take: take_key_trail,
+};
+
+fn reset_key_trail() {
+    TRAIL.with(|trail| trail.borrow_mut().clear());
 }
 
-pub(crate) fn take_key_trail() -> Vec<String> {
-    KEY_TRAIL.with(|trail| std::mem::take(&mut *trail.borrow_mut()))
+fn take_key_trail() -> Vec<String> {
+    TRAIL.with(|trail| std::mem::take(&mut *trail.borrow_mut()))
 }
 
 /// A YAML mapping whose keys are user-chosen names (flows, threshold scopes), kept in file
@@ -53,9 +61,9 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for NamedMap<V> {
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
                 let mut entries = Vec::new();
                 while let Some(key) = map.next_key::<Spanned<String>>()? {
-                    KEY_TRAIL.with(|trail| trail.borrow_mut().push(key.value.clone()));
+                    TRAIL.with(|trail| trail.borrow_mut().push(key.value.clone()));
                     let value = map.next_value::<V>()?;
-                    KEY_TRAIL.with(|trail| trail.borrow_mut().pop());
+                    TRAIL.with(|trail| trail.borrow_mut().pop());
                     entries.push((key, value));
                 }
                 Ok(NamedMap(entries))
@@ -297,74 +305,6 @@ pub enum TokenUseDoc {
     Both,
 }
 
-/// The step kinds, as written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepKindDoc {
-    SignUp,
-    ConfirmSignUp,
-    SrpSignIn,
-    PasswordSignIn,
-    AdminSignIn,
-    Refresh,
-    GetUser,
-    ChangePassword,
-    ForgotPassword,
-    GlobalSignOut,
-    RevokeToken,
-    ClientCredentials,
-    AuthorizationCodePkce,
-    VerifyTokens,
-}
-
-pub const STEP_KINDS: &[&str] = &[
-    "sign_up",
-    "confirm_sign_up",
-    "srp_sign_in",
-    "password_sign_in",
-    "admin_sign_in",
-    "refresh",
-    "get_user",
-    "change_password",
-    "forgot_password",
-    "global_sign_out",
-    "revoke_token",
-    "client_credentials",
-    "authorization_code_pkce",
-    "verify_tokens",
-];
-
-impl StepKindDoc {
-    const ALL: [StepKindDoc; 14] = [
-        Self::SignUp,
-        Self::ConfirmSignUp,
-        Self::SrpSignIn,
-        Self::PasswordSignIn,
-        Self::AdminSignIn,
-        Self::Refresh,
-        Self::GetUser,
-        Self::ChangePassword,
-        Self::ForgotPassword,
-        Self::GlobalSignOut,
-        Self::RevokeToken,
-        Self::ClientCredentials,
-        Self::AuthorizationCodePkce,
-        Self::VerifyTokens,
-    ];
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        STEP_KINDS
-            .iter()
-            .position(|k| *k == name)
-            .map(|i| Self::ALL[i])
-    }
-
-    pub fn name(self) -> &'static str {
-        // ALL and STEP_KINDS are in the same order.
-        let index = Self::ALL.iter().position(|k| *k == self).unwrap_or(0);
-        STEP_KINDS[index]
-    }
-}
-
 /// Every option any step may carry; which ones a kind accepts is enforced while reading, by a
 /// per-kind struct with `deny_unknown_fields`.
 #[derive(Debug, Default)]
@@ -392,8 +332,36 @@ pub struct StepDoc {
     pub options: StepOptionsDoc,
 }
 
-macro_rules! step_options {
-    ($($kind:ident => $name:ident { $($field:ident : $ty:ty),* $(,)? })*) => {
+/// The one declaration of the step kinds: each kind's variant, its name in the file and the
+/// options it accepts. It yields [`StepKindDoc`], [`STEP_KINDS`], the name look-ups and one
+/// options struct per kind (with `deny_unknown_fields`, so a key the kind does not take is
+/// located).
+macro_rules! step_kinds {
+    ($($kind:ident = $text:literal => $name:ident { $($field:ident : $ty:ty),* $(,)? })*) => {
+        /// The step kinds, as written.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum StepKindDoc {
+            $($kind,)*
+        }
+
+        /// Every step kind's name, in declaration order.
+        pub const STEP_KINDS: &[&str] = &[$($text,)*];
+
+        impl StepKindDoc {
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($text => Some(Self::$kind),)*
+                    _ => None,
+                }
+            }
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$kind => $text,)*
+                }
+            }
+        }
+
         $(
             #[derive(Deserialize)]
             #[serde(deny_unknown_fields)]
@@ -434,38 +402,38 @@ macro_rules! step_options {
     };
 }
 
-step_options! {
-    SignUp => SignUpOptions {
+step_kinds! {
+    SignUp = "sign_up" => SignUpOptions {
         username: Spanned<String>,
         password: Spanned<String>,
         attributes: Spanned<BTreeMap<String, String>>,
     }
-    ConfirmSignUp => ConfirmSignUpOptions { via: Spanned<ConfirmViaDoc> }
-    SrpSignIn => SrpSignInOptions { password: Spanned<String>, capture: Spanned<String> }
-    PasswordSignIn => PasswordSignInOptions { password: Spanned<String>, capture: Spanned<String> }
-    AdminSignIn => AdminSignInOptions { password: Spanned<String>, capture: Spanned<String> }
-    Refresh => RefreshOptions { tokens: Spanned<String>, capture: Spanned<String> }
-    GetUser => GetUserOptions { tokens: Spanned<String> }
-    ChangePassword => ChangePasswordOptions {
+    ConfirmSignUp = "confirm_sign_up" => ConfirmSignUpOptions { via: Spanned<ConfirmViaDoc> }
+    SrpSignIn = "srp_sign_in" => SrpSignInOptions { password: Spanned<String>, capture: Spanned<String> }
+    PasswordSignIn = "password_sign_in" => PasswordSignInOptions { password: Spanned<String>, capture: Spanned<String> }
+    AdminSignIn = "admin_sign_in" => AdminSignInOptions { password: Spanned<String>, capture: Spanned<String> }
+    Refresh = "refresh" => RefreshOptions { tokens: Spanned<String>, capture: Spanned<String> }
+    GetUser = "get_user" => GetUserOptions { tokens: Spanned<String> }
+    ChangePassword = "change_password" => ChangePasswordOptions {
         tokens: Spanned<String>,
         new_password: Spanned<String>,
     }
-    ForgotPassword => ForgotPasswordOptions {
+    ForgotPassword = "forgot_password" => ForgotPasswordOptions {
         confirm: Spanned<bool>,
         new_password: Spanned<String>,
     }
-    GlobalSignOut => GlobalSignOutOptions { tokens: Spanned<String> }
-    RevokeToken => RevokeTokenOptions { tokens: Spanned<String> }
-    ClientCredentials => ClientCredentialsOptions {
+    GlobalSignOut = "global_sign_out" => GlobalSignOutOptions { tokens: Spanned<String> }
+    RevokeToken = "revoke_token" => RevokeTokenOptions { tokens: Spanned<String> }
+    ClientCredentials = "client_credentials" => ClientCredentialsOptions {
         scopes: Spanned<Vec<String>>,
         capture: Spanned<String>,
     }
-    AuthorizationCodePkce => AuthorizationCodePkceOptions {
+    AuthorizationCodePkce = "authorization_code_pkce" => AuthorizationCodePkceOptions {
         scopes: Spanned<Vec<String>>,
         redirect_uri: Spanned<String>,
         capture: Spanned<String>,
     }
-    VerifyTokens => VerifyTokensOptions {
+    VerifyTokens = "verify_tokens" => VerifyTokensOptions {
         tokens: Spanned<String>,
         token: Spanned<TokenUseDoc>,
     }

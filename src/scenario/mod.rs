@@ -22,20 +22,26 @@
 //! - [`load`]: file -> document, with located syntax errors;
 //! - [`validate`]: document -> model, with located semantic errors and warnings;
 //! - [`model`]: the checked scenario; [`schedule`]: load shapes and pacing;
-//! - [`thresholds`]: threshold expressions and their evaluation against a summary.
+//! - [`thresholds`]: threshold expressions (evaluated against a run's summary in
+//!   `metrics::thresholds`); [`scope`]: what a threshold or a report row is about.
+//!
+//! Syntax errors are located by the crate's one YAML loader, `crate::yaml`.
 
-pub mod diagnostic;
 pub mod doc;
 pub mod duration;
 pub mod env;
 pub mod load;
 pub mod model;
 pub mod schedule;
+pub mod scope;
 pub mod secret;
 pub mod thresholds;
 pub mod validate;
 
-pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
-pub use load::{Loaded, load_scenario, parse_scenario};
+/// Findings are the crate-wide located diagnostics of [`crate::yaml`].
+pub use crate::yaml::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
+pub use load::{load_scenario, parse_scenario};
 pub use model::Scenario;
+pub use scope::Scope;
 pub use secret::Secret;
+pub use validate::Loaded;

@@ -2,7 +2,7 @@
 //!
 //! Every value here has been parsed (durations, URLs), defaulted, interpolated (`${ENV}`) and
 //! cross-checked (captures resolve, thresholds name real scopes, steps fit the target). Each
-//! field documents its default, which is applied in [`super::validate`].
+//! field documents its default, which is applied by validation.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -4,18 +4,18 @@
 //! `max` (latencies: the value needs a unit, `300ms`); `error_rate`, `throttle_rate` (a share:
 //! `1%` or `0.01`); `rps`, `peak_rps`, `count` (plain numbers). Operators: `<`, `<=`, `>`,
 //! `>=`, `==`, `!=`. The scope (run, flow, step, quota category) is the key the expressions sit
-//! under in the scenario; [`super::validate`] resolves it, so a threshold on a scope or metric
-//! the scenario cannot produce is a configuration error, never a silent pass.
+//! under in the scenario; validation resolves it, so a threshold on a scope or metric the
+//! scenario cannot produce is a configuration error, never a silent pass.
 //!
-//! Evaluation is a pure function of a [`Summary`]. A threshold whose scope recorded nothing
-//! (no samples for a latency, zero requests for a rate) fails: absence of evidence is not a pass.
+//! This file parses; evaluation against a run's summary lives with the measurements
+//! (`metrics::thresholds`).
 
 use std::fmt;
 
 use serde::Serialize;
 
 use super::duration::{DurationError, parse_duration};
-use crate::metrics::{Scope, Summary};
+use super::scope::Scope;
 
 /// The measured quantity.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -295,51 +295,6 @@ pub fn parse_expression(text: &str) -> Result<Expression, ExpressionError> {
         },
     };
     Ok(Expression { metric, op, value })
-}
-
-/// The outcome of one threshold against a summary.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Verdict {
-    pub scope: Scope,
-    pub source: String,
-    pub passed: bool,
-    /// The measured value in the metric's canonical unit; `None` when nothing was measured.
-    pub observed: Option<f64>,
-}
-
-/// The metric's value for `scope` in `summary`, in canonical units.
-pub fn observe(metric: Metric, scope: &Scope, summary: &Summary) -> Option<f64> {
-    let s = summary.scope(scope)?;
-    let latency = s.latency.as_ref();
-    match metric {
-        Metric::Percentile(p) => s.latency_quantile_us(p / 100.0).map(|v| v as f64),
-        Metric::Avg => latency.map(|l| l.mean_us),
-        Metric::Med => s.latency_quantile_us(0.5).map(|v| v as f64),
-        Metric::Min => latency.map(|l| l.min_us as f64),
-        Metric::Max => latency.map(|l| l.max_us as f64),
-        Metric::ErrorRate => (s.count > 0).then_some(s.error_rate),
-        Metric::ThrottleRate => (s.count > 0).then_some(s.throttle_rate),
-        Metric::Rps => Some(s.rps),
-        Metric::PeakRps => s.peak_rps,
-        Metric::Count => Some(s.count as f64),
-    }
-}
-
-/// Evaluates one threshold.
-pub fn evaluate(threshold: &Threshold, summary: &Summary) -> Verdict {
-    let observed = observe(threshold.expression.metric, &threshold.scope, summary);
-    Verdict {
-        scope: threshold.scope.clone(),
-        source: threshold.source.clone(),
-        passed: observed
-            .is_some_and(|v| threshold.expression.op.holds(v, threshold.expression.value)),
-        observed,
-    }
-}
-
-/// Evaluates every threshold, in order.
-pub fn evaluate_all(thresholds: &[Threshold], summary: &Summary) -> Vec<Verdict> {
-    thresholds.iter().map(|t| evaluate(t, summary)).collect()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The `serve --config FILE` file: pools, app clients (with fixed ids and secrets) and users
-//! declared up front, so a run needs no admin calls. YAML, read with serde-saphyr; errors are
-//! `file:line:column: key: message`.
+//! declared up front, so a run needs no admin calls. YAML, read by the crate's one loader
+//! (`crate::yaml`); errors are `file:line:column: key: message`.
 //!
 //! ```yaml
 //! region: us-east-1                 # default us-east-1
@@ -26,7 +26,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde_saphyr::MessageFormatter as _;
 
 use super::ops;
 use super::store::{ApiError, Status, Store};
@@ -175,23 +174,11 @@ pub fn load_config_file(path: &Path) -> Result<ServerFile, ConfigFileError> {
 
 /// Parses config text; `path` is used in error messages.
 pub fn parse_config(text: &str, path: &str) -> Result<ServerFile, ConfigFileError> {
-    let mut key = None;
-    let options = serde_saphyr::options! {
-        strict_booleans: true,
-        with_snippet: false,
-    };
-    let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
-        serde_path_to_error::deserialize::<_, ServerFile>(de).map_err(|e| {
-            key = Some(e.path().to_string());
-            e.into_inner()
-        })
-    });
-    result.map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-        let message = serde_saphyr::DefaultMessageFormatter.format_message(e.without_snippet());
-        let message: String = message.chars().filter(|c| !c.is_control()).collect();
-        let key = key
-            .filter(|k| k != ".")
+    crate::yaml::parse(text, crate::yaml::Options::STRICT).map_err(|e| {
+        let (line, column) = e.location();
+        let key = e
+            .raw_path()
+            .filter(|k| *k != ".")
             .map(|k| format!("{k}: "))
             .unwrap_or_default();
         ConfigFileError::Parse {
@@ -199,7 +186,7 @@ pub fn parse_config(text: &str, path: &str) -> Result<ServerFile, ConfigFileErro
             line,
             column,
             key,
-            message,
+            message: e.parser_message(),
         }
     })
 }

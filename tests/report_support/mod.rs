@@ -8,10 +8,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use cognito_harness::metrics::Scope;
+use cognito_harness::metrics::thresholds::evaluate;
 use cognito_harness::metrics::{Layout, Outcome, Recorder, StepId, Summary};
 use cognito_harness::quota::QuotaCategory;
 use cognito_harness::report::{REPORT_SCHEMA_VERSION, RunReport, ThresholdResult};
-use cognito_harness::scenario::thresholds::{Threshold, evaluate, parse_expression};
+use cognito_harness::scenario::thresholds::{Threshold, parse_expression};
 
 /// How the fixture run differs from the baseline one.
 #[derive(Debug, Clone, Copy)]

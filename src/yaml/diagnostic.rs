@@ -1,4 +1,5 @@
-//! Located configuration errors and warnings: `file:line:column: key: message; fix`.
+//! Located findings about an input file (a scenario, a conformance case, an expected-failure
+//! record, a server config): `file:line:column: key: message; fix`.
 
 use std::fmt;
 
@@ -37,7 +38,7 @@ pub enum Severity {
     Warning,
 }
 
-/// One finding about a scenario file.
+/// One finding about an input file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// The file as the user named it.
@@ -76,7 +77,7 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Every error found in a scenario (validation reports them all, not just the first).
+/// Every error found in a file (validation reports them all, not just the first).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 

@@ -1,0 +1,364 @@
+//! The `setup` block: how many users, how they are provisioned (admin or sign-up), their
+//! user-name pattern and password, or a CSV of existing users.
+
+use std::path::Path;
+
+use serde_saphyr::Spanned;
+
+use super::checker::{Checker, pos};
+use crate::scenario::doc::ProvisionMethodDoc;
+use crate::scenario::model::*;
+use crate::scenario::secret::Secret;
+use crate::yaml::DiagnosticKind;
+
+pub(super) fn check_pattern(
+    c: &mut Checker<'_>,
+    s: &Spanned<String>,
+    key: &str,
+    needs_n: bool,
+) -> Option<String> {
+    let text = c.text(s, key)?;
+    let mut rest = text.as_str();
+    let mut ok = true;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            c.error(
+                pos(s),
+                key,
+                DiagnosticKind::InvalidValue,
+                format!("`{text}` has an unclosed `{{`"),
+                Some("placeholders are {n} and {run}".to_string()),
+            );
+            return None;
+        };
+        let name = &after[..close];
+        if !matches!(name, "n" | "run" | "flow") {
+            c.error(
+                pos(s),
+                key,
+                DiagnosticKind::InvalidValue,
+                format!("unknown placeholder `{{{name}}}` in `{text}`"),
+                Some(
+                    "placeholders are {n} (the user's number), {run} (a per-run id) and {flow}"
+                        .to_string(),
+                ),
+            );
+            ok = false;
+        }
+        rest = &after[close + 1..];
+    }
+    if needs_n && !text.contains("{n}") {
+        c.error(
+            pos(s),
+            key,
+            DiagnosticKind::InvalidValue,
+            format!("`{text}` has no `{{n}}`, so every user would get the same name"),
+            Some(format!("write e.g. `{text}-{{n}}`")),
+        );
+        ok = false;
+    }
+    ok.then_some(text)
+}
+
+pub(super) fn check_setup(
+    c: &mut Checker<'_>,
+    setup: Option<&Spanned<crate::scenario::doc::SetupDoc>>,
+    target: Option<&Target>,
+) -> Option<Setup> {
+    let Some(setup) = setup else {
+        return Some(Setup {
+            users: UserSource::None,
+            username: DEFAULT_USERNAME_PATTERN.to_string(),
+            password: None,
+            rate: DEFAULT_SETUP_RATE,
+            keep: false,
+        });
+    };
+    let s = &setup.value;
+    let mut ok = true;
+    let count = s.users.as_ref().and_then(|u| c.whole_u64(u, "setup.users"));
+    if s.users.is_some() && count.is_none() {
+        ok = false;
+    }
+    if let (Some(users), Some(csv)) = (&s.users, &s.csv) {
+        c.error(
+            pos(csv),
+            "setup.csv",
+            DiagnosticKind::Conflict,
+            format!(
+                "`csv` and `users` (line {}) cannot both be set",
+                pos(users).line
+            ),
+            Some("provision `users: N`, or read existing users from `csv`, not both".to_string()),
+        );
+        ok = false;
+    }
+    if let (Some(method), None) = (&s.method, &s.users) {
+        c.error(
+            pos(method),
+            "setup.method",
+            DiagnosticKind::Conflict,
+            "only applies to provisioned users",
+            Some("add `users: N`, or remove `method`".to_string()),
+        );
+        ok = false;
+    }
+    let method = match s.method.as_ref().map(|m| m.value) {
+        Some(ProvisionMethodDoc::SignUp) => ProvisionMethod::SignUp,
+        _ => ProvisionMethod::Admin,
+    };
+    let capabilities = target.map(Target::capabilities);
+    if let (Some(caps), Some(n)) = (capabilities, count)
+        && n > 0
+    {
+        let at = s
+            .method
+            .as_ref()
+            .map(pos)
+            .or(s.users.as_ref().map(pos))
+            .unwrap_or(pos(setup));
+        if method == ProvisionMethod::Admin && !caps.admin {
+            c.error(
+                at,
+                "setup.method",
+                DiagnosticKind::Unsupported,
+                "provisioning with `admin` needs admin credentials, and the target has `admin: none`",
+                Some("set `admin: env` on the target, or read existing users from `csv`".to_string()),
+            );
+            ok = false;
+        }
+        if method == ProvisionMethod::SignUp && !caps.read_codes {
+            c.error(
+                at,
+                "setup.method",
+                DiagnosticKind::Unsupported,
+                "`sign_up` provisioning confirms with the emailed code, which only the embedded target exposes",
+                Some("use `method: admin` (with `admin: env`), or read existing users from `csv`".to_string()),
+            );
+            ok = false;
+        }
+    }
+    let username = match &s.username {
+        Some(u) => {
+            let needs_n = count.is_some_and(|n| n > 1);
+            let pattern = check_pattern(c, u, "setup.username", needs_n);
+            ok &= pattern.is_some();
+            pattern.unwrap_or_default()
+        }
+        None => DEFAULT_USERNAME_PATTERN.to_string(),
+    };
+    let password = match &s.password {
+        Some(p) => {
+            let secret = c.secret(p, "setup.password");
+            ok &= secret.is_some();
+            secret
+        }
+        None => None,
+    };
+    let rate = match &s.rate {
+        Some(r) => {
+            let rate =
+                c.positive_rate(r, "setup.rate", "set a positive number of users per second");
+            ok &= rate.is_some();
+            rate.unwrap_or(DEFAULT_SETUP_RATE)
+        }
+        None => DEFAULT_SETUP_RATE,
+    };
+    let keep = s.keep.as_ref().is_some_and(|k| k.value);
+    if keep && password.is_none() && count.is_some_and(|n| n > 0) {
+        c.error(
+            s.keep.as_ref().map(pos).unwrap_or(pos(setup)),
+            "setup.keep",
+            DiagnosticKind::Conflict,
+            "kept users would have a random password no later run knows",
+            Some("set `setup.password`".to_string()),
+        );
+        ok = false;
+    }
+    let users = if let Some(csv) = &s.csv {
+        if matches!(target, Some(Target::Embedded)) {
+            c.error(
+                pos(csv),
+                "setup.csv",
+                DiagnosticKind::Unsupported,
+                "CSV users must already exist on the target, and the embedded target starts empty",
+                Some("provision them with `users: N` instead".to_string()),
+            );
+            ok = false;
+        }
+        match read_csv(c, csv) {
+            Some(source) => source,
+            None => {
+                ok = false;
+                UserSource::None
+            }
+        }
+    } else {
+        match count {
+            Some(count) => UserSource::Provision { count, method },
+            None => UserSource::None,
+        }
+    };
+    ok.then_some(Setup {
+        users,
+        username,
+        password,
+        rate,
+        keep,
+    })
+}
+
+impl Checker<'_> {
+    fn whole_u64(&mut self, s: &Spanned<i64>, key: &str) -> Option<u64> {
+        match u64::try_from(s.value) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.error(
+                    pos(s),
+                    key,
+                    DiagnosticKind::InvalidValue,
+                    format!("must be >= 0 (got {})", s.value),
+                    Some("give a number of users".to_string()),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Reads `username,password` rows (a header row first; RFC 4180 quotes allowed).
+fn read_csv(c: &mut Checker<'_>, csv: &Spanned<String>) -> Option<UserSource> {
+    let relative = c.text(csv, "setup.csv")?;
+    let path = c.ctx.dir.join(&relative);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) => {
+            c.error(
+                pos(csv),
+                "setup.csv",
+                DiagnosticKind::UnknownReference,
+                format!("cannot read `{}`: {e}", path.display()),
+                Some("the path is relative to the scenario file".to_string()),
+            );
+            return None;
+        }
+    };
+    match parse_users_csv(&text) {
+        Ok(users) if users.is_empty() => {
+            c.error(
+                pos(csv),
+                "setup.csv",
+                DiagnosticKind::InvalidValue,
+                format!("`{}` has no users", path.display()),
+                Some("add rows `username,password` under the header".to_string()),
+            );
+            None
+        }
+        Ok(users) => Some(UserSource::Csv { path, users }),
+        Err((line, message)) => {
+            c.error(
+                pos(csv),
+                "setup.csv",
+                DiagnosticKind::InvalidValue,
+                format!("{}:{line}: {message}", relative_display(&path)),
+                Some(
+                    "the file needs a header `username,password` and one user per row".to_string(),
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn relative_display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Parses the users CSV. Errors carry a 1-based line number.
+pub fn parse_users_csv(text: &str) -> Result<Vec<CsvUser>, (usize, String)> {
+    let mut rows = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields = split_csv_line(line).map_err(|m| (index + 1, m))?;
+        rows.push((index + 1, fields));
+    }
+    let mut rows = rows.into_iter();
+    let Some((_, header)) = rows.next() else {
+        return Ok(Vec::new());
+    };
+    let find = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let (Some(u), Some(p)) = (find("username"), find("password")) else {
+        return Err((
+            1,
+            format!(
+                "header `{}` lacks `username` and `password` columns",
+                header.join(",")
+            ),
+        ));
+    };
+    let mut users = Vec::new();
+    for (line, fields) in rows {
+        let (Some(username), Some(password)) = (fields.get(u), fields.get(p)) else {
+            return Err((
+                line,
+                format!("expected {} fields, found {}", header.len(), fields.len()),
+            ));
+        };
+        if username.is_empty() {
+            return Err((line, "empty username".to_string()));
+        }
+        users.push(CsvUser {
+            username: username.clone(),
+            password: Secret::new(password.clone()),
+        });
+    }
+    Ok(users)
+}
+
+fn split_csv_line(line: &str) -> Result<Vec<String>, String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    let mut at_start = true;
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' if at_start => {
+                quoted = true;
+                at_start = false;
+            }
+            '"' if quoted => {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    field.push('"');
+                } else {
+                    quoted = false;
+                    if !matches!(chars.peek(), None | Some(',')) {
+                        return Err("text after a closing quote".to_string());
+                    }
+                }
+            }
+            ',' if !quoted => {
+                fields.push(std::mem::take(&mut field));
+                at_start = true;
+            }
+            _ => {
+                field.push(ch);
+                at_start = false;
+            }
+        }
+    }
+    if quoted {
+        return Err("unclosed quote".to_string());
+    }
+    fields.push(field);
+    Ok(fields)
+}
