@@ -17,7 +17,7 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use cognito_harness::protocol::types::AttributeType;
+use cognito_harness::protocol::ops::AttributeType;
 use cognito_harness::server::{self, PoolSeed, ServerConfig, Store};
 use support::{memory, mib};
 

@@ -32,8 +32,8 @@ use super::template::{self, TemplateError, Vars};
 use crate::jwt::{AcceptedTokenUse, KeySet, VerifyPolicy, verify_token};
 use crate::protocol::client::RawRequest;
 use crate::protocol::error::sanitize_error_type;
+use crate::protocol::ops::OperationKind;
 use crate::protocol::sigv4::{credentials_from_env, static_credentials};
-use crate::protocol::types::OperationKind;
 use crate::protocol::{CallError, CognitoClient, ConfigError, RawResponse, TargetConfig};
 use crate::srp::{PasswordVerifierChallenge, SrpClient, math};
 

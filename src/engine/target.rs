@@ -14,7 +14,7 @@ use std::time::Duration;
 use rand::Rng as _;
 
 use super::EngineError;
-use crate::protocol::types::*;
+use crate::protocol::ops::*;
 use crate::protocol::{AppClient, CallError, CognitoClient, TargetConfig, TransportErrorKind};
 use crate::scenario::model::{
     Capabilities, DEFAULT_REDIRECT_URI, Scenario, StepKind, Target, UserSource,

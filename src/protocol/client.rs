@@ -26,10 +26,10 @@ use super::endpoints::{ConfigError, TargetConfig, is_loopback_host};
 use super::error::{
     CallError, TransportError, TransportErrorKind, decode_error_response, describe_json_error,
 };
+use super::ops::*;
 use super::secret_hash::{AppClient, SecretHashed};
 use super::sensitive::{ParamMap, Sensitive};
 use super::sigv4;
-use super::types::*;
 
 /// A clock for SigV4 timestamps; injectable so signed requests are reproducible in tests.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;

@@ -31,7 +31,7 @@ use serde_saphyr::MessageFormatter as _;
 use super::ops;
 use super::store::{ApiError, Status, Store};
 use crate::protocol::Sensitive;
-use crate::protocol::types::*;
+use crate::protocol::ops::*;
 
 /// The whole file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -219,7 +219,7 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
         password_history_size: None,
         temporary_password_validity_days: p.temporary_password_validity_days,
     });
-    let created = ops::create_user_pool_with_id(
+    let created = ops::pools::create_user_pool_with_id(
         store,
         CreateUserPoolRequest {
             pool_name: seed.name.clone(),
@@ -240,7 +240,7 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
         .ok_or_else(|| ApiError::new("InternalErrorException", "pool without id"))?;
     for c in &seed.clients {
         let minutes = Some(TimeUnitsType::Minutes);
-        ops::create_user_pool_client_with(
+        ops::pools::create_user_pool_client_with(
             store,
             CreateUserPoolClientRequest {
                 user_pool_id: pool_id.clone(),
@@ -297,7 +297,7 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
             .iter()
             .map(|(k, v)| AttributeType::new(k, v))
             .collect();
-        ops::seed_user(
+        ops::admin_users::seed_user(
             store,
             &pool_id,
             &u.username,

@@ -17,7 +17,7 @@ use axum::response::Response;
 use rand::Rng;
 
 use super::store::ApiError;
-use crate::protocol::types::CONTENT_TYPE;
+use crate::protocol::ops::CONTENT_TYPE;
 
 /// What happens to the requests of one operation.
 #[derive(Debug, Clone, PartialEq)]

@@ -246,9 +246,9 @@ pub fn seed_confirmed_user(
     pool_id: &str,
     username: &str,
     password: &str,
-    attributes: &[crate::protocol::types::AttributeType],
+    attributes: &[crate::protocol::ops::AttributeType],
 ) -> Result<(), ApiError> {
-    ops::seed_user(
+    ops::admin_users::seed_user(
         store,
         pool_id,
         username,

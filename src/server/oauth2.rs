@@ -31,7 +31,7 @@ use super::store::{AppClient, AuthCode, Pool, Store, random_token};
 use super::tokens::{self, ADMIN_SCOPE};
 use crate::protocol::Sensitive;
 use crate::protocol::oauth2::{FORM_CONTENT_TYPE, code_challenge_s256};
-use crate::protocol::types::{ExplicitAuthFlowsType, OAuthFlowType};
+use crate::protocol::ops::{ExplicitAuthFlowsType, OAuthFlowType};
 
 /// How long an authorization code can be redeemed ("Authorize endpoint": "valid for five
 /// minutes").
@@ -313,7 +313,7 @@ fn client_credentials(
     }))
 }
 
-fn token_answer(result: crate::protocol::types::AuthenticationResultType) -> Value {
+fn token_answer(result: crate::protocol::ops::AuthenticationResultType) -> Value {
     let mut body = serde_json::Map::new();
     if let Some(t) = result.id_token {
         body.insert("id_token".into(), Value::String(t.expose().to_owned()));
@@ -821,7 +821,7 @@ fn sign_in(
     let bad = || "Incorrect username or password.".to_owned();
     let key = pool.resolve(username).ok_or_else(bad)?;
     let now = store.now_ms();
-    super::ops::check_sign_in_password(pool, &key, password, now).map_err(|e| e.message)?;
+    super::ops::auth::check_sign_in_password(pool, &key, password, now).map_err(|e| e.message)?;
     let status = pool.with_user(&key, |u| u.status).ok_or_else(bad)?;
     if status == super::store::Status::ForceChangePassword {
         return Err(

@@ -20,7 +20,7 @@ use rand::{Rng, RngCore};
 
 use super::{Clock, ServerConfig, ServerError};
 use crate::jwt::{Jwks, KeySet, TokenSigner, jwks_from_signers};
-use crate::protocol::types::{
+use crate::protocol::ops::{
     ExplicitAuthFlowsType, OAuthFlowType, PoolAttributeType, PreventUserExistenceErrorTypes,
     ResourceServerType, TimeUnitsType, UserPoolClientType,
 };
@@ -161,8 +161,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_wire(self) -> crate::protocol::types::UserStatusType {
-        use crate::protocol::types::UserStatusType as U;
+    pub fn as_wire(self) -> crate::protocol::ops::UserStatusType {
+        use crate::protocol::ops::UserStatusType as U;
         match self {
             Status::Unconfirmed => U::Unconfirmed,
             Status::Confirmed => U::Confirmed,
@@ -356,7 +356,7 @@ pub struct Pool {
     pub auto_verified: Vec<PoolAttributeType>,
     pub case_sensitive: bool,
     pub temporary_password_days: i64,
-    pub wire: crate::protocol::types::UserPoolType,
+    pub wire: crate::protocol::ops::UserPoolType,
     pub clients: RwLock<HashMap<String, Arc<AppClient>>>,
     pub resource_servers: RwLock<Vec<ResourceServerType>>,
     pub domain: RwLock<Option<String>>,

@@ -176,7 +176,7 @@ impl Throttle {
 /// A `'static` name for the bucket key (operation names come from a fixed set; anything else
 /// shares one key, which is never reached since uncategorised operations are not throttled).
 fn static_name(operation: &str) -> &'static str {
-    crate::protocol::types::OperationKind::from_name(operation)
+    crate::protocol::ops::OperationKind::from_name(operation)
         .map(|k| k.name())
         .unwrap_or("other")
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::store::{ApiError, ApiResult, AppClient, Pool, SignIn, Store, User};
 use crate::jwt::{AcceptedTokenUse, CognitoClaims, TokenUse, VerifyPolicy, verify_token};
-use crate::protocol::types::AuthenticationResultType;
+use crate::protocol::ops::AuthenticationResultType;
 
 /// The scope of an access token from an API sign-in.
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
