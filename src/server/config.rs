@@ -28,8 +28,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_saphyr::MessageFormatter as _;
 
+use super::error::ApiError;
 use super::ops;
-use super::store::{ApiError, Status, Store};
+use super::store::{Status, Store};
 use crate::protocol::Sensitive;
 use crate::protocol::ops::*;
 
@@ -222,7 +223,6 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
     let created = ops::pools::create_user_pool_with_id(
         store,
         CreateUserPoolRequest {
-            pool_name: seed.name.clone(),
             policies: Some(UserPoolPolicyType {
                 password_policy: policy,
                 sign_in_policy: None,
@@ -230,7 +230,7 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
             username_attributes: attrs(&seed.username_attributes),
             alias_attributes: attrs(&seed.alias_attributes),
             auto_verified_attributes: attrs(&seed.auto_verified_attributes),
-            ..Default::default()
+            ..CreateUserPoolRequest::named(&seed.name)
         },
         seed.id.clone(),
     )?;
@@ -243,8 +243,6 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
         ops::pools::create_user_pool_client_with(
             store,
             CreateUserPoolClientRequest {
-                user_pool_id: pool_id.clone(),
-                client_name: c.name.clone(),
                 generate_secret: Some(c.generate_secret),
                 explicit_auth_flows: (!c.explicit_auth_flows.is_empty()).then(|| {
                     c.explicit_auth_flows
@@ -274,7 +272,7 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
                 allowed_oauth_scopes: (!c.allowed_oauth_scopes.is_empty())
                     .then(|| c.allowed_oauth_scopes.clone()),
                 callback_urls: (!c.callback_urls.is_empty()).then(|| c.callback_urls.clone()),
-                ..Default::default()
+                ..CreateUserPoolClientRequest::new(&pool_id, &c.name)
             },
             c.id.clone(),
             c.secret.as_ref().map(|s| s.expose().to_owned()),

@@ -16,7 +16,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use rand::Rng;
 
-use super::store::ApiError;
+use super::error::ApiError;
 use crate::protocol::ops::CONTENT_TYPE;
 
 /// What happens to the requests of one operation.

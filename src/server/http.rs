@@ -13,8 +13,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use super::error::{ApiError, ApiResult};
 use super::ops::{self, Handle};
-use super::store::{ApiError, ApiResult, Store};
+use super::store::Store;
 use crate::protocol::error::{encode_error_body, error_type_header_value};
 use crate::protocol::ops::{
     self as wire, CONTENT_TYPE, OperationKind, TARGET_PREFIX, for_each_operation,

@@ -22,6 +22,7 @@
 //! endpoints, quotas, fault injection) can wrap or extend it and reach the same state.
 
 mod config;
+mod error;
 mod faults;
 mod http;
 mod oauth2;
@@ -38,9 +39,10 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 pub use config::{ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed, load_config_file};
+pub use error::ApiError;
 pub use faults::{FaultConfig, FaultRule, FaultSpecError, parse_fault_spec};
 pub use http::router;
-pub use store::{ApiError, Store, new_pool_id};
+pub use store::{Store, new_pool_id};
 pub use throttle::{QuotaConfig, QuotaSpecError, Throttle, parse_quota_spec, rate_exceeded};
 pub use tokens::{AccessToken, check_access_token};
 
@@ -175,7 +177,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
             source,
         })?;
     let addr = listener.local_addr()?;
-    let store = Arc::new(Store::new(&config, &endpoint_for(addr))?);
+    let store = Arc::new(new_store(&config, &endpoint_for(addr))?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let app = with_faults(router(store.clone()), &config.faults);
     let task = tokio::spawn(serve(listener, app, async move {
@@ -197,13 +199,26 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let addr = listener.local_addr()?;
-    let store = Arc::new(Store::new(&config, &endpoint_for(addr))?);
+    let store = Arc::new(new_store(&config, &endpoint_for(addr))?);
     serve(
         listener,
         with_faults(router(store), &config.faults),
         shutdown,
     )
     .await
+}
+
+/// A fresh store with new signing keys and the configured seed pools, created through the
+/// same handlers the API calls use.
+pub fn new_store(config: &ServerConfig, endpoint: &str) -> Result<Store, ServerError> {
+    let store = Store::new(config, endpoint)?;
+    for seed in &config.pools {
+        config::apply_seed(&store, seed).map_err(|e| ServerError::Seed {
+            pool: seed.name.clone(),
+            message: e.to_string(),
+        })?;
+    }
+    Ok(store)
 }
 
 /// Wraps `app` in the fault-injection layer when any rule is configured.

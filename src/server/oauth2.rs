@@ -332,7 +332,7 @@ fn token_answer(result: crate::protocol::ops::AuthenticationResultType) -> Value
     Value::Object(body)
 }
 
-fn server_error(e: super::store::ApiError) -> OAuthFailure {
+fn server_error(e: super::error::ApiError) -> OAuthFailure {
     OAuthFailure::new(500, "server_error").describe(e.message)
 }
 

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
 use super::Clock;
-use super::store::ApiError;
+use super::error::ApiError;
 use crate::quota::{
     self, PER_POOL_OPERATION_RPS, QuotaCategory, RESPOND_TO_AUTH_CHALLENGE_MULTIPLIER,
 };

@@ -8,7 +8,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use super::store::{ApiError, ApiResult, AppClient, Pool, SignIn, Store, User};
+use super::error::{ApiError, ApiResult};
+use super::store::{AppClient, Pool, SignIn, Store, User};
 use crate::jwt::{AcceptedTokenUse, CognitoClaims, TokenUse, VerifyPolicy, verify_token};
 use crate::protocol::ops::AuthenticationResultType;
 

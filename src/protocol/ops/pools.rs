@@ -561,3 +561,113 @@ pub struct DescribeUserPoolRequest {
 pub struct DescribeUserPoolResponse {
     pub user_pool: UserPoolType,
 }
+
+/// DeleteUserPoolDomain request. Not a row of the operation table (the reference server does
+/// not implement it); the conformance runner sends it when cleaning up on other targets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteUserPoolDomainRequest {
+    pub domain: String,
+    pub user_pool_id: String,
+}
+
+// Builders: how a pool, client, resource server or domain declaration becomes a request. The
+// engine's run pool, the conformance runner's fixture pools and the serve config's seed pools
+// all start here, so each member is set in one place.
+
+/// The `ALLOW_*` flows of a client that users sign in with: SRP, password, admin password and
+/// refresh.
+pub const USER_AUTH_FLOWS: [ExplicitAuthFlowsType; 4] = [
+    ExplicitAuthFlowsType::AllowUserSrpAuth,
+    ExplicitAuthFlowsType::AllowUserPasswordAuth,
+    ExplicitAuthFlowsType::AllowAdminUserPasswordAuth,
+    ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+];
+
+impl CreateUserPoolRequest {
+    /// A pool called `name` with every optional member unset.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            pool_name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The pool's password policy.
+    pub fn with_password_policy(mut self, policy: PasswordPolicyType) -> Self {
+        self.policies = Some(UserPoolPolicyType {
+            password_policy: Some(policy),
+            sign_in_policy: None,
+        });
+        self
+    }
+}
+
+impl CreateUserPoolClientRequest {
+    /// A client called `name` of pool `pool_id` with every optional member unset.
+    pub fn new(pool_id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            user_pool_id: pool_id.into(),
+            client_name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Users sign in with [`USER_AUTH_FLOWS`].
+    pub fn with_user_flows(mut self) -> Self {
+        self.explicit_auth_flows = Some(USER_AUTH_FLOWS.to_vec());
+        self
+    }
+
+    /// Managed login: the code grant with `scopes`, to `callback_url`, through the Cognito
+    /// user directory.
+    pub fn with_code_grant(mut self, scopes: &[&str], callback_url: &str) -> Self {
+        self.allowed_oauth_flows = Some(vec![OAuthFlowType::Code]);
+        self.allowed_oauth_scopes = Some(scopes.iter().map(|s| (*s).to_owned()).collect());
+        self.allowed_oauth_flows_user_pool_client = Some(true);
+        self.callback_urls = Some(vec![callback_url.to_owned()]);
+        self.supported_identity_providers = Some(vec!["COGNITO".to_owned()]);
+        self
+    }
+
+    /// A confidential machine-to-machine client: a secret and the `client_credentials` grant
+    /// for `scopes`.
+    pub fn with_client_credentials(mut self, scopes: &[&str]) -> Self {
+        self.generate_secret = Some(true);
+        self.allowed_oauth_flows = Some(vec![OAuthFlowType::ClientCredentials]);
+        self.allowed_oauth_scopes = Some(scopes.iter().map(|s| (*s).to_owned()).collect());
+        self.allowed_oauth_flows_user_pool_client = Some(true);
+        self
+    }
+}
+
+impl CreateResourceServerRequest {
+    /// A resource server `identifier` (also its name) of pool `pool_id` with one scope.
+    pub fn with_scope(
+        pool_id: impl Into<String>,
+        identifier: &str,
+        scope: &str,
+        description: &str,
+    ) -> Self {
+        Self {
+            user_pool_id: pool_id.into(),
+            identifier: identifier.to_owned(),
+            name: identifier.to_owned(),
+            scopes: Some(vec![ResourceServerScopeType {
+                scope_name: scope.to_owned(),
+                scope_description: description.to_owned(),
+            }]),
+        }
+    }
+}
+
+impl CreateUserPoolDomainRequest {
+    /// The prefix domain `domain` of pool `pool_id`.
+    pub fn new(pool_id: impl Into<String>, domain: impl Into<String>) -> Self {
+        Self {
+            domain: domain.into(),
+            user_pool_id: pool_id.into(),
+            ..Default::default()
+        }
+    }
+}

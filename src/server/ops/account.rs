@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::protocol::ops::*;
-use crate::server::store::{ApiError, ApiResult, Code, Status, Store};
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::store::{Code, Status, Store};
 use crate::server::tokens;
 
 /// A password-reset code lasts one hour ("Forgot password").

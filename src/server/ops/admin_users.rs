@@ -5,8 +5,9 @@
 use super::users::{build_user, confirm_user, insert_user};
 use super::*;
 use crate::protocol::ops::*;
+use crate::server::error::{ApiError, ApiResult};
 use crate::server::password::PasswordPolicy;
-use crate::server::store::{ApiError, ApiResult, Code, Pool, Status, Store, User, random_token};
+use crate::server::store::{Code, Pool, Status, Store, User, random_token};
 
 /// A temporary password that satisfies `policy`.
 fn generate_temporary_password(policy: &PasswordPolicy) -> String {

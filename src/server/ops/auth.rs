@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use super::*;
 use crate::protocol::ops::*;
+use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{
-    ApiError, ApiResult, AppClient, ChallengeKind, ChallengePending, Pool, SrpPending, Status,
-    Store, random_token,
+    AppClient, ChallengeKind, ChallengePending, Pool, SrpPending, Status, Store, random_token,
 };
 use crate::server::tokens;
 use crate::srp::{PasswordVerifierResponse, ServerSession, SrpError, Verifier};

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::protocol::ops::*;
-use crate::server::store::{ApiError, ApiResult, Group, Store};
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::store::{Group, Store};
 
 /// CreateGroup ("Adding groups to a user pool"); a taken name is GroupExistsException.
 impl Handle for CreateGroupRequest {

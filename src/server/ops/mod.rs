@@ -14,7 +14,8 @@
 
 use std::collections::BTreeMap;
 
-use super::store::{ApiError, ApiResult, AppClient, Code, Pool, Store, User};
+use super::error::{ApiError, ApiResult};
+use super::store::{AppClient, Code, Pool, Store, User};
 use crate::protocol::Operation;
 use crate::protocol::ops::{
     AttributeType, CodeDeliveryDetailsType, DeliveryMediumType, PoolAttributeType,

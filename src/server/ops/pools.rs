@@ -6,10 +6,11 @@ use std::sync::{Arc, RwLock};
 
 use super::*;
 use crate::protocol::ops::*;
+use crate::server::error::{ApiError, ApiResult};
 use crate::server::password::PasswordPolicy;
 use crate::server::store::{
-    ApiError, ApiResult, AppClient, Pool, Store, default_auth_flows, new_client_id,
-    new_client_secret, new_pool_id, prevent_errors, validity_secs,
+    AppClient, Pool, Store, default_auth_flows, new_client_id, new_client_secret, new_pool_id,
+    prevent_errors, validity_secs,
 };
 
 impl Handle for CreateUserPoolRequest {

@@ -4,7 +4,8 @@
 use super::users::{build_user, confirm_user, insert_user};
 use super::*;
 use crate::protocol::ops::*;
-use crate::server::store::{ApiError, ApiResult, Code, Status, Store};
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::store::{Code, Status, Store};
 
 impl Handle for SignUpRequest {
     fn handle(self, store: &Store) -> ApiResult<SignUpResponse> {

@@ -3,7 +3,8 @@
 //! confirming a user marks verified.
 
 use crate::protocol::ops::*;
-use crate::server::store::{ApiError, ApiResult, Pool, Status, Store, User, derive_password};
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::store::{Pool, Status, Store, User, derive_password};
 
 /// A user's attributes as stored.
 type Attributes = Vec<(Box<str>, Box<str>)>;
