@@ -8,13 +8,14 @@
 //! | file | owns |
 //! |------|------|
 //! | `oauth2.rs` | `/oauth2/token`, `/oauth2/authorize` + `/login`, `/oauth2/userInfo`, `/oauth2/revoke`, OpenID discovery |
-//! | `http.rs` | the axum [`router`]: JSON 1.1 routing by `X-Amz-Target`, Cognito-shaped errors, request ids, JWKS, the `_harness/codes` path |
+//! | `http.rs` | the axum [`router`]: JSON 1.1 routing by `X-Amz-Target` (the dispatch is generated from the operation table), Cognito-shaped errors, request ids, JWKS, the `_harness/codes` path |
 //! | `store.rs` | the in-memory state ([`Store`]): pools, clients, users in sharded maps, sign-in sessions, refresh tokens |
-//! | `ops.rs` | one function per operation, over the store |
+//! | `ops/` | one `Handle` impl per operation, over the store, one file per feature area (as in `protocol/ops/`) |
+//! | `error.rs` | `ApiError`, the Cognito error answer every handler and layer returns |
 //! | `tokens.rs` | the ID/access token claims and signing |
 //! | `password.rs` | the pool password policy and its messages |
 //! | `sigv4.rs` | the admin-call `Authorization` check |
-//! | `config.rs` | the `serve --config` file: pools, clients and users declared up front |
+//! | `config.rs` | the `serve --config` file: pools, clients and users declared up front, seeded by [`new_store`] through the handlers |
 //! | `throttle.rs` | optional quota enforcement: token buckets per pool and category |
 //! | `faults.rs` | optional fault injection per operation: added latency, 500s, dropped connections |
 //!

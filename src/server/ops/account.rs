@@ -1,7 +1,10 @@
 //! The signed-in user's own account and its recovery: GetUser, ForgotPassword,
 //! ConfirmForgotPassword and ChangePassword ("Forgot password", "Changing passwords").
 
-use super::*;
+use super::{
+    Handle, check_code, check_password, check_secret_hash, find_user, locked, record_failure,
+    recovery_delivery, simulated_delivery, wire_attributes,
+};
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{Code, Status, Store};

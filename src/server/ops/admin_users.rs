@@ -3,11 +3,14 @@
 //! from the serve config (a user created directly in a given status).
 
 use super::users::{build_user, confirm_user, insert_user};
-use super::*;
+use super::{
+    CONFIRM_CODE_VALIDITY_MS, Handle, admin_user, check_password, invalid_password, secs,
+    wire_attributes,
+};
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::password::PasswordPolicy;
-use crate::server::store::{Code, Pool, Status, Store, User, random_token};
+use crate::server::store::{Code, Status, Store, User, random_token};
 
 /// A temporary password that satisfies `policy`.
 fn generate_temporary_password(policy: &PasswordPolicy) -> String {
@@ -83,11 +86,6 @@ fn user_type(user: &User) -> UserType {
         user_status: Some(user.status.as_wire()),
         mfa_options: None,
     }
-}
-
-/// The key of a user named in an admin call (UserNotFoundException "User does not exist.").
-fn admin_user(pool: &Pool, username: &str) -> ApiResult<Box<str>> {
-    pool.resolve(username).ok_or_else(ApiError::user_not_found)
 }
 
 impl Handle for AdminSetUserPasswordRequest {

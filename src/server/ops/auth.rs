@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::*;
+use super::{
+    Handle, admin_user, check_secret_hash, invalid_password, locked, missing, param, record_failure,
+};
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{

@@ -1,7 +1,7 @@
 //! Groups: CreateGroup and AdminAddUserToGroup ("Adding groups to a user pool"); later
 //! sign-ins of a member carry the group in `cognito:groups`.
 
-use super::*;
+use super::{Handle, admin_user, secs};
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{Group, Store};

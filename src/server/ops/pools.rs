@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use super::*;
+use super::{Handle, secs};
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::password::PasswordPolicy;

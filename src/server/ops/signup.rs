@@ -2,7 +2,10 @@
 //! accounts").
 
 use super::users::{build_user, confirm_user, insert_user};
-use super::*;
+use super::{
+    CONFIRM_CODE_VALIDITY_MS, Handle, check_code, check_password, check_secret_hash, delivery,
+    find_user, missing, simulated_delivery,
+};
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{Code, Status, Store};
