@@ -251,9 +251,9 @@ fn encode<T: serde::Serialize>(value: &T) -> ApiResult<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
 }
 
-/// Generates [`dispatch`] from the operation table: one arm per operation, each decoding the
-/// request type, calling its [`Handle`] impl and encoding the answer. A table row without a
-/// handler does not build.
+/// Generates `handle_operation` from the operation table: one arm per operation, each decoding
+/// the request type, calling its [`Handle`] impl and encoding the answer. A table row without a
+/// handler does not build, and every operation takes this one path.
 macro_rules! dispatch_table {
     ( $( $name:ident => $req:ident, $resp:ident, $signed:literal ; )+ ) => {
         fn handle_operation(store: &Store, kind: OperationKind, body: &Bytes) -> ApiResult<Vec<u8>> {

@@ -123,35 +123,35 @@ pub trait Operation:
 macro_rules! for_each_operation {
     ($callback:ident) => {
         $callback! {
-    SignUp => SignUpRequest, SignUpResponse, false;
-    ConfirmSignUp => ConfirmSignUpRequest, ConfirmSignUpResponse, false;
-    ResendConfirmationCode => ResendConfirmationCodeRequest, ResendConfirmationCodeResponse, false;
-    InitiateAuth => InitiateAuthRequest, InitiateAuthResponse, false;
-    RespondToAuthChallenge => RespondToAuthChallengeRequest, RespondToAuthChallengeResponse, false;
-    GetUser => GetUserRequest, GetUserResponse, false;
-    GlobalSignOut => GlobalSignOutRequest, GlobalSignOutResponse, false;
-    RevokeToken => RevokeTokenRequest, RevokeTokenResponse, false;
-    ForgotPassword => ForgotPasswordRequest, ForgotPasswordResponse, false;
-    ConfirmForgotPassword => ConfirmForgotPasswordRequest, ConfirmForgotPasswordResponse, false;
-    ChangePassword => ChangePasswordRequest, ChangePasswordResponse, false;
-    CreateUserPool => CreateUserPoolRequest, CreateUserPoolResponse, true;
-    DeleteUserPool => DeleteUserPoolRequest, DeleteUserPoolResponse, true;
-    CreateUserPoolClient => CreateUserPoolClientRequest, CreateUserPoolClientResponse, true;
-    CreateResourceServer => CreateResourceServerRequest, CreateResourceServerResponse, true;
-    CreateUserPoolDomain => CreateUserPoolDomainRequest, CreateUserPoolDomainResponse, true;
-    AdminCreateUser => AdminCreateUserRequest, AdminCreateUserResponse, true;
-    AdminSetUserPassword => AdminSetUserPasswordRequest, AdminSetUserPasswordResponse, true;
-    AdminConfirmSignUp => AdminConfirmSignUpRequest, AdminConfirmSignUpResponse, true;
-    AdminDeleteUser => AdminDeleteUserRequest, AdminDeleteUserResponse, true;
-    AdminGetUser => AdminGetUserRequest, AdminGetUserResponse, true;
-    AdminInitiateAuth => AdminInitiateAuthRequest, AdminInitiateAuthResponse, true;
-    AdminRespondToAuthChallenge => AdminRespondToAuthChallengeRequest, AdminRespondToAuthChallengeResponse, true;
-    DescribeUserPool => DescribeUserPoolRequest, DescribeUserPoolResponse, true;
-    AdminDisableUser => AdminDisableUserRequest, AdminDisableUserResponse, true;
-    AdminEnableUser => AdminEnableUserRequest, AdminEnableUserResponse, true;
-    AdminUserGlobalSignOut => AdminUserGlobalSignOutRequest, AdminUserGlobalSignOutResponse, true;
-    CreateGroup => CreateGroupRequest, CreateGroupResponse, true;
-    AdminAddUserToGroup => AdminAddUserToGroupRequest, AdminAddUserToGroupResponse, true;
+            SignUp => SignUpRequest, SignUpResponse, false;
+            ConfirmSignUp => ConfirmSignUpRequest, ConfirmSignUpResponse, false;
+            ResendConfirmationCode => ResendConfirmationCodeRequest, ResendConfirmationCodeResponse, false;
+            InitiateAuth => InitiateAuthRequest, InitiateAuthResponse, false;
+            RespondToAuthChallenge => RespondToAuthChallengeRequest, RespondToAuthChallengeResponse, false;
+            GetUser => GetUserRequest, GetUserResponse, false;
+            GlobalSignOut => GlobalSignOutRequest, GlobalSignOutResponse, false;
+            RevokeToken => RevokeTokenRequest, RevokeTokenResponse, false;
+            ForgotPassword => ForgotPasswordRequest, ForgotPasswordResponse, false;
+            ConfirmForgotPassword => ConfirmForgotPasswordRequest, ConfirmForgotPasswordResponse, false;
+            ChangePassword => ChangePasswordRequest, ChangePasswordResponse, false;
+            CreateUserPool => CreateUserPoolRequest, CreateUserPoolResponse, true;
+            DeleteUserPool => DeleteUserPoolRequest, DeleteUserPoolResponse, true;
+            CreateUserPoolClient => CreateUserPoolClientRequest, CreateUserPoolClientResponse, true;
+            CreateResourceServer => CreateResourceServerRequest, CreateResourceServerResponse, true;
+            CreateUserPoolDomain => CreateUserPoolDomainRequest, CreateUserPoolDomainResponse, true;
+            AdminCreateUser => AdminCreateUserRequest, AdminCreateUserResponse, true;
+            AdminSetUserPassword => AdminSetUserPasswordRequest, AdminSetUserPasswordResponse, true;
+            AdminConfirmSignUp => AdminConfirmSignUpRequest, AdminConfirmSignUpResponse, true;
+            AdminDeleteUser => AdminDeleteUserRequest, AdminDeleteUserResponse, true;
+            AdminGetUser => AdminGetUserRequest, AdminGetUserResponse, true;
+            AdminInitiateAuth => AdminInitiateAuthRequest, AdminInitiateAuthResponse, true;
+            AdminRespondToAuthChallenge => AdminRespondToAuthChallengeRequest, AdminRespondToAuthChallengeResponse, true;
+            DescribeUserPool => DescribeUserPoolRequest, DescribeUserPoolResponse, true;
+            AdminDisableUser => AdminDisableUserRequest, AdminDisableUserResponse, true;
+            AdminEnableUser => AdminEnableUserRequest, AdminEnableUserResponse, true;
+            AdminUserGlobalSignOut => AdminUserGlobalSignOutRequest, AdminUserGlobalSignOutResponse, true;
+            CreateGroup => CreateGroupRequest, CreateGroupResponse, true;
+            AdminAddUserToGroup => AdminAddUserToGroupRequest, AdminAddUserToGroupResponse, true;
         }
     };
 }
