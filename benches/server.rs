@@ -62,7 +62,7 @@ fn store() -> Store {
         }],
         ..Default::default()
     };
-    Store::new(&config, "http://127.0.0.1:9/").expect("store")
+    server::new_store(&config, "http://127.0.0.1:9/").expect("store")
 }
 
 /// CPU time of the calling thread so far, else `None`.

@@ -17,8 +17,8 @@ mod support;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use cognito_harness::protocol::types::AttributeType;
-use cognito_harness::server::{self, PoolSeed, ServerConfig, Store};
+use cognito_harness::protocol::ops::AttributeType;
+use cognito_harness::server::{self, PoolSeed, ServerConfig};
 use support::{memory, mib};
 
 const POOL_ID: &str = "us-east-1_MemoryTest";
@@ -40,7 +40,7 @@ fn main() {
         }],
         ..Default::default()
     };
-    let store = Store::new(&config, "http://127.0.0.1:9/").expect("store");
+    let store = server::new_store(&config, "http://127.0.0.1:9/").expect("store");
     let (rss0, _) = memory();
     let started = Instant::now();
     let next = AtomicUsize::new(0);

@@ -9,8 +9,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use aws_lc_rs::{digest, hmac};
 use cognito_harness::protocol::error::{TransportErrorKind, UnexpectedReason};
+use cognito_harness::protocol::ops::*;
 use cognito_harness::protocol::sigv4::static_credentials;
-use cognito_harness::protocol::types::*;
 use cognito_harness::protocol::{
     AppClient, CallError, CognitoClient, CognitoErrorKind, ConfigError, ParamMap, RawRequest,
     TargetConfig,

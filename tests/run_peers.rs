@@ -7,8 +7,8 @@ mod cli_support;
 mod peer_support;
 
 use cli_support::{harness, only_summary, write};
+use cognito_harness::protocol::ops::*;
 use cognito_harness::protocol::sigv4::static_credentials;
-use cognito_harness::protocol::types::*;
 use cognito_harness::protocol::{CognitoClient, TargetConfig};
 use peer_support::start_peer;
 

@@ -4,7 +4,7 @@
 
 mod server_support;
 
-use cognito_harness::protocol::types::*;
+use cognito_harness::protocol::ops::*;
 use cognito_harness::protocol::{AppClient, ParamMap};
 use cognito_harness::server::{ClientSeed, PoolSeed, ServerConfig, UserSeed};
 use server_support::*;

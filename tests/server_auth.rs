@@ -6,7 +6,7 @@ mod server_support;
 use std::time::Duration;
 
 use cognito_harness::jwt::{KeySet, TokenUse, VerifyPolicy, verify_token};
-use cognito_harness::protocol::types::*;
+use cognito_harness::protocol::ops::*;
 use cognito_harness::protocol::{AppClient, ParamMap, Sensitive};
 use server_support::*;
 

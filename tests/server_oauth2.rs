@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use cognito_harness::jwt::{AcceptedTokenUse, KeySet, VerifyPolicy, verify_token};
 use cognito_harness::protocol::oauth2::{ClientAuthMethod, Grant, Pkce, authorize_url};
+use cognito_harness::protocol::ops::*;
 use cognito_harness::protocol::sigv4::static_credentials;
-use cognito_harness::protocol::types::*;
 use cognito_harness::protocol::{AppClient, CallError, CognitoClient, Sensitive, TargetConfig};
 use server_support::*;
 use url::Url;

@@ -8,7 +8,7 @@ mod server_support;
 
 use std::path::PathBuf;
 
-use cognito_harness::protocol::types::*;
+use cognito_harness::protocol::ops::*;
 use server_support::*;
 
 fn peers_installed() -> bool {

@@ -15,7 +15,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_harness::protocol::AppClient;
-use cognito_harness::protocol::types::*;
+use cognito_harness::protocol::ops::*;
 use cognito_harness::server::{self, ApiError};
 use cognito_harness::srp::{PasswordVerifierChallenge, SrpClient};
 use serde_json::{Value, json};

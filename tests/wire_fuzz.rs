@@ -6,7 +6,7 @@ use cognito_harness::protocol::oauth2::{
     decode_oauth_error, decode_revoke_response, decode_token_response, decode_user_info_response,
     parse_www_authenticate,
 };
-use cognito_harness::protocol::types::{
+use cognito_harness::protocol::ops::{
     GetUserResponse, InitiateAuthResponse, RespondToAuthChallengeResponse,
 };
 use cognito_harness::protocol::{RawResponse, Timing, decode_response};

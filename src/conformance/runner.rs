@@ -32,8 +32,13 @@ use super::template::{self, TemplateError, Vars};
 use crate::jwt::{AcceptedTokenUse, KeySet, VerifyPolicy, verify_token};
 use crate::protocol::client::RawRequest;
 use crate::protocol::error::sanitize_error_type;
+use crate::protocol::ops::{
+    AdminCreateUserConfigType, CreateResourceServerRequest, CreateUserPoolClientRequest,
+    CreateUserPoolDomainRequest, CreateUserPoolRequest, DeleteUserPoolDomainRequest,
+    DeleteUserPoolRequest, ExplicitAuthFlowsType, Operation, OperationKind, PasswordPolicyType,
+    PoolAttributeType, PreventUserExistenceErrorTypes,
+};
 use crate::protocol::sigv4::{credentials_from_env, static_credentials};
-use crate::protocol::types::OperationKind;
 use crate::protocol::{CallError, CognitoClient, ConfigError, RawResponse, TargetConfig};
 use crate::srp::{PasswordVerifierChallenge, SrpClient, math};
 
@@ -184,9 +189,17 @@ fn random_password() -> String {
     format!("Pw-{}-9Z", random_token(15))
 }
 
-async fn admin(client: &CognitoClient, op: &str, body: Value) -> Result<Value, String> {
+/// Sends one SigV4-signed admin call of the operation table; the answer's body, or a one-line
+/// description of the failure.
+async fn admin<Op: Operation>(client: &CognitoClient, request: &Op) -> Result<Value, String> {
+    let op = Op::KIND.name();
+    let body = serde_json::to_vec(request).map_err(|e| format!("{op}: {e}"))?;
+    admin_send(client, op, body).await
+}
+
+async fn admin_send(client: &CognitoClient, op: &str, body: Vec<u8>) -> Result<Value, String> {
     let raw = client
-        .send_raw(op, body.to_string().into_bytes(), true)
+        .send_raw(op, body, true)
         .await
         .map_err(|e| format!("{op}: {e}"))?;
     let answer = Answer::from_raw(raw);
@@ -217,65 +230,62 @@ fn str_at(v: &Value, pointer: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn client_body(pool_id: &str, run: &str, name: ClientName) -> Value {
-    let user_flows = json!([
-        "ALLOW_USER_SRP_AUTH",
-        "ALLOW_USER_PASSWORD_AUTH",
-        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-        "ALLOW_REFRESH_TOKEN_AUTH"
-    ]);
-    let mut body = json!({
-        "UserPoolId": pool_id,
-        "ClientName": format!("ch-{run}-{}", name.as_str()),
-        "EnableTokenRevocation": true,
-    });
-    let map = body.as_object_mut().expect("object");
+/// The CreateUserPoolClient request of fixture client `name`.
+fn client_request(pool_id: &str, run: &str, name: ClientName) -> CreateUserPoolClientRequest {
+    let mut request =
+        CreateUserPoolClientRequest::new(pool_id, format!("ch-{run}-{}", name.as_str()));
+    request.enable_token_revocation = Some(true);
     match name {
         ClientName::Public | ClientName::Secret | ClientName::Prevent => {
-            map.insert("ExplicitAuthFlows".into(), user_flows);
-            map.insert(
-                "PreventUserExistenceErrors".into(),
-                json!(if name == ClientName::Prevent {
-                    "ENABLED"
-                } else {
-                    "LEGACY"
-                }),
-            );
-            map.insert("GenerateSecret".into(), json!(name == ClientName::Secret));
+            request = request.with_user_flows();
+            request.prevent_user_existence_errors = Some(if name == ClientName::Prevent {
+                PreventUserExistenceErrorTypes::Enabled
+            } else {
+                PreventUserExistenceErrorTypes::Legacy
+            });
+            request.generate_secret = Some(name == ClientName::Secret);
         }
         ClientName::DefaultFlows => {}
         ClientName::Oauth => {
-            map.insert("GenerateSecret".into(), json!(true));
-            map.insert("AllowedOAuthFlows".into(), json!(["client_credentials"]));
-            map.insert("AllowedOAuthScopes".into(), json!(["rs/read"]));
-            map.insert("AllowedOAuthFlowsUserPoolClient".into(), json!(true));
-            map.insert(
-                "ExplicitAuthFlows".into(),
-                json!(["ALLOW_REFRESH_TOKEN_AUTH"]),
-            );
+            request = request.with_client_credentials(&["rs/read"]);
+            request.explicit_auth_flows = Some(vec![ExplicitAuthFlowsType::AllowRefreshTokenAuth]);
         }
         ClientName::Code => {
-            map.insert("GenerateSecret".into(), json!(false));
-            map.insert("ExplicitAuthFlows".into(), user_flows);
-            map.insert("AllowedOAuthFlows".into(), json!(["code"]));
-            map.insert(
-                "AllowedOAuthScopes".into(),
-                json!([
+            request = request.with_user_flows().with_code_grant(
+                &[
                     "openid",
                     "email",
                     "profile",
-                    "aws.cognito.signin.user.admin"
-                ]),
+                    "aws.cognito.signin.user.admin",
+                ],
+                "https://example.com/callback",
             );
-            map.insert(
-                "CallbackURLs".into(),
-                json!(["https://example.com/callback"]),
-            );
-            map.insert("SupportedIdentityProviders".into(), json!(["COGNITO"]));
-            map.insert("AllowedOAuthFlowsUserPoolClient".into(), json!(true));
+            request.generate_secret = Some(false);
         }
     }
-    body
+    request
+}
+
+/// The CreateUserPool request of fixture pool `pool`.
+fn pool_request(run: &str, pool: PoolName) -> CreateUserPoolRequest {
+    let mut request = CreateUserPoolRequest::named(format!("ch-{run}-{}", pool.as_str()))
+        .with_password_policy(PasswordPolicyType {
+            minimum_length: Some(8),
+            require_uppercase: Some(true),
+            require_lowercase: Some(true),
+            require_numbers: Some(true),
+            require_symbols: Some(false),
+            ..Default::default()
+        });
+    request.admin_create_user_config = Some(AdminCreateUserConfigType {
+        allow_admin_create_user_only: Some(false),
+        ..Default::default()
+    });
+    if pool == PoolName::Email {
+        request.username_attributes = Some(vec![PoolAttributeType::Email]);
+        request.auto_verified_attributes = Some(vec![PoolAttributeType::Email]);
+    }
+    request
 }
 
 async fn provision_pool(
@@ -283,18 +293,6 @@ async fn provision_pool(
     run: &str,
     pool: PoolName,
 ) -> Result<PoolFixture, RunError> {
-    let mut body = json!({
-        "PoolName": format!("ch-{run}-{}", pool.as_str()),
-        "Policies": { "PasswordPolicy": {
-            "MinimumLength": 8, "RequireUppercase": true, "RequireLowercase": true,
-            "RequireNumbers": true, "RequireSymbols": false } },
-        "AdminCreateUserConfig": { "AllowAdminCreateUserOnly": false },
-    });
-    if pool == PoolName::Email {
-        let map = body.as_object_mut().expect("object");
-        map.insert("UsernameAttributes".into(), json!(["email"]));
-        map.insert("AutoVerifiedAttributes".into(), json!(["email"]));
-    }
     // The first call of a run: a transport failure here means the target is not there.
     if let Err(CallError::Transport(e)) = client
         .send_raw("ListUserPools", br#"{"MaxResults":1}"#.to_vec(), true)
@@ -302,7 +300,7 @@ async fn provision_pool(
     {
         return Err(RunError::Unreachable(e.to_string()));
     }
-    let created = admin(client, "CreateUserPool", body)
+    let created = admin(client, &pool_request(run, pool))
         .await
         .map_err(|detail| RunError::Provision {
             pool: pool.as_str(),
@@ -321,18 +319,11 @@ async fn provision_pool(
     if pool == PoolName::Main {
         let rs = admin(
             client,
-            "CreateResourceServer",
-            json!({"UserPoolId": id, "Identifier": "rs", "Name": "rs",
-                   "Scopes": [{"ScopeName": "read", "ScopeDescription": "read"}]}),
+            &CreateResourceServerRequest::with_scope(&id, "rs", "read", "read"),
         )
         .await;
         let domain = format!("ch-{run}");
-        let dom = admin(
-            client,
-            "CreateUserPoolDomain",
-            json!({"UserPoolId": id, "Domain": domain}),
-        )
-        .await;
+        let dom = admin(client, &CreateUserPoolDomainRequest::new(&id, &domain)).await;
         match (rs, dom) {
             (Ok(_), Ok(_)) => fixture.domain = Some(domain),
             (Err(e), _) | (_, Err(e)) => oauth_error = Some(e),
@@ -341,7 +332,7 @@ async fn provision_pool(
     for &name in ClientName::in_pool(pool) {
         let result = match (&oauth_error, name) {
             (Some(e), ClientName::Oauth | ClientName::Code) => Err(e.clone()),
-            _ => admin(client, "CreateUserPoolClient", client_body(&id, run, name))
+            _ => admin(client, &client_request(&id, run, name))
                 .await
                 .and_then(|v| {
                     let id = str_at(&v, "/UserPoolClient/ClientId")
@@ -363,20 +354,18 @@ async fn provision_pool(
 async fn cleanup(fixture: &Fixture) {
     for pool in fixture.pools.values() {
         if let Some(domain) = &pool.domain {
-            let _ = admin(
-                &fixture.client,
-                "DeleteUserPoolDomain",
-                json!({"UserPoolId": pool.id, "Domain": domain}),
-            )
-            .await;
+            let request = DeleteUserPoolDomainRequest {
+                domain: domain.clone(),
+                user_pool_id: pool.id.clone(),
+            };
+            if let Ok(body) = serde_json::to_vec(&request) {
+                let _ = admin_send(&fixture.client, "DeleteUserPoolDomain", body).await;
+            }
         }
-        if let Err(e) = admin(
-            &fixture.client,
-            "DeleteUserPool",
-            json!({"UserPoolId": pool.id}),
-        )
-        .await
-        {
+        let request = DeleteUserPoolRequest {
+            user_pool_id: pool.id.clone(),
+        };
+        if let Err(e) = admin(&fixture.client, &request).await {
             tracing::warn!(pool = %pool.id, error = %e, "cleanup failed");
         }
     }

@@ -23,7 +23,7 @@ use crate::jwt::KeySet;
 use crate::jwt::{AcceptedTokenUse, VerifyPolicy, verify_token};
 use crate::metrics::{Outcome, Recorder, StepId};
 use crate::protocol::oauth2::authorize_url;
-use crate::protocol::types::*;
+use crate::protocol::ops::*;
 use crate::protocol::{
     AppClient, CallError, ClientAuthMethod, CognitoErrorKind, Grant, ParamMap, Pkce, Sensitive,
 };

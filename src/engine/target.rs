@@ -14,7 +14,7 @@ use std::time::Duration;
 use rand::Rng as _;
 
 use super::EngineError;
-use crate::protocol::types::*;
+use crate::protocol::ops::*;
 use crate::protocol::{AppClient, CallError, CognitoClient, TargetConfig, TransportErrorKind};
 use crate::scenario::model::{
     Capabilities, DEFAULT_REDIRECT_URI, Scenario, StepKind, Target, UserSource,
@@ -90,7 +90,7 @@ pub async fn resolve_endpoint(scenario: &Scenario) -> Result<Resolved, EngineErr
 pub async fn probe(client: &CognitoClient) -> Result<(), EngineError> {
     match client
         .send_raw(
-            "GetUser",
+            op_names::GetUser,
             br#"{"AccessToken":"reachability-probe"}"#.to_vec(),
             false,
         )
@@ -185,89 +185,59 @@ pub async fn create_pool(
     needs: PoolNeeds,
 ) -> Result<(String, AppClient, Option<AppClient>), EngineError> {
     let pool = client
-        .create_user_pool(&CreateUserPoolRequest {
-            pool_name: format!("harness-{run_id}"),
-            ..Default::default()
-        })
+        .create_user_pool(&CreateUserPoolRequest::named(format!("harness-{run_id}")))
         .await
-        .map_err(|e| setup_error("CreateUserPool", e))?;
+        .map_err(|e| setup_error(op_names::CreateUserPool, e))?;
     let pool_id = pool
         .user_pool
         .and_then(|p| p.id)
         .ok_or_else(|| EngineError::Setup("CreateUserPool returned no pool id".into()))?;
-    // Managed login: the code grant with the user scopes, to the default callback URL.
-    let user_oauth = if needs.authorization_code {
-        CreateUserPoolClientRequest {
-            allowed_oauth_flows: Some(vec![OAuthFlowType::Code]),
-            allowed_oauth_scopes: Some(
-                [
-                    "openid",
-                    "email",
-                    "phone",
-                    "profile",
-                    "aws.cognito.signin.user.admin",
-                ]
-                .map(String::from)
-                .to_vec(),
-            ),
-            allowed_oauth_flows_user_pool_client: Some(true),
-            callback_urls: Some(vec![DEFAULT_REDIRECT_URI.to_owned()]),
-            supported_identity_providers: Some(vec!["COGNITO".to_owned()]),
-            ..Default::default()
-        }
-    } else {
-        CreateUserPoolClientRequest::default()
-    };
+    let mut user_client =
+        CreateUserPoolClientRequest::new(&pool_id, "harness-users").with_user_flows();
+    user_client.enable_token_revocation = Some(true);
+    if needs.authorization_code {
+        // Managed login: the code grant with the user scopes, to the default callback URL.
+        user_client = user_client.with_code_grant(
+            &[
+                "openid",
+                "email",
+                "phone",
+                "profile",
+                "aws.cognito.signin.user.admin",
+            ],
+            DEFAULT_REDIRECT_URI,
+        );
+    }
     let user_client = client
-        .create_user_pool_client(&CreateUserPoolClientRequest {
-            user_pool_id: pool_id.clone(),
-            client_name: "harness-users".into(),
-            explicit_auth_flows: Some(vec![
-                ExplicitAuthFlowsType::AllowUserSrpAuth,
-                ExplicitAuthFlowsType::AllowUserPasswordAuth,
-                ExplicitAuthFlowsType::AllowAdminUserPasswordAuth,
-                ExplicitAuthFlowsType::AllowRefreshTokenAuth,
-            ]),
-            enable_token_revocation: Some(true),
-            ..user_oauth
-        })
+        .create_user_pool_client(&user_client)
         .await
-        .map_err(|e| setup_error("CreateUserPoolClient", e))?;
+        .map_err(|e| setup_error(op_names::CreateUserPoolClient, e))?;
     let app = app_of(user_client.user_pool_client)?;
     if needs.client_credentials || needs.authorization_code {
         client
-            .create_user_pool_domain(&CreateUserPoolDomainRequest {
-                domain: format!("harness-{run_id}"),
-                user_pool_id: pool_id.clone(),
-                ..Default::default()
-            })
+            .create_user_pool_domain(&CreateUserPoolDomainRequest::new(
+                &pool_id,
+                format!("harness-{run_id}"),
+            ))
             .await
-            .map_err(|e| setup_error("CreateUserPoolDomain", e))?;
+            .map_err(|e| setup_error(op_names::CreateUserPoolDomain, e))?;
     }
     let m2m = if needs.client_credentials {
         let (identifier, scope) = M2M_SCOPE.split_once('/').unwrap_or(("harness", "load"));
         client
-            .create_resource_server(&CreateResourceServerRequest {
-                user_pool_id: pool_id.clone(),
-                identifier: identifier.into(),
-                name: identifier.into(),
-                scopes: Some(vec![ResourceServerScopeType {
-                    scope_name: scope.into(),
-                    scope_description: "load generation".into(),
-                }]),
-            })
+            .create_resource_server(&CreateResourceServerRequest::with_scope(
+                &pool_id,
+                identifier,
+                scope,
+                "load generation",
+            ))
             .await
-            .map_err(|e| setup_error("CreateResourceServer", e))?;
+            .map_err(|e| setup_error(op_names::CreateResourceServer, e))?;
         let m2m = client
-            .create_user_pool_client(&CreateUserPoolClientRequest {
-                user_pool_id: pool_id.clone(),
-                client_name: "harness-m2m".into(),
-                generate_secret: Some(true),
-                allowed_oauth_flows: Some(vec![OAuthFlowType::ClientCredentials]),
-                allowed_oauth_scopes: Some(vec![M2M_SCOPE.into()]),
-                allowed_oauth_flows_user_pool_client: Some(true),
-                ..Default::default()
-            })
+            .create_user_pool_client(
+                &CreateUserPoolClientRequest::new(&pool_id, "harness-m2m")
+                    .with_client_credentials(&[M2M_SCOPE]),
+            )
             .await
             .map_err(|e| setup_error("CreateUserPoolClient (client_credentials)", e))?;
         Some(app_of(m2m.user_pool_client)?)

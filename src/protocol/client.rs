@@ -27,9 +27,9 @@ use super::endpoints::{ConfigError, TargetConfig, is_loopback_host};
 use super::error::{
     CallError, TransportError, TransportErrorKind, decode_error_response, describe_json_error,
 };
+use super::ops::*;
 use super::secret_hash::{AppClient, SecretHashed};
 use super::sigv4;
-use super::types::*;
 
 pub use super::response::{RawResponse, Timing};
 

@@ -8,7 +8,7 @@ use super::client::CognitoClient;
 use super::error::CallError;
 use super::secret_hash::AppClient;
 use super::sensitive::{ParamMap, Sensitive};
-use super::types::*;
+use super::ops::*;
 
 impl CognitoClient {
     // ---- public user operations (unsigned) -------------------------------------------------

@@ -4,8 +4,8 @@
 //!
 //! Pure encoding and decoding sit beside a thin I/O shell, so every byte the harness sends or
 //! accepts can be unit-tested:
-//! - `types`: request/response structs of each operation and the operation table
-//!   (`OperationKind`, the `X-Amz-Target` names, which operations are signed).
+//! - `ops`: the operation table (`OperationKind`, the `X-Amz-Target` names, which operations
+//!   are signed) and the request/response structs of each operation, one file per feature area.
 //! - `sensitive`: `Sensitive` and `ParamMap`, which keep secrets out of `Debug` output.
 //! - `error`: `CallError` (with the OAuth error types) and the decoding of any JSON 1.1 error
 //!   response.
@@ -27,16 +27,16 @@ mod convenience;
 pub mod endpoints;
 pub mod error;
 pub mod oauth2;
+pub mod ops;
 pub mod response;
 pub mod secret_hash;
 pub mod sensitive;
 pub mod sigv4;
-pub mod types;
 
 pub use client::{CallOutcome, CognitoClient, RawRequest, RawResponse, Timing, decode_response};
 pub use endpoints::{ConfigError, TargetConfig};
 pub use error::{CallError, CognitoErrorKind, ServiceError, TransportErrorKind};
 pub use oauth2::{ClientAuthMethod, Grant, OAuthError, OAuthErrorCode, Pkce, TokenResponse};
+pub use ops::{Operation, OperationKind};
 pub use secret_hash::{AppClient, SecretHashed, secret_hash};
 pub use sensitive::{ParamMap, Sensitive};
-pub use types::{Operation, OperationKind};

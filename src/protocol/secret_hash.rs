@@ -12,12 +12,12 @@ use aws_lc_rs::hmac;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::sensitive::Sensitive;
-use super::types::{
+use super::ops::{
     AdminInitiateAuthRequest, AdminRespondToAuthChallengeRequest, ConfirmForgotPasswordRequest,
     ConfirmSignUpRequest, ForgotPasswordRequest, InitiateAuthRequest, ParamMap,
     ResendConfirmationCodeRequest, RespondToAuthChallengeRequest, SignUpRequest,
 };
+use super::sensitive::Sensitive;
 
 /// The `AuthParameters` / `ChallengeResponses` key of the hash.
 pub const SECRET_HASH_KEY: &str = "SECRET_HASH";

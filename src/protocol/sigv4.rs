@@ -13,7 +13,7 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 
-use super::types::SIGNING_NAME;
+use super::ops::SIGNING_NAME;
 
 /// Provider name recorded in credentials built by this module.
 const PROVIDER: &str = "cognito-harness";

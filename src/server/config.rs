@@ -27,10 +27,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::error::ApiError;
 use super::ops;
-use super::store::{ApiError, Status, Store};
+use super::store::{Status, Store};
 use crate::protocol::Sensitive;
-use crate::protocol::types::*;
+use crate::protocol::ops::*;
 
 /// The whole file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -206,10 +207,9 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
         password_history_size: None,
         temporary_password_validity_days: p.temporary_password_validity_days,
     });
-    let created = ops::create_user_pool_with_id(
+    let created = ops::pools::create_user_pool_with_id(
         store,
         CreateUserPoolRequest {
-            pool_name: seed.name.clone(),
             policies: Some(UserPoolPolicyType {
                 password_policy: policy,
                 sign_in_policy: None,
@@ -217,7 +217,7 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
             username_attributes: attrs(&seed.username_attributes),
             alias_attributes: attrs(&seed.alias_attributes),
             auto_verified_attributes: attrs(&seed.auto_verified_attributes),
-            ..Default::default()
+            ..CreateUserPoolRequest::named(&seed.name)
         },
         seed.id.clone(),
     )?;
@@ -227,11 +227,9 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
         .ok_or_else(|| ApiError::new("InternalErrorException", "pool without id"))?;
     for c in &seed.clients {
         let minutes = Some(TimeUnitsType::Minutes);
-        ops::create_user_pool_client_with(
+        ops::pools::create_user_pool_client_with(
             store,
             CreateUserPoolClientRequest {
-                user_pool_id: pool_id.clone(),
-                client_name: c.name.clone(),
                 generate_secret: Some(c.generate_secret),
                 explicit_auth_flows: (!c.explicit_auth_flows.is_empty()).then(|| {
                     c.explicit_auth_flows
@@ -261,7 +259,7 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
                 allowed_oauth_scopes: (!c.allowed_oauth_scopes.is_empty())
                     .then(|| c.allowed_oauth_scopes.clone()),
                 callback_urls: (!c.callback_urls.is_empty()).then(|| c.callback_urls.clone()),
-                ..Default::default()
+                ..CreateUserPoolClientRequest::new(&pool_id, &c.name)
             },
             c.id.clone(),
             c.secret.as_ref().map(|s| s.expose().to_owned()),
@@ -284,7 +282,7 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
             .iter()
             .map(|(k, v)| AttributeType::new(k, v))
             .collect();
-        ops::seed_user(
+        ops::admin_users::seed_user(
             store,
             &pool_id,
             &u.username,

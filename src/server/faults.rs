@@ -16,8 +16,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use rand::Rng;
 
-use super::store::ApiError;
-use crate::protocol::types::CONTENT_TYPE;
+use super::error::ApiError;
+use crate::protocol::ops::CONTENT_TYPE;
 
 /// What happens to the requests of one operation.
 #[derive(Debug, Clone, PartialEq)]

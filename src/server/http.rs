@@ -14,10 +14,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::ops;
+use super::error::{ApiError, ApiResult};
+use super::ops::{self, Handle};
 use super::respond::error_response;
-use super::store::{ApiError, ApiResult, Store};
-use crate::protocol::types::{CONTENT_TYPE, OperationKind, TARGET_PREFIX};
+use super::store::Store;
+use crate::protocol::ops::{
+    self as wire, CONTENT_TYPE, OperationKind, TARGET_PREFIX, for_each_operation,
+};
 
 /// The JSON 1.1 routes, JWKS and `_harness/codes` over the store. The server's `router` (in
 /// `server/mod.rs`) merges the OAuth2 routes in and adds [`fallback`] and the request-id layer.
@@ -206,16 +209,21 @@ fn encode<T: serde::Serialize>(value: &T) -> ApiResult<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| ApiError::new("InternalErrorException", e.to_string()))
 }
 
-/// Operations the server answers that have no typed wire type in the protocol module; all
-/// are SigV4-signed like the other Admin* and pool-management operations.
-const SERVER_ONLY_SIGNED: &[&str] = &[
-    "DescribeUserPool",
-    "AdminDisableUser",
-    "AdminEnableUser",
-    "AdminUserGlobalSignOut",
-    "CreateGroup",
-    "AdminAddUserToGroup",
-];
+/// Generates `handle_operation` from the operation table: one arm per operation, each decoding
+/// the request type, calling its [`Handle`] impl and encoding the answer. A table row without a
+/// handler does not build, and every operation takes this one path.
+macro_rules! dispatch_table {
+    ( $( $name:ident => $req:ident, $resp:ident, $signed:literal ; )+ ) => {
+        fn handle_operation(store: &Store, kind: OperationKind, body: &Bytes) -> ApiResult<Vec<u8>> {
+            match kind {
+                $( OperationKind::$name => {
+                    encode(&<wire::$req as Handle>::handle(decode(body)?, store)?)
+                } )+
+            }
+        }
+    };
+}
+for_each_operation!(dispatch_table);
 
 pub(super) fn dispatch(
     store: &Store,
@@ -223,62 +231,18 @@ pub(super) fn dispatch(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> ApiResult<Vec<u8>> {
-    let kind = OperationKind::from_name(name);
-    let signed = match kind {
-        Some(k) => k.requires_sigv4(),
-        None => SERVER_ONLY_SIGNED.contains(&name),
+    let Some(kind) = OperationKind::from_name(name) else {
+        return Err(ApiError::new(
+            "UnknownOperationException",
+            format!("Unknown operation {name}."),
+        ));
     };
-    if signed {
+    if kind.requires_sigv4() {
         let pinned = store
             .admin_credentials
             .as_ref()
             .map(|(k, s)| (k.as_str(), s.expose()));
         super::sigv4::check("POST", "/", headers, body, pinned)?;
     }
-    macro_rules! call {
-        ($f:path) => {
-            encode(&$f(store, decode(body)?)?)
-        };
-    }
-    let Some(kind) = kind else {
-        match name {
-            "DescribeUserPool" => return call!(ops::describe_user_pool),
-            "AdminDisableUser" => return call!(ops::admin_disable_user),
-            "AdminEnableUser" => return call!(ops::admin_enable_user),
-            "AdminUserGlobalSignOut" => return call!(ops::admin_user_global_sign_out),
-            "CreateGroup" => return call!(ops::create_group),
-            "AdminAddUserToGroup" => return call!(ops::admin_add_user_to_group),
-            _ => {}
-        }
-        return Err(ApiError::new(
-            "UnknownOperationException",
-            format!("Unknown operation {name}."),
-        ));
-    };
-    use OperationKind as K;
-    match kind {
-        K::SignUp => call!(ops::sign_up),
-        K::ConfirmSignUp => call!(ops::confirm_sign_up),
-        K::ResendConfirmationCode => call!(ops::resend_confirmation_code),
-        K::InitiateAuth => call!(ops::initiate_auth),
-        K::RespondToAuthChallenge => call!(ops::respond_to_auth_challenge),
-        K::GetUser => call!(ops::get_user),
-        K::GlobalSignOut => call!(ops::global_sign_out),
-        K::RevokeToken => call!(ops::revoke_token),
-        K::ForgotPassword => call!(ops::forgot_password),
-        K::ConfirmForgotPassword => call!(ops::confirm_forgot_password),
-        K::ChangePassword => call!(ops::change_password),
-        K::CreateUserPool => call!(ops::create_user_pool),
-        K::DeleteUserPool => call!(ops::delete_user_pool),
-        K::CreateUserPoolClient => call!(ops::create_user_pool_client),
-        K::CreateResourceServer => call!(ops::create_resource_server),
-        K::CreateUserPoolDomain => call!(ops::create_user_pool_domain),
-        K::AdminCreateUser => call!(ops::admin_create_user),
-        K::AdminSetUserPassword => call!(ops::admin_set_user_password),
-        K::AdminConfirmSignUp => call!(ops::admin_confirm_sign_up),
-        K::AdminDeleteUser => call!(ops::admin_delete_user),
-        K::AdminGetUser => call!(ops::admin_get_user),
-        K::AdminInitiateAuth => call!(ops::admin_initiate_auth),
-        K::AdminRespondToAuthChallenge => call!(ops::admin_respond_to_auth_challenge),
-    }
+    handle_operation(store, kind, body)
 }

@@ -8,14 +8,15 @@
 //! | file | owns |
 //! |------|------|
 //! | `oauth2/` | `/oauth2/token`, `/oauth2/authorize` + `/login`, `/oauth2/userInfo`, `/oauth2/revoke`, OpenID discovery |
-//! | `http.rs` | JSON 1.1 routing by `X-Amz-Target`, JWKS, the `_harness/codes` path |
+//! | `http.rs` | JSON 1.1 routing by `X-Amz-Target` (the dispatch is generated from the operation table), JWKS, the `_harness/codes` path |
 //! | `respond.rs` | Cognito-shaped error answers and request ids, shared by `http.rs` and `oauth2/` |
 //! | `store.rs` | the in-memory state ([`Store`]): pools, clients, users in sharded maps, sign-in sessions, refresh tokens |
-//! | `ops.rs` | one function per operation, over the store |
+//! | `ops/` | one `Handle` impl per operation, over the store, one file per feature area (as in `protocol/ops/`) |
+//! | `error.rs` | `ApiError`, the Cognito error answer every handler and layer returns |
 //! | `tokens.rs` | the ID/access token claims and signing |
 //! | `password.rs` | the pool password policy and its messages |
 //! | `sigv4.rs` | the admin-call `Authorization` check |
-//! | `config.rs` | the `serve --config` file: pools, clients and users declared up front |
+//! | `config.rs` | the `serve --config` file: pools, clients and users declared up front, seeded by [`new_store`] through the handlers |
 //! | `throttle.rs` | optional quota enforcement: token buckets per pool and category |
 //! | `faults.rs` | optional fault injection per operation: added latency, 500s, dropped connections |
 //!
@@ -24,6 +25,7 @@
 //! extend it and reach the same state.
 
 mod config;
+mod error;
 mod faults;
 mod http;
 mod oauth2;
@@ -41,8 +43,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 pub use config::{ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed, load_config_file};
+pub use error::ApiError;
 pub use faults::{FaultConfig, FaultRule, FaultSpecError, parse_fault_spec};
-pub use store::{ApiError, Store, new_pool_id};
+pub use store::{Store, new_pool_id};
 pub use throttle::{QuotaConfig, QuotaSpecError, Throttle, parse_quota_spec, rate_exceeded};
 pub use tokens::{AccessToken, check_access_token};
 
@@ -188,7 +191,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
             source,
         })?;
     let addr = listener.local_addr()?;
-    let store = Arc::new(Store::new(&config, &endpoint_for(addr))?);
+    let store = Arc::new(new_store(&config, &endpoint_for(addr))?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let app = with_faults(router(store.clone()), &config.faults);
     let task = tokio::spawn(serve(listener, app, async move {
@@ -210,13 +213,26 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let addr = listener.local_addr()?;
-    let store = Arc::new(Store::new(&config, &endpoint_for(addr))?);
+    let store = Arc::new(new_store(&config, &endpoint_for(addr))?);
     serve(
         listener,
         with_faults(router(store), &config.faults),
         shutdown,
     )
     .await
+}
+
+/// A fresh store with new signing keys and the configured seed pools, created through the
+/// same handlers the API calls use.
+pub fn new_store(config: &ServerConfig, endpoint: &str) -> Result<Store, ServerError> {
+    let store = Store::new(config, endpoint)?;
+    for seed in &config.pools {
+        config::apply_seed(&store, seed).map_err(|e| ServerError::Seed {
+            pool: seed.name.clone(),
+            message: e.to_string(),
+        })?;
+    }
+    Ok(store)
 }
 
 /// Wraps `app` in the fault-injection layer when any rule is configured.
@@ -259,9 +275,9 @@ pub fn seed_confirmed_user(
     pool_id: &str,
     username: &str,
     password: &str,
-    attributes: &[crate::protocol::types::AttributeType],
+    attributes: &[crate::protocol::ops::AttributeType],
 ) -> Result<(), ApiError> {
-    ops::seed_user(
+    ops::admin_users::seed_user(
         store,
         pool_id,
         username,

@@ -3,7 +3,7 @@
 //! InvalidPasswordException messages Cognito answers with (ground truth §3.31: one unmet rule
 //! per response).
 
-use crate::protocol::types::PasswordPolicyType;
+use crate::protocol::ops::PasswordPolicyType;
 
 /// The longest password the API accepts (ground truth §1.11); longer ones fail the input
 /// constraints with InvalidParameterException before the policy is looked at.

@@ -6,9 +6,9 @@
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::store::ApiError;
+use super::error::ApiError;
 use crate::protocol::error::{encode_error_body, error_type_header_value};
-use crate::protocol::types::CONTENT_TYPE;
+use crate::protocol::ops::CONTENT_TYPE;
 
 /// The `x-amzn-RequestId` header.
 pub const REQUEST_ID: &str = "x-amzn-requestid";

@@ -7,7 +7,7 @@
 use aws_lc_rs::{digest, hmac};
 use http::HeaderMap;
 
-use super::store::ApiError;
+use super::error::ApiError;
 
 fn hex_sha256(data: &[u8]) -> String {
     hex::encode(digest::digest(&digest::SHA256, data).as_ref())

@@ -18,9 +18,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use aws_lc_rs::digest;
 use rand::{Rng, RngCore};
 
+use super::error::{ApiError, ApiResult};
 use super::{Clock, ServerConfig, ServerError};
 use crate::jwt::{Jwks, KeySet, TokenSigner, jwks_from_signers};
-use crate::protocol::types::{
+use crate::protocol::ops::{
     ExplicitAuthFlowsType, OAuthFlowType, PoolAttributeType, PreventUserExistenceErrorTypes,
     ResourceServerType, TimeUnitsType, UserPoolClientType,
 };
@@ -30,48 +31,6 @@ use super::password::PasswordPolicy;
 
 /// Number of independently locked shards per sharded map.
 pub const SHARDS: usize = 32;
-
-/// A Cognito error answer: the `__type` and the message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{kind}: {message}")]
-pub struct ApiError {
-    pub kind: &'static str,
-    pub message: String,
-}
-
-impl ApiError {
-    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            kind,
-            message: message.into(),
-        }
-    }
-    pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new("InvalidParameterException", message)
-    }
-    pub fn not_authorized(message: impl Into<String>) -> Self {
-        Self::new("NotAuthorizedException", message)
-    }
-    pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new("ResourceNotFoundException", message)
-    }
-    pub fn bad_credentials() -> Self {
-        Self::not_authorized("Incorrect username or password.")
-    }
-    pub fn user_not_found() -> Self {
-        Self::new("UserNotFoundException", "User does not exist.")
-    }
-    /// The HTTP status: 400 for every client error, as observed on the wire (ground truth
-    /// §1.7), 500 only for InternalErrorException.
-    pub fn status(&self) -> u16 {
-        match self.kind {
-            "InternalErrorException" => 500,
-            _ => 400,
-        }
-    }
-}
-
-pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Entries a shard of an expiring map holds before its first expiry sweep
 /// ([`Sharded::insert_expiring`]).
@@ -161,8 +120,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_wire(self) -> crate::protocol::types::UserStatusType {
-        use crate::protocol::types::UserStatusType as U;
+    pub fn as_wire(self) -> crate::protocol::ops::UserStatusType {
+        use crate::protocol::ops::UserStatusType as U;
         match self {
             Status::Unconfirmed => U::Unconfirmed,
             Status::Confirmed => U::Confirmed,
@@ -356,7 +315,7 @@ pub struct Pool {
     pub auto_verified: Vec<PoolAttributeType>,
     pub case_sensitive: bool,
     pub temporary_password_days: i64,
-    pub wire: crate::protocol::types::UserPoolType,
+    pub wire: crate::protocol::ops::UserPoolType,
     pub clients: RwLock<HashMap<String, Arc<AppClient>>>,
     pub resource_servers: RwLock<Vec<ResourceServerType>>,
     pub domain: RwLock<Option<String>>,
@@ -518,7 +477,8 @@ pub struct Store {
 }
 
 impl Store {
-    /// A fresh store with new signing keys and the configured seed pools.
+    /// A fresh store with new signing keys and no pools: the configured seed pools are created
+    /// over it by [`super::new_store`].
     pub fn new(config: &ServerConfig, endpoint: &str) -> Result<Self, ServerError> {
         let id_signer = TokenSigner::generate(random_kid())?;
         let access_signer = TokenSigner::generate(random_kid())?;
@@ -526,7 +486,7 @@ impl Store {
         let jwks_json = serde_json::to_vec(&jwks).unwrap_or_default();
         let access_keys = KeySet::from_jwks(&jwks_from_signers([&access_signer]))
             .map_err(|e| ServerError::Keys(crate::jwt::SignError::KeyRejected(e.to_string())))?;
-        let store = Store {
+        Ok(Store {
             region: config.region.clone(),
             base_url: endpoint.trim_end_matches('/').to_owned(),
             clock: config.clock.clone(),
@@ -543,14 +503,7 @@ impl Store {
             challenges: Sharded::default(),
             sign_ins: Sharded::default(),
             auth_codes: Sharded::default(),
-        };
-        for seed in &config.pools {
-            super::config::apply_seed(&store, seed).map_err(|e| ServerError::Seed {
-                pool: seed.name.clone(),
-                message: e.to_string(),
-            })?;
-        }
-        Ok(store)
+        })
     }
 
     pub fn now_ms(&self) -> i64 {

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
 use super::Clock;
-use super::store::ApiError;
+use super::error::ApiError;
 use crate::quota::{
     self, PER_POOL_OPERATION_RPS, QuotaCategory, RESPOND_TO_AUTH_CHALLENGE_MULTIPLIER,
 };
@@ -176,7 +176,7 @@ impl Throttle {
 /// A `'static` name for the bucket key (operation names come from a fixed set; anything else
 /// shares one key, which is never reached since uncategorised operations are not throttled).
 fn static_name(operation: &str) -> &'static str {
-    crate::protocol::types::OperationKind::from_name(operation)
+    crate::protocol::ops::OperationKind::from_name(operation)
         .map(|k| k.name())
         .unwrap_or("other")
 }

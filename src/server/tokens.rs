@@ -8,9 +8,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use super::store::{ApiError, ApiResult, AppClient, Pool, SignIn, Store, User};
+use super::error::{ApiError, ApiResult};
+use super::store::{AppClient, Pool, SignIn, Store, User};
 use crate::jwt::{AcceptedTokenUse, CognitoClaims, TokenUse, VerifyPolicy, verify_token};
-use crate::protocol::types::AuthenticationResultType;
+use crate::protocol::ops::AuthenticationResultType;
 
 /// The scope of an access token from an API sign-in.
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";

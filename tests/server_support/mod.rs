@@ -5,8 +5,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use cognito_harness::protocol::ops::*;
 use cognito_harness::protocol::sigv4::static_credentials;
-use cognito_harness::protocol::types::*;
 use cognito_harness::protocol::{AppClient, CallError, CognitoClient, ParamMap, TargetConfig};
 use cognito_harness::server::{RunningServer, ServerConfig, start};
 use cognito_harness::srp::{PasswordVerifierChallenge, SrpClient};

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::failure::OAuthFailure;
 use super::form::{Form, allows_oauth, non_empty, parse_pairs};
-use crate::protocol::types::OAuthFlowType;
+use crate::protocol::ops::OAuthFlowType;
 use crate::server::store::{AppClient, Pool, Store};
 
 /// The scopes that need `openid` with them ("Authorize endpoint", `scope`).

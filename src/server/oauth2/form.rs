@@ -13,7 +13,7 @@ use base64::Engine as _;
 use super::failure::{OAuthFailure, OAuthResult};
 use crate::protocol::Sensitive;
 use crate::protocol::oauth2::FORM_CONTENT_TYPE;
-use crate::protocol::types::OAuthFlowType;
+use crate::protocol::ops::OAuthFlowType;
 use crate::server::store::{AppClient, Pool, Store};
 
 pub(super) type Form = HashMap<String, String>;

@@ -148,7 +148,7 @@ pub(super) fn sign_in(
     let bad = || "Incorrect username or password.".to_owned();
     let key = pool.resolve(username).ok_or_else(bad)?;
     let now = store.now_ms();
-    ops::check_sign_in_password(pool, &key, password, now).map_err(|e| e.message)?;
+    ops::auth::check_sign_in_password(pool, &key, password, now).map_err(|e| e.message)?;
     let status = pool.with_user(&key, |u| u.status).ok_or_else(bad)?;
     if status == Status::ForceChangePassword {
         return Err(

@@ -14,8 +14,9 @@ use super::failure::{OAuthFailure, OAuthResult, json_response};
 use super::form::{Form, allows_oauth, authenticate, non_empty, read_form};
 use crate::protocol::Sensitive;
 use crate::protocol::oauth2::code_challenge_s256;
-use crate::protocol::types::{ExplicitAuthFlowsType, OAuthFlowType};
-use crate::server::store::{ApiError, AppClient, Pool, Store};
+use crate::protocol::ops::{ExplicitAuthFlowsType, OAuthFlowType};
+use crate::server::error::ApiError;
+use crate::server::store::{AppClient, Pool, Store};
 use crate::server::tokens;
 
 pub(super) async fn token(
@@ -112,7 +113,7 @@ pub(super) fn client_credentials(
     }))
 }
 
-pub(super) fn token_answer(result: crate::protocol::types::AuthenticationResultType) -> Value {
+pub(super) fn token_answer(result: crate::protocol::ops::AuthenticationResultType) -> Value {
     let mut body = serde_json::Map::new();
     if let Some(t) = result.id_token {
         body.insert("id_token".into(), Value::String(t.expose().to_owned()));

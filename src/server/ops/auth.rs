@@ -1,0 +1,703 @@
+//! Authentication: InitiateAuth and RespondToAuthChallenge with their Admin forms (password,
+//! SRP, refresh, NEW_PASSWORD_REQUIRED), lockout after failed passwords, and the sign-outs
+//! (GlobalSignOut, RevokeToken, AdminUserGlobalSignOut) ("User pool authentication flow").
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{
+    Handle, admin_user, check_secret_hash, invalid_password, locked, missing, param, record_failure,
+};
+use crate::protocol::ops::*;
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::store::{
+    AppClient, ChallengeKind, ChallengePending, Pool, SrpPending, Status, Store, random_token,
+};
+use crate::server::tokens;
+use crate::srp::{PasswordVerifierResponse, ServerSession, SrpError, Verifier};
+
+impl Handle for GlobalSignOutRequest {
+    fn handle(self, store: &Store) -> ApiResult<GlobalSignOutResponse> {
+        let req = self;
+        let token = tokens::check_admin_access_token(store, req.access_token.expose())?;
+        let pool = store.pool(&token.pool_id)?;
+        pool.with_user(&token.user_key, |user| {
+            user.generation = user.generation.wrapping_add(1);
+        });
+        Ok(GlobalSignOutResponse {})
+    }
+}
+
+impl Handle for RevokeTokenRequest {
+    fn handle(self, store: &Store) -> ApiResult<RevokeTokenResponse> {
+        let req = self;
+        let (_pool, client) = store.pool_of_client(&req.client_id)?;
+        if let Some(secret) = &client.secret {
+            let given = req.client_secret.as_ref().map(|s| s.expose()).unwrap_or("");
+            if !crate::protocol::Sensitive::new(secret.as_str()).ct_eq(given) {
+                return Err(ApiError::new(
+                    "UnauthorizedException",
+                    format!("Unable to verify client secret for client {}", client.id),
+                ));
+            }
+        }
+        if !client.enable_token_revocation {
+            return Err(ApiError::new(
+                "UnsupportedOperationException",
+                "Token revocation isn't enabled for this client.",
+            ));
+        }
+        // An unknown token is not an error (RFC 7009 §2.2, "Revoking tokens").
+        if !tokens::revoke_refresh_token(store, req.token.expose(), &client.id) {
+            return Err(ApiError::invalid(
+                "The token was not issued to this client.",
+            ));
+        }
+        Ok(RevokeTokenResponse {})
+    }
+}
+
+/// AdminUserGlobalSignOut: revokes every refresh token of the user, as GlobalSignOut does.
+impl Handle for AdminUserGlobalSignOutRequest {
+    fn handle(self, store: &Store) -> ApiResult<AdminUserGlobalSignOutResponse> {
+        let req = self;
+        let pool = store.pool(&req.user_pool_id)?;
+        let key = admin_user(&pool, &req.username)?;
+        pool.with_user(&key, |user| {
+            user.generation = user.generation.wrapping_add(1);
+        })
+        .ok_or_else(ApiError::user_not_found)?;
+        Ok(AdminUserGlobalSignOutResponse {})
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authentication
+// ---------------------------------------------------------------------------------------------
+
+/// The flow's `ALLOW_*` name for the error message.
+fn require_flow(client: &AppClient, flow: ExplicitAuthFlowsType, name: &str) -> ApiResult<()> {
+    if client.allows(&flow) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(format!(
+            "{name} flow not enabled for this client"
+        )))
+    }
+}
+
+/// The shared answer of InitiateAuth and RespondToAuthChallenge (and their Admin forms).
+#[derive(Debug, Default)]
+pub struct AuthAnswer {
+    pub challenge_name: Option<ChallengeNameType>,
+    pub session: Option<String>,
+    pub challenge_parameters: Option<ParamMap>,
+    pub authentication_result: Option<AuthenticationResultType>,
+}
+
+impl AuthAnswer {
+    pub fn into_initiate(self) -> InitiateAuthResponse {
+        InitiateAuthResponse {
+            challenge_name: self.challenge_name,
+            session: self.session.map(Into::into),
+            challenge_parameters: self.challenge_parameters,
+            authentication_result: self.authentication_result,
+            available_challenges: None,
+        }
+    }
+    pub fn into_respond(self) -> RespondToAuthChallengeResponse {
+        RespondToAuthChallengeResponse {
+            challenge_name: self.challenge_name,
+            session: self.session.map(Into::into),
+            challenge_parameters: self.challenge_parameters,
+            authentication_result: self.authentication_result,
+        }
+    }
+}
+
+impl Handle for InitiateAuthRequest {
+    fn handle(self, store: &Store) -> ApiResult<InitiateAuthResponse> {
+        let req = self;
+        let (pool, client) = store.pool_of_client(&req.client_id)?;
+        let params = req
+            .auth_parameters
+            .map(|p| p.into_inner())
+            .unwrap_or_default();
+        initiate(store, &pool, &client, &req.auth_flow, &params, false)
+            .map(AuthAnswer::into_initiate)
+    }
+}
+
+impl Handle for AdminInitiateAuthRequest {
+    fn handle(self, store: &Store) -> ApiResult<AdminInitiateAuthResponse> {
+        let req = self;
+        let pool = store.pool(&req.user_pool_id)?;
+        let client = pool.client(&req.client_id)?;
+        let params = req
+            .auth_parameters
+            .map(|p| p.into_inner())
+            .unwrap_or_default();
+        let a = initiate(store, &pool, &client, &req.auth_flow, &params, true)?;
+        Ok(AdminInitiateAuthResponse {
+            challenge_name: a.challenge_name,
+            session: a.session.map(Into::into),
+            challenge_parameters: a.challenge_parameters,
+            authentication_result: a.authentication_result,
+            available_challenges: None,
+        })
+    }
+}
+
+fn initiate(
+    store: &Store,
+    pool: &Arc<Pool>,
+    client: &AppClient,
+    flow: &AuthFlowType,
+    params: &BTreeMap<String, String>,
+    admin: bool,
+) -> ApiResult<AuthAnswer> {
+    let not_supported = || ApiError::invalid("Initiate Auth method not supported.");
+    match flow {
+        AuthFlowType::UserSrpAuth => srp_initiate(store, pool, client, params),
+        AuthFlowType::UserPasswordAuth if !admin => {
+            require_flow(
+                client,
+                ExplicitAuthFlowsType::AllowUserPasswordAuth,
+                "USER_PASSWORD_AUTH",
+            )?;
+            password_auth(store, pool, client, params)
+        }
+        AuthFlowType::AdminUserPasswordAuth | AuthFlowType::AdminNoSrpAuth if admin => {
+            require_flow(
+                client,
+                ExplicitAuthFlowsType::AllowAdminUserPasswordAuth,
+                "ADMIN_USER_PASSWORD_AUTH",
+            )?;
+            password_auth(store, pool, client, params)
+        }
+        AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
+            require_flow(
+                client,
+                ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+                "REFRESH_TOKEN",
+            )?;
+            refresh(store, pool, client, params)
+        }
+        AuthFlowType::CustomAuth => Err(ApiError::invalid(
+            "Custom auth lambda trigger is not configured for the user pool.",
+        )),
+        AuthFlowType::Other(v) => Err(ApiError::invalid(format!(
+            "1 validation error detected: Value '{v}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
+        ))),
+        _ => Err(not_supported()),
+    }
+}
+
+/// The user for a sign-in; unknown users per PreventUserExistenceErrors (§8.73, §6.59).
+fn sign_in_user(pool: &Pool, client: &AppClient, username: &str) -> ApiResult<Box<str>> {
+    pool.resolve(username).ok_or_else(|| {
+        if client.prevent_user_existence_errors {
+            ApiError::bad_credentials()
+        } else {
+            ApiError::user_not_found()
+        }
+    })
+}
+
+/// Issues tokens, or the NEW_PASSWORD_REQUIRED challenge for a FORCE_CHANGE_PASSWORD user.
+fn complete_sign_in(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    key: &str,
+) -> ApiResult<AuthAnswer> {
+    let now = store.now_ms();
+    let status = pool.with_user(key, |u| {
+        (u.status, u.username.clone(), u.attributes.clone())
+    });
+    let Some((status, username, attributes)) = status else {
+        return Err(ApiError::user_not_found());
+    };
+    if status == Status::ForceChangePassword {
+        let session = random_token(96);
+        store.challenges.insert_expiring(
+            session.clone(),
+            ChallengePending {
+                pool_id: pool.id.clone(),
+                client_id: client.id.clone(),
+                user_key: key.into(),
+                kind: ChallengeKind::NewPasswordRequired,
+                expires_ms: now + client.auth_session_validity_mins * 60_000,
+            },
+            now,
+            |p| p.expires_ms,
+        );
+        let user_attributes: serde_json::Map<String, serde_json::Value> = attributes
+            .iter()
+            .filter(|(n, _)| !n.ends_with("_verified"))
+            .map(|(n, v)| (n.to_string(), serde_json::Value::String(v.to_string())))
+            .collect();
+        let params = ParamMap::new()
+            .with("USER_ID_FOR_SRP", &*username)
+            .with("requiredAttributes", "[]")
+            .with(
+                "userAttributes",
+                serde_json::Value::Object(user_attributes).to_string(),
+            );
+        return Ok(AuthAnswer {
+            challenge_name: Some(ChallengeNameType::NewPasswordRequired),
+            session: Some(session),
+            challenge_parameters: Some(params),
+            authentication_result: None,
+        });
+    }
+    let auth_time = store.now_secs();
+    let generation = pool.with_user(key, |u| u.generation).unwrap_or(0);
+    let (origin, refresh_token) =
+        tokens::new_sign_in(store, pool, client, key, generation, auth_time);
+    let result = pool
+        .with_user(key, |u| {
+            tokens::issue(
+                store,
+                pool,
+                client,
+                u,
+                origin,
+                auth_time,
+                Some(refresh_token),
+            )
+        })
+        .unwrap_or_else(|| Err(ApiError::user_not_found()))?;
+    Ok(AuthAnswer {
+        challenge_name: None,
+        session: None,
+        challenge_parameters: Some(ParamMap::new()),
+        authentication_result: Some(result),
+    })
+}
+
+fn password_auth(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    params: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    let username = param(params, "USERNAME")?;
+    let password = param(params, "PASSWORD")?;
+    let key = sign_in_user(pool, client, username)?;
+    let now = store.now_ms();
+    let (internal, sub) = pool
+        .with_user(&key, |u| (u.username.clone(), u.sub.to_string()))
+        .ok_or_else(ApiError::user_not_found)?;
+    check_secret_hash(
+        client,
+        &[username, &internal, &sub],
+        params.get("SECRET_HASH").map(String::as_str),
+    )?;
+    check_sign_in_password(pool, &key, password, now)?;
+    complete_sign_in(store, pool, client, &key)
+}
+
+/// The password sign-in checks of user `key`, in Cognito's order: confirmed, enabled, not
+/// locked out, then the password (a failure counts towards the lockout).
+pub(crate) fn check_sign_in_password(
+    pool: &Pool,
+    key: &str,
+    password: &str,
+    now: i64,
+) -> ApiResult<()> {
+    pool.with_user(key, |user| {
+        // The confirmation check comes before the password check (§2.27).
+        if user.status == Status::Unconfirmed {
+            return Err(ApiError::new(
+                "UserNotConfirmedException",
+                "User is not confirmed.",
+            ));
+        }
+        if !user.enabled {
+            return Err(ApiError::not_authorized("User is disabled."));
+        }
+        if locked(user, now) {
+            return Err(ApiError::not_authorized("Password attempts exceeded"));
+        }
+        let expired_temp =
+            user.status == Status::ForceChangePassword && now > user.temporary_expires_ms;
+        if !user.password_matches(password) || expired_temp {
+            record_failure(user, now);
+            return Err(ApiError::bad_credentials());
+        }
+        user.lockout = Default::default();
+        Ok(())
+    })
+    .unwrap_or_else(|| Err(ApiError::user_not_found()))
+}
+
+fn refresh(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    params: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    let token = param(params, "REFRESH_TOKEN")?;
+    let invalid = || ApiError::not_authorized("Invalid Refresh Token.");
+    let origin = tokens::parse_refresh_token(store, token).ok_or_else(invalid)?;
+    let now = store.now_ms();
+    let record = tokens::sign_in_record(store, &origin).ok_or_else(invalid)?;
+    if record.pool_id != pool.id || record.client_id != client.id {
+        return Err(invalid());
+    }
+    let names = pool.with_user(&record.user_key, |u| {
+        (
+            u.username.clone(),
+            u.sub.to_string(),
+            u.generation,
+            u.enabled,
+        )
+    });
+    let (internal, sub, current_generation, enabled) = names.ok_or_else(invalid)?;
+    check_secret_hash(
+        client,
+        &[&internal, &sub],
+        params.get("SECRET_HASH").map(String::as_str),
+    )?;
+    if !enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    if record.revoked_for(current_generation) {
+        return Err(ApiError::not_authorized("Refresh Token has been revoked"));
+    }
+    if now > record.refresh_expires_ms {
+        return Err(ApiError::not_authorized("Refresh Token has expired"));
+    }
+    // No new refresh token on refresh; auth_time and origin_jti carry over.
+    let result = pool
+        .with_user(&record.user_key, |u| {
+            tokens::issue(store, pool, client, u, origin, record.auth_time, None)
+        })
+        .ok_or_else(invalid)??;
+    Ok(AuthAnswer {
+        challenge_name: None,
+        session: None,
+        challenge_parameters: Some(ParamMap::new()),
+        authentication_result: Some(result),
+    })
+}
+
+fn srp_error(e: SrpError) -> ApiError {
+    match e {
+        SrpError::ZeroA | SrpError::BadHex { .. } | SrpError::MalformedTimestamp => {
+            ApiError::invalid(e.to_string())
+        }
+        _ => ApiError::bad_credentials(),
+    }
+}
+
+fn srp_initiate(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    params: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    require_flow(
+        client,
+        ExplicitAuthFlowsType::AllowUserSrpAuth,
+        "USER_SRP_AUTH",
+    )?;
+    let username = param(params, "USERNAME")?;
+    let srp_a = param(params, "SRP_A")?;
+    let now = store.now_ms();
+    let key = pool.resolve(username);
+    let (user_key, internal, user_id_for_srp, verifier) = match key {
+        Some(key) => {
+            let found = pool.with_user(&key, |u| {
+                (
+                    u.username.clone(),
+                    u.sub.to_string(),
+                    u.verifier.clone(),
+                    u.status,
+                    locked(u, now),
+                    u.enabled,
+                )
+            });
+            let (internal, sub, verifier, status, is_locked, enabled) =
+                found.ok_or_else(ApiError::user_not_found)?;
+            check_secret_hash(
+                client,
+                &[username, &internal, &sub],
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            if status == Status::Unconfirmed {
+                return Err(ApiError::new(
+                    "UserNotConfirmedException",
+                    "User is not confirmed.",
+                ));
+            }
+            if !enabled {
+                return Err(ApiError::not_authorized("User is disabled."));
+            }
+            if is_locked {
+                return Err(ApiError::not_authorized("Password attempts exceeded"));
+            }
+            (Some(key), internal.clone(), internal, verifier)
+        }
+        None if client.prevent_user_existence_errors => {
+            check_secret_hash(
+                client,
+                &[username],
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            // A decoy challenge with a salt and a UUID internal user id, both stable per pool
+            // and user name, so the answer does not tell an unknown user from a wrong
+            // password ("Managing error responses").
+            let d = aws_lc_rs::digest::digest(
+                &aws_lc_rs::digest::SHA256,
+                format!("{}|{username}", pool.id).as_bytes(),
+            );
+            let mut salt = [0u8; 16];
+            salt.copy_from_slice(&d.as_ref()[..16]);
+            let mut id = [0u8; 16];
+            id.copy_from_slice(&d.as_ref()[16..]);
+            let user_id = uuid::Builder::from_random_bytes(id).into_uuid().to_string();
+            let verifier = Verifier::with_salt(salt, &pool.id, username, &random_token(16))
+                .map_err(srp_error)?;
+            (None, username.into(), user_id.into_boxed_str(), verifier)
+        }
+        None => return Err(ApiError::user_not_found()),
+    };
+    let session = ServerSession::from_rng(&verifier, srp_a, &mut rand::rng()).map_err(srp_error)?;
+    let secret_block = {
+        let mut bytes = [0u8; 64];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        crate::srp::math::encode_secret_block(&bytes)
+    };
+    let params = ParamMap::new()
+        .with("SALT", verifier.salt_hex())
+        .with("SECRET_BLOCK", &secret_block)
+        .with("SRP_B", session.b_pub_hex())
+        .with("USERNAME", &*internal)
+        .with("USER_ID_FOR_SRP", &*user_id_for_srp);
+    store.srp_pending.insert_expiring(
+        secret_block.clone(),
+        SrpPending {
+            pool_id: pool.id.clone(),
+            client_id: client.id.clone(),
+            user_key,
+            username: internal,
+            session,
+            expires_ms: now + client.auth_session_validity_mins * 60_000,
+        },
+        now,
+        |p| p.expires_ms,
+    );
+    Ok(AuthAnswer {
+        challenge_name: Some(ChallengeNameType::PasswordVerifier),
+        session: None,
+        challenge_parameters: Some(params),
+        authentication_result: None,
+    })
+}
+
+impl Handle for RespondToAuthChallengeRequest {
+    fn handle(self, store: &Store) -> ApiResult<RespondToAuthChallengeResponse> {
+        let req = self;
+        let (pool, client) = store.pool_of_client(&req.client_id)?;
+        let responses = req
+            .challenge_responses
+            .map(|p| p.into_inner())
+            .unwrap_or_default();
+        let session = req.session.as_ref().map(|s| s.expose());
+        respond(
+            store,
+            &pool,
+            &client,
+            &req.challenge_name,
+            session,
+            &responses,
+        )
+        .map(AuthAnswer::into_respond)
+    }
+}
+
+impl Handle for AdminRespondToAuthChallengeRequest {
+    fn handle(self, store: &Store) -> ApiResult<AdminRespondToAuthChallengeResponse> {
+        let req = self;
+        let pool = store.pool(&req.user_pool_id)?;
+        let client = pool.client(&req.client_id)?;
+        let responses = req
+            .challenge_responses
+            .map(|p| p.into_inner())
+            .unwrap_or_default();
+        let session = req.session.as_ref().map(|s| s.expose());
+        let a = respond(
+            store,
+            &pool,
+            &client,
+            &req.challenge_name,
+            session,
+            &responses,
+        )?;
+        Ok(AdminRespondToAuthChallengeResponse {
+            challenge_name: a.challenge_name,
+            session: a.session.map(Into::into),
+            challenge_parameters: a.challenge_parameters,
+            authentication_result: a.authentication_result,
+        })
+    }
+}
+
+fn respond(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    challenge: &ChallengeNameType,
+    session: Option<&str>,
+    responses: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    match challenge {
+        ChallengeNameType::PasswordVerifier => password_verifier(store, pool, client, responses),
+        ChallengeNameType::NewPasswordRequired => {
+            new_password_required(store, pool, client, session, responses)
+        }
+        other => Err(ApiError::invalid(format!(
+            "Challenge {} is not supported for this user pool.",
+            other.as_str()
+        ))),
+    }
+}
+
+fn password_verifier(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    responses: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    let username = param(responses, "USERNAME")?;
+    let secret_block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let timestamp = param(responses, "TIMESTAMP")?;
+    let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+    // Single use: the pending challenge is taken out whatever the outcome.
+    let pending = store
+        .srp_pending
+        .with(secret_block, |m| m.remove(secret_block))
+        .ok_or_else(ApiError::bad_credentials)?;
+    let now = store.now_ms();
+    if pending.pool_id != pool.id || pending.client_id != client.id || now > pending.expires_ms {
+        return Err(ApiError::bad_credentials());
+    }
+    let sub = pending
+        .user_key
+        .as_ref()
+        .and_then(|k| pool.with_user(k, |u| u.sub.to_string()))
+        .unwrap_or_default();
+    check_secret_hash(
+        client,
+        &[username, &pending.username, &sub],
+        responses.get("SECRET_HASH").map(String::as_str),
+    )?;
+    let Some(key) = pending.user_key.clone() else {
+        // Decoy: still check the TIMESTAMP format, as for a real user.
+        crate::srp::math::parse_timestamp(timestamp).map_err(srp_error)?;
+        return Err(ApiError::bad_credentials());
+    };
+    let answer = PasswordVerifierResponse {
+        username: username.to_owned(),
+        password_claim_secret_block: secret_block.to_owned(),
+        timestamp: timestamp.to_owned(),
+        password_claim_signature: signature.to_owned(),
+    };
+    let verified = pending.session.verify(&pool.id, &pending.username, &answer);
+    pool.with_user(&key, |user| {
+        if locked(user, now) {
+            return Err(ApiError::not_authorized("Password attempts exceeded"));
+        }
+        match verified {
+            Ok(_) => {
+                user.lockout = Default::default();
+                if user.status == Status::ForceChangePassword && now > user.temporary_expires_ms {
+                    return Err(ApiError::bad_credentials());
+                }
+                Ok(())
+            }
+            Err(SrpError::SignatureMismatch) => {
+                record_failure(user, now);
+                Err(ApiError::bad_credentials())
+            }
+            Err(e) => Err(srp_error(e)),
+        }
+    })
+    .unwrap_or_else(|| Err(ApiError::user_not_found()))?;
+    complete_sign_in(store, pool, client, &key)
+}
+
+fn new_password_required(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    session: Option<&str>,
+    responses: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    let session = session
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("Session"))?;
+    let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
+    let now = store.now_ms();
+    let pending = store
+        .challenges
+        .with(session, |m| m.remove(session))
+        .ok_or_else(invalid_session)?;
+    if pending.kind != ChallengeKind::NewPasswordRequired
+        || pending.pool_id != pool.id
+        || pending.client_id != client.id
+    {
+        return Err(invalid_session());
+    }
+    if now > pending.expires_ms {
+        return Err(ApiError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    let username = param(responses, "USERNAME")?;
+    let new_password = param(responses, "NEW_PASSWORD")?;
+    let (internal, sub) = pool
+        .with_user(&pending.user_key, |u| {
+            (u.username.clone(), u.sub.to_string())
+        })
+        .ok_or_else(ApiError::user_not_found)?;
+    check_secret_hash(
+        client,
+        &[username, &internal, &sub],
+        responses.get("SECRET_HASH").map(String::as_str),
+    )?;
+    if let Err(message) = pool.policy.check(new_password) {
+        // The session stays usable for another try, as Cognito's does.
+        store
+            .challenges
+            .insert_expiring(session.to_owned(), pending_again(&pending), now, |p| {
+                p.expires_ms
+            });
+        return Err(invalid_password(message));
+    }
+    pool.with_user(&pending.user_key, |user| {
+        user.set_password(&pool.id, new_password)?;
+        user.status = Status::Confirmed;
+        user.modified_ms = now;
+        for (name, value) in responses {
+            if let Some(attr) = name.strip_prefix("userAttributes.") {
+                user.set_attribute(attr, value);
+            }
+        }
+        Ok::<(), ApiError>(())
+    })
+    .unwrap_or_else(|| Err(ApiError::user_not_found()))?;
+    complete_sign_in(store, pool, client, &pending.user_key)
+}
+
+fn pending_again(p: &ChallengePending) -> ChallengePending {
+    ChallengePending {
+        pool_id: p.pool_id.clone(),
+        client_id: p.client_id.clone(),
+        user_key: p.user_key.clone(),
+        kind: p.kind,
+        expires_ms: p.expires_ms,
+    }
+}

@@ -1,0 +1,172 @@
+//! Creating a user, shared by SignUp, AdminCreateUser and config seeding: the internal name and
+//! attributes per the pool's username attributes, alias uniqueness, the stored record, and what
+//! confirming a user marks verified.
+
+use crate::protocol::ops::*;
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::store::{Pool, Status, Store, User, derive_password};
+
+/// A user's attributes as stored.
+type Attributes = Vec<(Box<str>, Box<str>)>;
+
+pub(super) fn new_identity(
+    pool: &Pool,
+    username: &str,
+    attributes: &[AttributeType],
+    sub: uuid::Uuid,
+) -> ApiResult<(String, Attributes)> {
+    if username.is_empty()
+        || username.chars().count() > 128
+        || username.chars().any(char::is_whitespace)
+    {
+        return Err(ApiError::invalid(
+            "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+        ));
+    }
+    let mut attrs: Attributes = Vec::new();
+    for a in attributes {
+        let name = a.name.as_str();
+        let standard = matches!(
+            name,
+            "address"
+                | "birthdate"
+                | "email"
+                | "email_verified"
+                | "family_name"
+                | "gender"
+                | "given_name"
+                | "locale"
+                | "middle_name"
+                | "name"
+                | "nickname"
+                | "phone_number"
+                | "phone_number_verified"
+                | "picture"
+                | "preferred_username"
+                | "profile"
+                | "updated_at"
+                | "website"
+                | "zoneinfo"
+        );
+        if name == "sub" {
+            continue;
+        }
+        if !standard && !name.starts_with("custom:") {
+            return Err(ApiError::invalid(format!(
+                "Attribute does not exist in the schema: {name}"
+            )));
+        }
+        let value = a.value.clone().unwrap_or_default();
+        attrs.retain(|(n, _)| &**n != name);
+        attrs.push((name.into(), value.into()));
+    }
+    let internal = if pool.username_attributes.is_empty() {
+        username.to_owned()
+    } else {
+        let email = pool.username_attributes.contains(&PoolAttributeType::Email);
+        let phone = pool
+            .username_attributes
+            .contains(&PoolAttributeType::PhoneNumber);
+        let attr = if email && username.contains('@') {
+            "email"
+        } else if phone && username.starts_with('+') {
+            "phone_number"
+        } else if email {
+            return Err(ApiError::invalid("Username should be an email."));
+        } else {
+            return Err(ApiError::invalid("Username should be a phone number."));
+        };
+        attrs.retain(|(n, _)| &**n != attr);
+        attrs.push((attr.into(), username.into()));
+        sub.to_string()
+    };
+    Ok((internal, attrs))
+}
+
+/// Inserts a user; UsernameExistsException when the name or a sign-in alias is taken.
+pub(super) fn insert_user(pool: &Pool, mut user: User, exists_message: &str) -> ApiResult<()> {
+    // Kept for the user's lifetime: no spare capacity.
+    user.attributes.shrink_to_fit();
+    let key = pool.key(&user.username);
+    // With UsernameAttributes the email / phone number is the sign-in name: it is unique.
+    let mut alias_keys = Vec::new();
+    for attr in &pool.username_attributes {
+        if let Some(v) = user.attribute(attr.as_str()) {
+            let alias: Box<str> = v.to_lowercase().into();
+            if pool.aliases.with(&alias, |m| m.contains_key(&alias)) {
+                return Err(ApiError::new(
+                    "UsernameExistsException",
+                    format!(
+                        "An account with the given {} already exists.",
+                        attr.as_str()
+                    ),
+                ));
+            }
+            alias_keys.push(alias);
+        }
+    }
+    let inserted = pool.users.with(&key, |m| {
+        if m.contains_key(&key) {
+            false
+        } else {
+            m.insert(key.clone(), Box::new(user));
+            true
+        }
+    });
+    if !inserted {
+        return Err(ApiError::new("UsernameExistsException", exists_message));
+    }
+    for alias in alias_keys {
+        let k = key.clone();
+        pool.aliases.with(&alias, |m| m.insert(alias.clone(), k));
+    }
+    Ok(())
+}
+
+pub(super) fn build_user(
+    store: &Store,
+    pool: &Pool,
+    username: &str,
+    password: &str,
+    attributes: &[AttributeType],
+    status: Status,
+) -> ApiResult<User> {
+    let sub = uuid::Uuid::new_v4();
+    let (internal, attributes) = new_identity(pool, username, attributes, sub)?;
+    let (verifier, password_hash) = derive_password(&pool.id, &internal, password)?;
+    let now = store.now_ms();
+    Ok(User {
+        username: internal.into(),
+        sub,
+        status,
+        enabled: true,
+        attributes,
+        created_ms: now,
+        modified_ms: now,
+        verifier,
+        password_hash,
+        temporary_expires_ms: now + pool.temporary_password_days * 86_400_000,
+        confirm_code: None,
+        forgot_code: None,
+        lockout: Default::default(),
+        generation: 0,
+        groups: Vec::new(),
+    })
+}
+/// Marks the auto-verified attributes verified and registers alias-attribute aliases.
+pub(super) fn confirm_user(pool: &Pool, key: &str, user: &mut User) {
+    user.status = Status::Confirmed;
+    user.confirm_code = None;
+    for attr in &pool.auto_verified {
+        if user.attribute(attr.as_str()).is_some() {
+            user.set_attribute(&format!("{}_verified", attr.as_str()), "true");
+        }
+    }
+    for attr in &pool.alias_attributes {
+        if let Some(v) = user.attribute(attr.as_str()) {
+            let alias: Box<str> = v.to_lowercase().into();
+            let key: Box<str> = key.into();
+            pool.aliases.with(&alias, |m| m.insert(alias.clone(), key));
+        }
+    }
+}
