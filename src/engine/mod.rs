@@ -8,7 +8,9 @@
 //! write the reports with [`crate::report::write_run_report`].
 //!
 //! - [`pacer`]: when iterations are due (pure);
-//! - [`iteration`]: one iteration's steps, their timing and outcome classification;
+//! - [`iteration`]: one iteration: its user, its steps in order, its timing and outcome;
+//! - `steps`: one function per step kind, and the state steps hand on; `shared`: what every VU
+//!   shares, and how a failed call counts;
 //! - [`target`]: the target, set-up and clean-up;
 //! - [`progress`]: live progress (indicatif on a TTY, plain lines otherwise);
 //! - [`run`]: executors, VUs, interruption and the report.
@@ -40,6 +42,8 @@ pub mod iteration;
 pub mod pacer;
 pub mod progress;
 pub mod run;
+mod shared;
+mod steps;
 pub mod target;
 
 pub use run::{RunOptions, RunResult, execute, execute_on, new_run_id, run_cli};
