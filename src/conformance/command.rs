@@ -5,9 +5,10 @@
 use std::collections::BTreeSet;
 
 use super::case::Capability;
+use super::exec::run_suite;
 use super::expected::{compare_to_expected, load_expected};
 use super::report::{render_json, render_junit, render_markdown, render_terminal};
-use super::runner::{CodeSource, RunError, RunOptions, TargetSpec, run_suite};
+use super::target::{CodeSource, RunError, RunOptions, TargetSpec};
 use crate::cli::ConformArgs;
 use crate::exit::ExitCode;
 use crate::report::write_atomic;

@@ -10,19 +10,24 @@
 //! | `case.rs` | the case format (serde types with locations) and the loader: `file:line:column` errors |
 //! | `template.rs` | `{user}`, `{pool_id}`, `{captures.x}`, `{secret_hash:user}` expansion |
 //! | `matcher.rs` | the JSON-pointer matcher and the expectation check (pure) |
-//! | `runner.rs` | provisioning pools and clients, running steps (calls, SRP, OAuth2, JWT checks), verdicts |
+//! | `target.rs` | the target and run options, and the fixture provisioned on it |
+//! | `runner.rs` | provisioning the run's pools and clients, and deleting them |
+//! | `exec/` | running cases: steps (calls, SRP, OAuth2), expectation and JWT checks, verdicts |
 //! | `report.rs` | terminal, JSON, JUnit XML and Markdown renderings of a run (pure) |
 //! | `expected.rs` | per-target expected-failure records and drift between a run and its record |
 
 pub mod case;
 pub mod command;
+pub mod exec;
 pub mod expected;
 pub mod matcher;
 pub mod report;
 pub mod runner;
+pub mod target;
 pub mod template;
 
 pub use case::{Capability, Case, Level, load_case_str, load_suite};
+pub use exec::run_suite;
 pub use expected::{Drift, ExpectedFailures, compare_to_expected};
 pub use report::{CaseOutcome, CaseResult, ConformanceReport, Mismatch};
-pub use runner::{CodeSource, RunOptions, TargetSpec, run_suite};
+pub use target::{CodeSource, RunOptions, TargetSpec};
