@@ -1,5 +1,6 @@
 //! The conformance suite: YAML cases that say what any Cognito user-pools endpoint must answer,
-//! and the runner that checks a target against them (`cognito-harness conform`).
+//! and the runner that checks a target against them (the `conform` subcommand, in
+//! `commands/conform.rs`, drives it and prints).
 //!
 //! Cases are data (`conformance/<area>/*.yaml`), each grounded in a section of the developer
 //! guide or a sourced fact, so a verdict says which documented behaviour a target breaks rather
@@ -17,7 +18,6 @@
 //! | `expected.rs` | per-target expected-failure records and drift between a run and its record |
 
 pub mod case;
-pub mod command;
 pub mod exec;
 pub mod expected;
 pub mod matcher;

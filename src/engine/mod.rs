@@ -46,7 +46,7 @@ mod shared;
 mod steps;
 pub mod target;
 
-pub use run::{RunOptions, RunResult, execute, execute_on, new_run_id, run_cli};
+pub use run::{RunOptions, RunResult, execute, execute_on, new_run_id, render_outcome};
 
 /// Why a run could not complete.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,6 @@
 //! Executors, VUs, interruption, and the run's report and exit code.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -53,73 +53,6 @@ impl RunResult {
         } else {
             ExitCode::Ok
         }
-    }
-}
-
-/// `cognito-harness run`: validate, run on a fresh multi-threaded runtime, print the outcome.
-pub fn run_cli(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
-    let loaded = match crate::scenario::load_scenario(path) {
-        Ok(loaded) => loaded,
-        Err(diagnostics) => {
-            for d in &diagnostics.0 {
-                eprintln!("error: {d}");
-            }
-            return Ok(ExitCode::Config);
-        }
-    };
-    for w in &loaded.warnings {
-        eprintln!("{w}");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let scenario = Arc::new(loaded.scenario);
-    let result = runtime.block_on(async {
-        let (stop_tx, stop_rx) = watch::channel(false);
-        tokio::spawn(async move {
-            wait_for_signal().await;
-            let _ = stop_tx.send(true);
-        });
-        execute(scenario, options, stop_rx).await
-    });
-    // The signal task may still wait; do not let it hold the process.
-    runtime.shutdown_background();
-    match result {
-        Ok(result) => {
-            print!("{}", render_outcome(&result));
-            Ok(result.exit_code())
-        }
-        Err(EngineError::Config(m)) => {
-            eprintln!("error: {m}");
-            Ok(ExitCode::Config)
-        }
-        Err(EngineError::Unreachable(m)) => {
-            eprintln!("error: target unreachable: {m}");
-            Ok(ExitCode::Unreachable)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
