@@ -1,13 +1,16 @@
 //! `cognito-harness run`: the scenario, the engine on a multi-threaded runtime, Ctrl-C / SIGTERM
 //! as an interruption, and the outcome printed.
 
+use std::io::IsTerminal as _;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::watch;
 
 use crate::cli::RunArgs;
-use crate::engine::{EngineError, RunOptions, execute, render_outcome};
+use crate::engine::progress::{PLAIN_INTERVAL, TTY_INTERVAL};
+use crate::engine::{EngineError, RunOptions, RunSink, execute_with, render_outcome};
 use crate::exit::ExitCode;
 
 /// `run`: validate (exit 2 with located errors), then hand over to the engine, which writes the
@@ -53,7 +56,7 @@ fn run_scenario(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             wait_for_signal().await;
             let _ = stop_tx.send(true);
         });
-        execute(scenario, options, stop_rx).await
+        execute_with(scenario, options, stop_rx, Arc::new(Terminal::new())).await
     });
     // The signal task may still wait; do not let it hold the process.
     runtime.shutdown_background();
@@ -93,5 +96,71 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The engine's notices and live progress on stderr: an indicatif spinner redrawn every second
+/// on a terminal (drawn from the start of the traffic); one plain line per flow every few
+/// seconds when stderr is not a TTY (CI logs, pipes).
+struct Terminal {
+    tty: bool,
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+}
+
+impl Terminal {
+    fn new() -> Self {
+        Terminal {
+            tty: std::io::stderr().is_terminal(),
+            bar: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl RunSink for Terminal {
+    fn interval(&self) -> Duration {
+        if self.tty {
+            TTY_INTERVAL
+        } else {
+            PLAIN_INTERVAL
+        }
+    }
+
+    fn start(&self) {
+        if self.tty {
+            self.bar.get_or_init(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} {elapsed_precise} {wide_msg}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                bar
+            });
+        }
+    }
+
+    fn notice(&self, line: &str) {
+        eprintln!("{line}");
+    }
+
+    fn progress(&self, head: &str, lines: &[String]) {
+        match self.bar.get() {
+            Some(bar) => {
+                bar.set_message(format!("{head}\n{}", lines.join("\n")));
+                bar.tick();
+            }
+            None => {
+                for line in lines {
+                    eprintln!("[{head}] {line}");
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
     }
 }
