@@ -219,7 +219,10 @@ fn concurrent_runs_of_one_name_in_one_second_never_share_a_directory() {
     let distinct: std::collections::BTreeSet<_> = dirs.iter().collect();
     assert_eq!(distinct.len(), 8, "{dirs:?}");
     for d in &dirs {
-        assert_eq!(std::fs::read(d.join("summary.json")).unwrap(), render_json(&r));
+        assert_eq!(
+            std::fs::read(d.join("summary.json")).unwrap(),
+            render_json(&r)
+        );
     }
 }
 

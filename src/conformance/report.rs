@@ -1,7 +1,7 @@
 //! A conformance run's results and their renderings: a terminal summary per area (failing
 //! expectations as expected vs got), JSON, JUnit XML (one `<testcase>` per case, grouped in one
-//! `<testsuite>` per area) and Markdown. Rendering is pure; `commands.rs` writes the files with
-//! the report writer.
+//! `<testsuite>` per area) and Markdown. Rendering is pure; `commands/conform.rs` writes the
+//! files with the report writer.
 //!
 //! Values shown as "got" pass through [`super::matcher::redact`], so tokens, sessions and
 //! secrets never reach a report.

@@ -4,13 +4,16 @@
 //! A run is: validate the scenario (nothing is sent if it has errors), resolve the target (start
 //! the embedded reference server and create its pool, or connect to an endpoint), provision the
 //! setup users over the admin API, drive every `load` with its executor while live progress
-//! prints, clean up, evaluate the thresholds against the merged [`crate::metrics::Summary`] and
-//! write the reports with [`crate::report::write_run_report`].
+//! goes to the caller's [`RunSink`], clean up, evaluate the thresholds against the merged
+//! [`crate::metrics::Summary`] and write the reports with [`crate::report::write_run_report`].
+//! The engine neither prints nor builds its runtime nor handles signals: `commands/run.rs` does.
 //!
 //! - [`pacer`]: when iterations are due (pure);
-//! - [`iteration`]: one iteration's steps, their timing and outcome classification;
+//! - [`iteration`]: one iteration: its user, its steps in order, its timing and outcome;
+//! - `steps`: one function per step kind, and the state steps hand on; `shared`: what every VU
+//!   shares, and how a failed call counts;
 //! - [`target`]: the target, set-up and clean-up;
-//! - [`progress`]: live progress (indicatif on a TTY, plain lines otherwise);
+//! - [`progress`]: live progress and notices, handed to the caller's [`RunSink`];
 //! - [`run`]: executors, VUs, interruption and the report.
 //!
 //! With `run --shard I/N` ([`RunOptions::shard`]) the engine runs only its part of every load
@@ -40,9 +43,15 @@ pub mod iteration;
 pub mod pacer;
 pub mod progress;
 pub mod run;
+mod shared;
+mod steps;
 pub mod target;
 
-pub use run::{RunOptions, RunResult, execute, execute_on, new_run_id, run_cli};
+pub use progress::{RunSink, TracingSink};
+pub use run::{
+    RunOptions, RunResult, execute, execute_on, execute_on_with, execute_with, new_run_id,
+    render_outcome,
+};
 
 /// Why a run could not complete.
 #[derive(Debug, thiserror::Error)]

@@ -1,17 +1,56 @@
 //! Live progress while traffic flows: per flow, the iteration rate over the last interval,
 //! requests, errors, throttles and the iterations' p95 so far.
 //!
-//! On a terminal it is an indicatif spinner redrawn every second; when stderr is not a TTY (CI
-//! logs, pipes) it degrades to one plain line per flow every few seconds. Never prints a
-//! username, password or token: only names of flows and numbers.
+//! The engine computes the lines; where they go is the caller's [`RunSink`], which also takes
+//! the engine's notices (set-up sizes, warnings about users left behind). The `run` command's
+//! sink draws an indicatif spinner on a terminal and plain lines otherwise; a library caller
+//! that supplies none gets [`TracingSink`], so the engine itself never writes to the terminal.
+//! Progress stays in the engine, behind the sink, because its numbers come from the run's
+//! shared counters and recorders, which only the engine holds. Never reports a username,
+//! password or token: only names of flows and numbers.
 
-use std::io::IsTerminal as _;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::iteration::Shared;
 use crate::metrics::{Recorder, Summary};
+
+/// Where a run's notices and live progress go (supplied by the caller).
+pub trait RunSink: Send + Sync {
+    /// How often [`RunSink::progress`] is called while traffic flows.
+    fn interval(&self) -> Duration {
+        PLAIN_INTERVAL
+    }
+    /// Traffic starts: progress follows every [`RunSink::interval`].
+    fn start(&self) {}
+    /// A one-line notice: `setup: 100 users`, `warning: ...`.
+    fn notice(&self, line: &str);
+    /// A progress update: `head` is `elapsed / scheduled`, then one line per flow.
+    fn progress(&self, head: &str, lines: &[String]);
+    /// Traffic has ended: no more progress.
+    fn finish(&self) {}
+}
+
+/// A [`RunSink`] for library callers: notices become `tracing` events (warnings at WARN, the
+/// rest at INFO), progress lines DEBUG events.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TracingSink;
+
+impl RunSink for TracingSink {
+    fn notice(&self, line: &str) {
+        match line.strip_prefix("warning: ") {
+            Some(warning) => tracing::warn!("{warning}"),
+            None => tracing::info!("{line}"),
+        }
+    }
+
+    fn progress(&self, head: &str, lines: &[String]) {
+        for line in lines {
+            tracing::debug!("[{head}] {line}");
+        }
+    }
+}
 
 /// How often plain (non-TTY) progress lines are printed.
 pub const PLAIN_INTERVAL: Duration = Duration::from_secs(5);
@@ -34,18 +73,15 @@ pub fn snapshot(shared: &Shared) -> Option<Recorder> {
     merged
 }
 
-/// Runs until `done` resolves, printing progress to stderr.
-pub async fn run(shared: Arc<Shared>, total: Duration, done: tokio::sync::watch::Receiver<bool>) {
-    let tty = std::io::stderr().is_terminal();
-    let interval = if tty { TTY_INTERVAL } else { PLAIN_INTERVAL };
-    let bar = tty.then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {wide_msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    });
+/// Runs until `done` resolves, handing progress to `sink` every [`RunSink::interval`].
+pub async fn run(
+    shared: Arc<Shared>,
+    total: Duration,
+    done: tokio::sync::watch::Receiver<bool>,
+    sink: Arc<dyn RunSink>,
+) {
+    let interval = sink.interval();
+    sink.start();
     let flows = shared.scenario.flows.len();
     let mut last_started = vec![0u64; flows];
     let mut last = Instant::now();
@@ -88,19 +124,7 @@ pub async fn run(shared: Arc<Shared>, total: Duration, done: tokio::sync::watch:
             elapsed.as_secs_f64(),
             total.as_secs_f64()
         );
-        match &bar {
-            Some(bar) => {
-                bar.set_message(format!("{head}\n{}", lines.join("\n")));
-                bar.tick();
-            }
-            None => {
-                for line in lines {
-                    eprintln!("[{head}] {line}");
-                }
-            }
-        }
+        sink.progress(&head, &lines);
     }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    sink.finish();
 }

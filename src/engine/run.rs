@@ -1,6 +1,6 @@
 //! Executors, VUs, interruption, and the run's report and exit code.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 use super::EngineError;
 use super::iteration::{FlowCounters, Shared, run_iteration};
 use super::pacer::{Arrivals, end_of, peak_vus, vus_at};
+use super::progress::{RunSink, TracingSink};
 use super::target::{self, Resolved};
 use crate::exit::ExitCode;
 use crate::metrics::{Layout, Recorder, Summary};
@@ -56,73 +57,6 @@ impl RunResult {
     }
 }
 
-/// `cognito-harness run`: validate, run on a fresh multi-threaded runtime, print the outcome.
-pub fn run_cli(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
-    let loaded = match crate::scenario::load_scenario(path) {
-        Ok(loaded) => loaded,
-        Err(diagnostics) => {
-            for d in &diagnostics.0 {
-                eprintln!("error: {d}");
-            }
-            return Ok(ExitCode::Config);
-        }
-    };
-    for w in &loaded.warnings {
-        eprintln!("{w}");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let scenario = Arc::new(loaded.scenario);
-    let result = runtime.block_on(async {
-        let (stop_tx, stop_rx) = watch::channel(false);
-        tokio::spawn(async move {
-            wait_for_signal().await;
-            let _ = stop_tx.send(true);
-        });
-        execute(scenario, options, stop_rx).await
-    });
-    // The signal task may still wait; do not let it hold the process.
-    runtime.shutdown_background();
-    match result {
-        Ok(result) => {
-            print!("{}", render_outcome(&result));
-            Ok(result.exit_code())
-        }
-        Err(EngineError::Config(m)) => {
-            eprintln!("error: {m}");
-            Ok(ExitCode::Config)
-        }
-        Err(EngineError::Unreachable(m)) => {
-            eprintln!("error: target unreachable: {m}");
-            Ok(ExitCode::Unreachable)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
 /// A short random id for usernames and pool names of this run.
 pub fn new_run_id() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -137,15 +71,26 @@ pub async fn resolve(scenario: &Scenario, run_id: &str) -> Result<Resolved, Engi
     }
 }
 
-/// Runs a validated scenario to the end (or until `stop` turns true) and writes its reports.
+/// Runs a validated scenario to the end (or until `stop` turns true) and writes its reports;
+/// notices and progress go to `tracing` ([`TracingSink`]).
 pub async fn execute(
     scenario: Arc<Scenario>,
     options: &RunOptions,
     stop: watch::Receiver<bool>,
 ) -> Result<RunResult, EngineError> {
+    execute_with(scenario, options, stop, Arc::new(TracingSink)).await
+}
+
+/// [`execute`] with notices and live progress going to `sink`.
+pub async fn execute_with(
+    scenario: Arc<Scenario>,
+    options: &RunOptions,
+    stop: watch::Receiver<bool>,
+    sink: Arc<dyn RunSink>,
+) -> Result<RunResult, EngineError> {
     let run_id = new_run_id();
     let resolved = resolve(&scenario, &run_id).await?;
-    execute_on(scenario, resolved, &run_id, options, stop).await
+    execute_on_with(scenario, resolved, &run_id, options, stop, sink).await
 }
 
 /// [`execute`] on a target already resolved (for a server the caller started). `run_id` is
@@ -156,6 +101,26 @@ pub async fn execute_on(
     run_id: &str,
     options: &RunOptions,
     stop: watch::Receiver<bool>,
+) -> Result<RunResult, EngineError> {
+    execute_on_with(
+        scenario,
+        resolved,
+        run_id,
+        options,
+        stop,
+        Arc::new(TracingSink),
+    )
+    .await
+}
+
+/// [`execute_on`] with notices and live progress going to `sink`.
+pub async fn execute_on_with(
+    scenario: Arc<Scenario>,
+    resolved: Resolved,
+    run_id: &str,
+    options: &RunOptions,
+    stop: watch::Receiver<bool>,
+    sink: Arc<dyn RunSink>,
 ) -> Result<RunResult, EngineError> {
     let run_id = run_id.to_string();
     let password = scenario
@@ -169,13 +134,13 @@ pub async fn execute_on(
     let users = segment.range(users_total);
     if !options.quiet {
         if let Some(shard) = options.shard {
-            eprintln!(
+            sink.notice(&format!(
                 "shard {shard}: setup users {}..{} of {users_total}",
                 users.start, users.end
-            );
+            ));
         }
         if users.end > users.start {
-            eprintln!("setup: {} users", users.end - users.start);
+            sink.notice(&format!("setup: {} users", users.end - users.start));
         }
     }
     // An interruption during set-up skips the traffic; the (empty) partial report still follows.
@@ -219,8 +184,14 @@ pub async fn execute_on(
         .max()
         .unwrap_or_default();
     let (done_tx, done_rx) = watch::channel(false);
-    let progress = (!options.quiet)
-        .then(|| tokio::spawn(super::progress::run(shared.clone(), scheduled, done_rx)));
+    let progress = (!options.quiet).then(|| {
+        tokio::spawn(super::progress::run(
+            shared.clone(),
+            scheduled,
+            done_rx,
+            sink.clone(),
+        ))
+    });
     let mut drivers = JoinSet::new();
     let mut vu_base = 0usize;
     for (load, flows) in loads {
@@ -248,11 +219,13 @@ pub async fn execute_on(
     let cleanup_failures = if interrupted {
         let left = created_count(&shared);
         if left > 0 {
-            eprintln!("warning: interrupted: the {left} users this run created were not deleted");
+            sink.notice(&format!(
+                "warning: interrupted: the {left} users this run created were not deleted"
+            ));
         }
         0
     } else {
-        cleanup(&shared).await
+        cleanup(&shared, &*sink).await
     };
 
     let info = RunInfo {
@@ -268,28 +241,11 @@ pub async fn execute_on(
         shard: options.shard.map(|s| (s.index, s.count)),
     };
     let report = RunReport::evaluate(info, &scenario.thresholds, summary);
-    let mut extra = Vec::new();
-    if let Some(shard) = options.shard {
-        let result = ShardResult {
-            schema_version: SHARD_SCHEMA_VERSION,
-            shard,
-            scenario_digest: std::fs::read(&scenario.path)
-                .ok()
-                .map(|bytes| crate::shard::digest(&bytes)),
-            started_at_ms: started_at.timestamp_millis(),
-            users: (users_total > 0).then_some(UserRange {
-                first: users.start,
-                end: users.end,
-                total: users_total,
-            }),
-            thresholds: scenario.thresholds.iter().map(Into::into).collect(),
-            report: report.clone(),
-        };
-        // Plain data with string keys: serializing cannot fail.
-        let mut bytes = serde_json::to_vec_pretty(&result).expect("a ShardResult serializes");
-        bytes.push(b'\n');
-        extra.push((SHARD_FILE, bytes));
-    }
+    let extra: Vec<_> = options
+        .shard
+        .map(|shard| shard_file(shard, &scenario, started_at, users, users_total, &report))
+        .into_iter()
+        .collect();
     let dir = crate::report::write_run_report_with(&options.reports_root, &report, &extra)?;
     Ok(RunResult {
         report,
@@ -298,9 +254,40 @@ pub async fn execute_on(
     })
 }
 
+/// `shard.json` of a shard's run: its part of the users, the scenario's digest and thresholds,
+/// and its report (`merge` judges the thresholds on every shard's data).
+fn shard_file(
+    shard: Shard,
+    scenario: &Scenario,
+    started_at: chrono::DateTime<chrono::Utc>,
+    users: std::ops::Range<u64>,
+    users_total: u64,
+    report: &RunReport,
+) -> (&'static str, Vec<u8>) {
+    let result = ShardResult {
+        schema_version: SHARD_SCHEMA_VERSION,
+        shard,
+        scenario_digest: std::fs::read(&scenario.path)
+            .ok()
+            .map(|bytes| crate::shard::digest(&bytes)),
+        started_at_ms: started_at.timestamp_millis(),
+        users: (users_total > 0).then_some(UserRange {
+            first: users.start,
+            end: users.end,
+            total: users_total,
+        }),
+        thresholds: scenario.thresholds.iter().map(Into::into).collect(),
+        report: report.clone(),
+    };
+    // Plain data with string keys: serializing cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(&result).expect("a ShardResult serializes");
+    bytes.push(b'\n');
+    (SHARD_FILE, bytes)
+}
+
 /// Deletes what the run created unless `setup.keep`. The embedded server is discarded with
 /// everything in it, so nothing is sent there.
-async fn cleanup(shared: &Shared) -> usize {
+async fn cleanup(shared: &Shared, sink: &dyn RunSink) -> usize {
     let scenario = &shared.scenario;
     if scenario.setup.keep || matches!(scenario.target, Target::Embedded) {
         return 0;
@@ -320,16 +307,18 @@ async fn cleanup(shared: &Shared) -> usize {
         return 0;
     }
     if !shared.target.capabilities.admin {
-        eprintln!(
+        sink.notice(&format!(
             "warning: {} users created by the run were kept: deleting them needs admin \
              credentials (target.admin: env)",
             usernames.len()
-        );
+        ));
         return 0;
     }
     let failed = target::delete_users(&shared.target, usernames, scenario.setup.rate).await;
     if failed > 0 {
-        eprintln!("warning: clean-up could not delete {failed} users");
+        sink.notice(&format!(
+            "warning: clean-up could not delete {failed} users"
+        ));
     }
     failed
 }

@@ -6,9 +6,9 @@
 
 use super::client::CognitoClient;
 use super::error::CallError;
+use super::ops::*;
 use super::secret_hash::AppClient;
 use super::sensitive::{ParamMap, Sensitive};
-use super::ops::*;
 
 impl CognitoClient {
     // ---- public user operations (unsigned) -------------------------------------------------

@@ -6,7 +6,6 @@
 //! [`REPORT_SCHEMA_VERSION`]. Renderers never do I/O, so they can be tested byte for byte; only
 //! [`write_run_report`] touches the file system.
 
-
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::Summary;
@@ -148,4 +147,3 @@ pub fn shard_dir_name(
         run_dir_name(scenario, started_at)
     )
 }
-

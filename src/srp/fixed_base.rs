@@ -15,7 +15,9 @@ use std::sync::LazyLock;
 
 use num_bigint::BigUint;
 
-use super::monty::{self, Exponent, LIMBS, Limbs};
+use super::backend::{self, Backend};
+use super::group::{LIMBS, Limbs};
+use super::monty::{self, Exponent};
 
 /// Window width of the default table (bits of exponent per product).
 pub const WINDOW: usize = 6;
@@ -99,13 +101,13 @@ impl GTable {
     /// `g^e` in Montgomery form: one product per nonzero digit.
     pub(crate) fn pow_mont(&self, e: &Exponent) -> Limbs {
         if e.bits() > self.covered_bits() {
-            return monty::pow(&self.entries[0], e);
+            return backend::pow(&self.entries[0], e);
         }
-        self.pow_on(monty::Backend::active(), e)
+        self.pow_on(Backend::active(), e)
     }
 
     /// [`GTable::pow_mont`] on a chosen backend, for exponents the table covers.
-    pub(crate) fn pow_on(&self, backend: monty::Backend, e: &Exponent) -> Limbs {
+    pub(crate) fn pow_on(&self, backend: Backend, e: &Exponent) -> Limbs {
         let per_row = (1usize << self.window) - 1;
         let used_rows = e.bits().div_ceil(self.window);
         let entries = (0..used_rows).filter_map(|row| {
@@ -113,7 +115,7 @@ impl GTable {
             (digit != 0).then(|| &self.entries[row * per_row + digit - 1])
         });
         #[cfg(target_arch = "x86_64")]
-        if backend == monty::Backend::Ifma
+        if backend == Backend::Ifma
             && used_rows <= super::ifma::MAX_FACTORS
             && super::ifma::available()
         {
@@ -135,7 +137,7 @@ mod tests {
     #[test]
     fn small_table_matches_modpow_inside_and_beyond_its_range() {
         let table = GTable::build(4, 64);
-        let n = &*super::super::math::N;
+        let n = &*super::super::group::N;
         let two = BigUint::from(2u8);
         for e in [
             BigUint::from(0u8),
@@ -155,7 +157,7 @@ mod tests {
     /// go (all-ones exponents of 256 bits are exactly that limit).
     #[test]
     fn every_backend_agrees_with_modpow() {
-        let n = &*super::super::math::N;
+        let n = &*super::super::group::N;
         let two = BigUint::from(2u8);
         let one_bit = GTable::build(1, 300);
         let cases = [
@@ -167,7 +169,7 @@ mod tests {
             (&one_bit, (BigUint::one() << 256) - 1u8),
             (&one_bit, (BigUint::one() << 300) - 1u8),
         ];
-        for backend in monty::Backend::available() {
+        for backend in Backend::available() {
             for (table, e) in &cases {
                 let got = monty::from_mont(&table.pow_on(backend, &Exponent::new(e)));
                 assert_eq!(

@@ -22,7 +22,7 @@
 //! converting at both ends (two extra products), so callers never see the 52-bit form.
 //!
 //! Safety: the only `unsafe` is calling `#[target_feature]` functions, and [`pow`] is reached
-//! only through [`super::monty::pow`] after [`available`] returned true, which checks the CPU
+//! only through `pow` in `backend.rs` after [`available`] returned true, which checks the CPU
 //! for `avx512f` and `avx512ifma` at run time.
 #![allow(unsafe_code)]
 
@@ -37,7 +37,8 @@ use std::sync::LazyLock;
 use num_bigint::BigUint;
 use num_traits::One;
 
-use super::monty::{self, Exponent, LIMBS, Limbs};
+use super::group::{LIMBS, Limbs, N_LIMBS};
+use super::monty::{self, Exponent};
 
 /// 52-bit digits per number: 60 × 52 = 3120 bits hold anything below 2N (3073 bits).
 const DIGITS: usize = 60;
@@ -50,7 +51,7 @@ const MASK: u64 = (1 << DIGIT_BITS) - 1;
 
 // The Montgomery digit is `m = t·(-N^-1) mod 2^52`; N's low 52 bits are all ones (N ≡ -1), so
 // `-N^-1 ≡ 1` and `m` is digit 0 of the accumulator itself, with no multiplication.
-const _: () = assert!(monty::N[0] & MASK == MASK);
+const _: () = assert!(N_LIMBS[0] & MASK == MASK);
 
 /// A number as 52-bit digits, least significant first (lanes 60..64 are zero).
 #[derive(Clone, Copy)]
@@ -58,11 +59,11 @@ const _: () = assert!(monty::N[0] & MASK == MASK);
 pub(crate) struct Digits([u64; LANES]);
 
 /// N in digits.
-static N52: LazyLock<Digits> = LazyLock::new(|| to_digits(&monty::N));
+static N52: LazyLock<Digits> = LazyLock::new(|| to_digits(&N_LIMBS));
 
 /// `R'^2 / R mod N = 2^(2·3120 - 3072) mod N`: the AMM of `x·R` with this is `x·R'`.
 static INTO: LazyLock<Digits> = LazyLock::new(|| {
-    let k = (BigUint::one() << (2 * DIGITS * DIGIT_BITS as usize - LIMBS * 64)) % &*super::math::N;
+    let k = (BigUint::one() << (2 * DIGITS * DIGIT_BITS as usize - LIMBS * 64)) % &*super::group::N;
     to_digits(&monty::reduce_biguint(&k))
 });
 
@@ -206,7 +207,7 @@ pub(crate) const MAX_FACTORS: usize = 256;
 /// `FIX[k] = 2^(3072 + 48k) mod N`: undoes the `2^-48` that each of `k` factors read straight
 /// from 64-bit Montgomery form carries in [`product`], and returns to that form.
 static FIX: LazyLock<Vec<Digits>> = LazyLock::new(|| {
-    let n = &*super::math::N;
+    let n = &*super::group::N;
     let step = DIGITS * DIGIT_BITS as usize - LIMBS * 64;
     let mut k = (BigUint::one() << (LIMBS * 64)) % n;
     let mut out = Vec::with_capacity(MAX_FACTORS + 1);
@@ -255,7 +256,7 @@ mod tests {
 
     #[test]
     fn digits_round_trip() {
-        for x in [monty::N, monty::ONE, [u64::MAX; LIMBS], [0; LIMBS]] {
+        for x in [N_LIMBS, monty::ONE, [u64::MAX; LIMBS], [0; LIMBS]] {
             assert_eq!(to_limbs(&to_digits(&x)), x);
         }
     }

@@ -23,30 +23,12 @@ use num_bigint::{BigInt, BigUint, Sign};
 use num_traits::Zero;
 
 use super::SrpError;
+use super::backend::{self, Backend};
 use super::fixed_base::g_table;
-use super::monty::{self, Exponent, Limbs};
+use super::group::{LIMBS, Limbs};
+use super::monty::{self, Exponent};
 
-/// N: the 3072-bit prime of RFC 5054 appendix A (= RFC 3526 group 15), lowercase hex.
-pub const N_HEX: &str = concat!(
-    "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74",
-    "020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f1437",
-    "4fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed",
-    "ee386bfb5a899fa5ae9f24117c4b1fe649286651ece45b3dc2007cb8a163bf05",
-    "98da48361c55d39a69163fa8fd24cf5f83655d23dca3ad961c62f356208552bb",
-    "9ed529077096966d670c354e4abc9804f1746c08ca18217c32905e462e36ce3b",
-    "e39e772c180e86039b2783a2ec07a28fb5c55df06f4c52c9de2bcbf695581718",
-    "3995497cea956ae515d2261898fa051015728e5a8aaac42dad33170d04507a33",
-    "a85521abdf1cba64ecfb850458dbef0a8aea71575d060c7db3970f85a6e1e4c7",
-    "abf5ae8cdb0933d71e8c94e04a25619dcee3d2261ad2ee6bf12ffa06d98a0864",
-    "d87602733ec86a64521f2b18177b200cbbe117577a615d6c770988c0bad946e2",
-    "08e24fa074e5ab3143db5bfce0fd108e4b82d120a93ad2caffffffffffffffff",
-);
-
-/// N, the group modulus.
-pub static N: LazyLock<BigUint> = LazyLock::new(|| monty::to_biguint(&monty::N));
-
-/// g = 2, the generator.
-pub static G: LazyLock<BigUint> = LazyLock::new(|| BigUint::from(2u8));
+pub use super::group::{G, N, N_HEX};
 
 /// `k = H(PAD(N) | PAD(g))` = H(0x00 | N | 0x02): N's top bit is set, so PAD adds a sign byte
 /// (385 bytes), and g is one byte. Not RFC 5054's fixed-width padding (pitfall 1).
@@ -177,14 +159,14 @@ pub(crate) fn compute_b_pub_limbs(v: &Limbs, b: &BigUint) -> Limbs {
 /// `base^e mod N` with this module's variable-base exponentiation (Montgomery form, sliding
 /// window): what `S` costs, exposed so benches can set it beside num-bigint's `modpow`.
 pub fn pow_mod_n(base: &BigUint, e: &BigUint) -> BigUint {
-    pow_mod_n_on(monty::Backend::active(), base, e)
+    pow_mod_n_on(Backend::active(), base, e)
 }
 
-/// [`pow_mod_n`] on a chosen [`Backend`](monty::Backend) (one the CPU lacks falls back to the
+/// [`pow_mod_n`] on a chosen [`Backend`](Backend) (one the CPU lacks falls back to the
 /// portable code), so benches and tests can set the backends side by side.
-pub fn pow_mod_n_on(backend: monty::Backend, base: &BigUint, e: &BigUint) -> BigUint {
+pub fn pow_mod_n_on(backend: Backend, base: &BigUint, e: &BigUint) -> BigUint {
     let base = monty::to_mont(&monty::reduce_biguint(base));
-    monty::to_biguint(&monty::from_mont(&monty::pow_on(
+    monty::to_biguint(&monty::from_mont(&backend::pow_on(
         backend,
         &base,
         &Exponent::new(e),
@@ -201,7 +183,7 @@ pub fn client_premaster(b_pub: &BigInt, x: &BigUint, a: &BigUint, u: &BigUint) -
     let b_mont = monty::to_mont(&reduce_signed(b_pub));
     let base = monty::sub_mod(&b_mont, &kv);
     let exponent = a + u * x;
-    let s = monty::pow(&base, &Exponent::new(&exponent));
+    let s = backend::pow(&base, &Exponent::new(&exponent));
     monty::to_biguint(&monty::from_mont(&s))
 }
 
@@ -217,16 +199,16 @@ pub fn server_premaster(a_pub: &BigInt, v: &BigUint, u: &BigUint, b: &BigUint) -
 
 /// `S = (A · v^u mod N)^b mod N` on plain residues `A, v < N`.
 pub(crate) fn server_premaster_limbs(a_pub: &Limbs, v: &Limbs, u: &BigUint, b: &BigUint) -> Limbs {
-    let v_u = monty::pow(&monty::to_mont(v), &Exponent::new(u));
+    let v_u = backend::pow(&monty::to_mont(v), &Exponent::new(u));
     let base = monty::mul(&monty::to_mont(a_pub), &v_u);
-    monty::from_mont(&monty::pow(&base, &Exponent::new(b)))
+    monty::from_mont(&backend::pow(&base, &Exponent::new(b)))
 }
 
 /// `n mod N` in `[0, N)` (Java's `BigInteger.mod`, never negative) as limbs.
 pub(crate) fn reduce_signed(n: &BigInt) -> Limbs {
     let r = monty::reduce_biguint(n.magnitude());
     if n.sign() == Sign::Minus && !monty::is_zero(&r) {
-        monty::sub_mod(&[0u64; monty::LIMBS], &r)
+        monty::sub_mod(&[0u64; LIMBS], &r)
     } else {
         r
     }

@@ -7,8 +7,11 @@
 //! - [`verifier`]: what the service computes ([`Verifier`] at sign-up, [`ServerSession`] per
 //!   sign-in); used by the reference server.
 //! - [`fixed_base`]: the precomputed powers of g that keep a sign-in near one exponentiation.
+//! - `group` (private): the group constants N and g and the limb form of a residue; every
+//!   file below depends on it, none on another for N.
 //! - `monty` (private): fixed-width Montgomery arithmetic modulo N; `ifma` (private, x86-64):
-//!   the same exponentiation with AVX-512 IFMA, chosen at run time ([`Backend`]).
+//!   the same exponentiation with AVX-512 IFMA; `backend` (private) chooses between them at
+//!   run time ([`Backend`]).
 //!
 //! Cost: with the portable code a client sign-in is about 0.85 of one num-bigint 3072-bit
 //! `modpow` with a 1024-bit exponent, and the server's share (InitiateAuth +
@@ -22,16 +25,18 @@
 //! implementations fell into, is written down in `cognito-srp.md`; the flow is the developer
 //! guide's "User pool authentication flow".
 
+mod backend;
 pub mod client;
 pub mod fixed_base;
+mod group;
 #[cfg(target_arch = "x86_64")]
 mod ifma;
 pub mod math;
 mod monty;
 pub mod verifier;
 
+pub use backend::Backend;
 pub use client::{PasswordVerifierChallenge, PasswordVerifierResponse, SessionKeys, SrpClient};
-pub use monty::Backend;
 pub use verifier::{ServerSession, Verifier};
 
 /// Why an SRP step refused its input. Match on the variant, not the message.

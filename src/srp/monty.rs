@@ -18,16 +18,7 @@ use std::sync::LazyLock;
 
 use num_bigint::BigUint;
 
-use super::math::N_HEX;
-
-/// Limbs in a residue modulo N (3072 bits / 64).
-pub(crate) const LIMBS: usize = 48;
-
-/// A residue modulo N, little-endian 64-bit limbs.
-pub(crate) type Limbs = [u64; LIMBS];
-
-/// N as limbs, parsed at compile time from the RFC 5054 hex.
-pub(crate) const N: Limbs = limbs_from_hex(N_HEX);
+use super::group::{LIMBS, Limbs, N_LIMBS as N};
 
 /// `-N^-1 mod 2^64` (for this N, whose low limb is all ones, it is 1).
 const N0INV: u64 = neg_inverse_mod_word(N[0]);
@@ -44,28 +35,6 @@ const PLAIN_ONE: Limbs = {
     one[0] = 1;
     one
 };
-
-const fn limbs_from_hex(hex: &str) -> Limbs {
-    let bytes = hex.as_bytes();
-    assert!(
-        bytes.len() == LIMBS * 16,
-        "N must be exactly 768 hex digits"
-    );
-    let mut out = [0u64; LIMBS];
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[bytes.len() - 1 - i];
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => panic!("N_HEX holds a non-hex character"),
-        };
-        out[i / 16] |= (d as u64) << (4 * (i % 16));
-        i += 1;
-    }
-    out
-}
 
 /// Newton iteration for the inverse modulo 2^64 (each step doubles the correct bits).
 const fn neg_inverse_mod_word(n0: u64) -> u64 {
@@ -336,7 +305,7 @@ pub(crate) fn is_zero(x: &Limbs) -> bool {
 pub(crate) fn reduce_biguint(x: &BigUint) -> Limbs {
     let reduced;
     let x = if x.bits() > (LIMBS as u64) * 64 || !less_than_n(&limbs_of_fitting(x)) {
-        reduced = x % &*super::math::N;
+        reduced = x % &*super::group::N;
         &reduced
     } else {
         x
@@ -433,61 +402,9 @@ fn window_for(bits: usize) -> usize {
     }
 }
 
-/// Which implementation of the Montgomery exponentiation runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    /// 64-bit limbs in portable Rust (this module).
-    Portable,
-    /// AVX-512 IFMA, 52-bit digits (`ifma.rs`), on x86-64 CPUs that have it.
-    Ifma,
-}
-
-impl Backend {
-    /// The backends this CPU can run, the portable one first.
-    pub fn available() -> Vec<Backend> {
-        let mut out = vec![Backend::Portable];
-        #[cfg(target_arch = "x86_64")]
-        if super::ifma::available() {
-            out.push(Backend::Ifma);
-        }
-        out
-    }
-
-    /// The backend in use: the fastest available one, unless `CH_SRP_BACKEND=portable` asks
-    /// for the portable code (for comparing the two on one machine). Read once.
-    pub fn active() -> Backend {
-        static ACTIVE: LazyLock<Backend> = LazyLock::new(|| {
-            let portable = std::env::var("CH_SRP_BACKEND").is_ok_and(|v| v == "portable");
-            match Backend::available().last() {
-                Some(&fastest) if !portable => fastest,
-                _ => Backend::Portable,
-            }
-        });
-        *ACTIVE
-    }
-
-    /// Its name in reports and benches.
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Portable => "portable",
-            Backend::Ifma => "avx512ifma",
-        }
-    }
-}
-
-/// `base^e` for `base` in Montgomery form (result in Montgomery form, below N), on the
-/// [`Backend::active`] backend.
-pub(crate) fn pow(base: &Limbs, e: &Exponent) -> Limbs {
-    pow_on(Backend::active(), base, e)
-}
-
-/// [`pow`] on a chosen backend; one that this CPU lacks falls back to the portable code.
-pub(crate) fn pow_on(backend: Backend, base: &Limbs, e: &Exponent) -> Limbs {
-    #[cfg(target_arch = "x86_64")]
-    if backend == Backend::Ifma && super::ifma::available() {
-        return super::ifma::pow(base, e);
-    }
-    let _ = backend;
+/// `base^e` for `base` in Montgomery form (result in Montgomery form, below N), in portable
+/// Rust; `backend.rs` chooses between this and the IFMA code.
+pub(crate) fn pow_portable(base: &Limbs, e: &Exponent) -> Limbs {
     sliding_window(base, e, sqr, mul).unwrap_or(ONE)
 }
 
@@ -559,7 +476,7 @@ mod tests {
 
     #[test]
     fn constants_agree_with_num_bigint() {
-        let n = &*super::super::math::N;
+        let n = &*super::super::group::N;
         assert_eq!(&big(&N), n);
         assert_eq!(big(&ONE), r() % n);
         assert_eq!(big(&R2), (r() * r()) % n);
@@ -572,7 +489,7 @@ mod tests {
 
     #[test]
     fn mul_sqr_pow_agree_with_num_bigint() {
-        let n = &*super::super::math::N;
+        let n = &*super::super::group::N;
         let a = reduce_biguint(&(BigUint::from(3u8).pow(1900) + 12345u32));
         let b = reduce_biguint(&(BigUint::from(7u8).pow(1000) * 99991u32));
         let (ab, aa) = (big(&a), big(&b));
@@ -588,62 +505,8 @@ mod tests {
             BigUint::from(5u8).pow(300),
             (BigUint::one() << 1024) - 1u8,
         ] {
-            let got = from_mont(&pow(&to_mont(&a), &Exponent::new(&e)));
+            let got = from_mont(&pow_portable(&to_mont(&a), &Exponent::new(&e)));
             assert_eq!(big(&got), ab.modpow(&e, n), "exponent {e}");
-        }
-    }
-
-    /// Every backend this CPU runs gives num-bigint's `modpow`, at the edges of the base (0, 1,
-    /// N-1, all-ones limbs) and of the exponent (0, 1, one window, the SRP sizes).
-    #[test]
-    fn every_available_backend_agrees_with_num_bigint() {
-        let n = &*super::super::math::N;
-        let bases = [
-            BigUint::from(0u8),
-            BigUint::from(1u8),
-            BigUint::from(2u8),
-            n - 1u8,
-            (BigUint::one() << 3071) + 12345u32,
-            BigUint::from(3u8).pow(1900) + 7u8,
-        ];
-        let exponents = [
-            BigUint::from(0u8),
-            BigUint::from(1u8),
-            BigUint::from(0x3fu8),
-            (BigUint::one() << 256) - 1u8,
-            BigUint::from(5u8).pow(110),
-            (BigUint::one() << 1100) + 3u8,
-        ];
-        let backends = Backend::available();
-        assert_eq!(backends[0], Backend::Portable);
-        assert!(backends.contains(&Backend::active()));
-        for backend in backends {
-            for base in &bases {
-                let mont = to_mont(&reduce_biguint(base));
-                for e in &exponents {
-                    let got = big(&from_mont(&pow_on(backend, &mont, &Exponent::new(e))));
-                    assert_eq!(got, base.modpow(e, n), "{} {base}^{e}", backend.name());
-                }
-            }
-        }
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
-        /// Random bases and 256-bit exponents (the server's sizes) on every backend.
-        #[test]
-        fn backends_agree_on_random_operands(
-            base in proptest::collection::vec(proptest::prelude::any::<u32>(), 96),
-            e in proptest::collection::vec(proptest::prelude::any::<u32>(), 8),
-        ) {
-            let n = &*super::super::math::N;
-            let (base, e) = (BigUint::from_slice(&base) % n, BigUint::from_slice(&e));
-            let want = base.modpow(&e, n);
-            let mont = to_mont(&reduce_biguint(&base));
-            for backend in Backend::available() {
-                let got = big(&from_mont(&pow_on(backend, &mont, &Exponent::new(&e))));
-                proptest::prop_assert_eq!(&got, &want, "{}", backend.name());
-            }
         }
     }
 
@@ -651,10 +514,10 @@ mod tests {
     /// edges (0, 1, N-1, values with all-ones limbs).
     fn check_mul_and_sqr(a: &Limbs, b: &Limbs) {
         static R_INV: LazyLock<BigUint> = LazyLock::new(|| {
-            let n = &*super::super::math::N;
+            let n = &*super::super::group::N;
             r().modinv(n).expect("R is invertible mod N")
         });
-        let n = &*super::super::math::N;
+        let n = &*super::super::group::N;
         let r_inv = &*R_INV;
         let (x, y) = (big(a), big(b));
         assert_eq!(big(&mul(a, b)), (&x * &y * r_inv) % n, "mul");
@@ -688,7 +551,7 @@ mod tests {
 
     #[test]
     fn sub_and_add_wrap_modulo_n() {
-        let n = &*super::super::math::N;
+        let n = &*super::super::group::N;
         let a = reduce_biguint(&BigUint::from(5u8));
         let b = reduce_biguint(&(n - 3u8));
         assert_eq!(big(&sub_mod(&a, &b)), BigUint::from(8u8));

@@ -20,8 +20,9 @@ use rand::RngCore;
 
 use super::SrpError;
 use super::client::PasswordVerifierResponse;
+use super::group::{LIMBS, Limbs};
 use super::math::{self, KEY_LEN};
-use super::monty::{self, Limbs};
+use super::monty;
 
 /// Bytes of randomness in a sign-up salt.
 pub const SALT_BYTES: usize = 16;
@@ -33,7 +34,7 @@ pub const MAX_SALT_PAD_LEN: usize = SALT_BYTES + 1;
 pub const B_BYTES: usize = 32;
 
 /// Bytes of a stored `v` (fixed width, big-endian; this is storage, not PAD).
-pub const V_BYTES: usize = monty::LIMBS * 8;
+pub const V_BYTES: usize = LIMBS * 8;
 
 /// A user's password verifier: `s` and `v = g^x mod N`, where
 /// `x = H(PAD(s) | H(poolName | I | ":" | P))`.
@@ -120,7 +121,7 @@ impl Verifier {
 
     fn v_limbs(&self) -> Limbs {
         // Checked below N when the verifier was made.
-        monty::from_be_bytes(&self.v).unwrap_or([0; monty::LIMBS])
+        monty::from_be_bytes(&self.v).unwrap_or([0; LIMBS])
     }
 }
 

@@ -4,17 +4,18 @@
 
 use std::collections::BTreeSet;
 
-use super::case::Capability;
-use super::expected::{compare_to_expected, load_expected};
-use super::report::{render_json, render_junit, render_markdown, render_terminal};
-use super::runner::{CodeSource, RunError, RunOptions, TargetSpec, run_suite};
 use crate::cli::ConformArgs;
+use crate::conformance::case::Capability;
+use crate::conformance::exec::run_suite;
+use crate::conformance::expected::{compare_to_expected, load_expected};
+use crate::conformance::report::{render_json, render_junit, render_markdown, render_terminal};
+use crate::conformance::target::{CodeSource, RunError, RunOptions, TargetSpec};
 use crate::exit::ExitCode;
 use crate::report::write_atomic;
 
 /// Runs `conform`.
 pub fn conform(args: ConformArgs) -> anyhow::Result<ExitCode> {
-    let cases = match super::case::load_suite(&args.suite) {
+    let cases = match crate::conformance::case::load_suite(&args.suite) {
         Ok(cases) => cases,
         Err(diagnostics) => {
             for d in &diagnostics {

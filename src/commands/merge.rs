@@ -1,0 +1,57 @@
+//! `cognito-harness merge`: the shards of one sharded run into one report.
+
+use crate::cli::MergeArgs;
+use crate::exit::ExitCode;
+
+/// `merge`: read the shards' `shard.json`, check they are one complete set, merge and write the
+/// reports. Unreadable or inconsistent inputs exit with [`ExitCode::Config`]; the merged
+/// report's thresholds pick the exit code as `run`'s do.
+pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let results = match crate::shard::find_results(&args.dirs) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::Config);
+        }
+    };
+    let merged = match crate::shard::merge(&results, args.allow_missing) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::Config);
+        }
+    };
+    if !merged.missing.is_empty() {
+        let missing: Vec<String> = merged.missing.iter().map(u32::to_string).collect();
+        eprintln!(
+            "warning: shards {} are missing: the merged report is partial",
+            missing.join(", ")
+        );
+    }
+    let report = merged.report;
+    let dir = match args.out {
+        Some(dir) => dir,
+        None => {
+            let started = chrono::DateTime::parse_from_rfc3339(&report.started_at)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or_else(|_| chrono::Utc::now());
+            std::path::Path::new("reports/runs").join(format!(
+                "{}-merged",
+                crate::report::run_dir_name(&report.scenario, started)
+            ))
+        }
+    };
+    crate::report::write_report_into(&dir, &report, &[])?;
+    let result = crate::engine::RunResult {
+        report,
+        dir,
+        cleanup_failures: 0,
+    };
+    println!(
+        "merged {} shards of {}",
+        merged.shards.len(),
+        result.report.scenario
+    );
+    print!("{}", crate::engine::run::render_outcome(&result));
+    Ok(result.exit_code())
+}

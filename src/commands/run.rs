@@ -1,0 +1,166 @@
+//! `cognito-harness run`: the scenario, the engine on a multi-threaded runtime, Ctrl-C / SIGTERM
+//! as an interruption, and the outcome printed.
+
+use std::io::IsTerminal as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::cli::RunArgs;
+use crate::engine::progress::{PLAIN_INTERVAL, TTY_INTERVAL};
+use crate::engine::{EngineError, RunOptions, RunSink, execute_with, render_outcome};
+use crate::exit::ExitCode;
+
+/// `run`: validate (exit 2 with located errors), then hand over to the engine, which writes the
+/// reports and picks the exit code (thresholds, unreachable target, interruption).
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let shard = match args.shard.as_deref().map(crate::shard::Shard::parse) {
+        None => None,
+        Some(Ok(shard)) => Some(shard),
+        Some(Err(message)) => {
+            eprintln!("error: --shard (or CH_SHARD): {message}");
+            return Ok(ExitCode::Config);
+        }
+    };
+    let options = crate::engine::RunOptions {
+        reports_root: args.reports,
+        quiet: args.quiet,
+        shard,
+    };
+    run_scenario(&args.scenario, &options)
+}
+
+/// `cognito-harness run`: validate, run on a fresh multi-threaded runtime, print the outcome.
+fn run_scenario(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
+    let loaded = match crate::scenario::load_scenario(path) {
+        Ok(loaded) => loaded,
+        Err(diagnostics) => {
+            for d in &diagnostics.0 {
+                eprintln!("error: {d}");
+            }
+            return Ok(ExitCode::Config);
+        }
+    };
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let scenario = Arc::new(loaded.scenario);
+    let result = runtime.block_on(async {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            let _ = stop_tx.send(true);
+        });
+        execute_with(scenario, options, stop_rx, Arc::new(Terminal::new())).await
+    });
+    // The signal task may still wait; do not let it hold the process.
+    runtime.shutdown_background();
+    match result {
+        Ok(result) => {
+            print!("{}", render_outcome(&result));
+            Ok(result.exit_code())
+        }
+        Err(EngineError::Config(m)) => {
+            eprintln!("error: {m}");
+            Ok(ExitCode::Config)
+        }
+        Err(EngineError::Unreachable(m)) => {
+            eprintln!("error: target unreachable: {m}");
+            Ok(ExitCode::Unreachable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The engine's notices and live progress on stderr: an indicatif spinner redrawn every second
+/// on a terminal (drawn from the start of the traffic); one plain line per flow every few
+/// seconds when stderr is not a TTY (CI logs, pipes).
+struct Terminal {
+    tty: bool,
+    bar: std::sync::OnceLock<indicatif::ProgressBar>,
+}
+
+impl Terminal {
+    fn new() -> Self {
+        Terminal {
+            tty: std::io::stderr().is_terminal(),
+            bar: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl RunSink for Terminal {
+    fn interval(&self) -> Duration {
+        if self.tty {
+            TTY_INTERVAL
+        } else {
+            PLAIN_INTERVAL
+        }
+    }
+
+    fn start(&self) {
+        if self.tty {
+            self.bar.get_or_init(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} {elapsed_precise} {wide_msg}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                bar
+            });
+        }
+    }
+
+    fn notice(&self, line: &str) {
+        eprintln!("{line}");
+    }
+
+    fn progress(&self, head: &str, lines: &[String]) {
+        match self.bar.get() {
+            Some(bar) => {
+                bar.set_message(format!("{head}\n{}", lines.join("\n")));
+                bar.tick();
+            }
+            None => {
+                for line in lines {
+                    eprintln!("[{head}] {line}");
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
+}

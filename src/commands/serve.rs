@@ -1,0 +1,115 @@
+//! `cognito-harness serve`: the reference server until Ctrl-C / SIGTERM.
+
+use crate::cli::ServeArgs;
+use crate::exit::ExitCode;
+
+/// `serve`: the reference server until Ctrl-C / SIGTERM. Prints the endpoint and the seeded
+/// pools. A bad config file or a refused bind exits with [`ExitCode::Config`].
+pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    use crate::server::{ServerConfig, endpoint_for, load_config_file};
+    if !args.bind.is_loopback() && !args.allow_remote {
+        eprintln!(
+            "error: --bind {}: not a loopback address; pass --allow-remote to serve it",
+            args.bind
+        );
+        return Ok(ExitCode::Config);
+    }
+    let mut config = ServerConfig {
+        bind: std::net::SocketAddr::new(args.bind, args.port),
+        ..Default::default()
+    };
+    if let Some(path) = &args.config {
+        match load_config_file(path) {
+            Ok(file) => {
+                if let Some(region) = file.region {
+                    config.region = region;
+                }
+                config.pools = file.pools;
+                if let Some(quotas) = file.quotas {
+                    config.quotas = quotas;
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::Config);
+            }
+        }
+    }
+    if let Some(region) = args.region {
+        config.region = region;
+    }
+    for spec in &args.quota {
+        match crate::server::parse_quota_spec(spec) {
+            Ok((category, rps)) => {
+                config.quotas.overrides.insert(category, rps);
+                config.quotas.enabled = true;
+            }
+            Err(e) => {
+                eprintln!("error: --quota: {e}");
+                return Ok(ExitCode::Config);
+            }
+        }
+    }
+    if let Some(switch) = &args.quotas {
+        config.quotas.enabled = switch == "on";
+    }
+    for spec in &args.fault {
+        match crate::server::parse_fault_spec(spec) {
+            Ok(rule) => config.faults.rules.push(rule),
+            Err(e) => {
+                eprintln!("error: --fault {e}");
+                return Ok(ExitCode::Config);
+            }
+        }
+    }
+    for pool in &mut config.pools {
+        pool.id
+            .get_or_insert_with(|| crate::server::new_pool_id(&config.region));
+    }
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(config.bind).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot bind {}: {e}", config.bind);
+                return Ok(ExitCode::Config);
+            }
+        };
+        let addr = listener.local_addr()?;
+        let endpoint = endpoint_for(addr);
+        for pool in &config.pools {
+            let id = pool.id.as_deref().unwrap_or_default();
+            println!("pool {} {id}", pool.name);
+        }
+        println!(
+            "SRP arithmetic on the {} backend",
+            crate::srp::Backend::active().name()
+        );
+        println!("cognito-harness reference server listening on {endpoint}");
+        let shutdown = async {
+            let ctrl_c = tokio::signal::ctrl_c();
+            #[cfg(unix)]
+            {
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .ok();
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = ctrl_c.await;
+            }
+        };
+        match crate::server::run(listener, config, shutdown).await {
+            Ok(()) => Ok(ExitCode::Ok),
+            Err(crate::server::ServerError::Seed { pool, message }) => {
+                eprintln!("error: config: pool {pool:?}: {message}");
+                Ok(ExitCode::Config)
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}
