@@ -47,9 +47,15 @@ fn sources() -> BTreeMap<Module, (PathBuf, String)> {
             }
             let text = std::fs::read_to_string(&path).unwrap();
             let code = match text.find("#[cfg(test)]\nmod tests") {
-                Some(at) => text[..at].to_string(),
-                None => text,
+                Some(at) => &text[..at],
+                None => &text[..],
             };
+            // Comments (doc links included) name other modules without depending on them.
+            let code: String = code
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .map(|l| format!("{l}\n"))
+                .collect();
             (module, (path, code))
         })
         .collect()
@@ -116,12 +122,56 @@ fn imports(module: &Module, code: &str, modules: &BTreeSet<Module>) -> BTreeSet<
     out
 }
 
+/// The child modules a module's file uses by bare path (`store::Store` in `server/mod.rs`),
+/// outside its `mod` declarations and `pub use` re-exports: a parent that re-exports a child
+/// only names it, one that calls into it depends on it.
+fn child_uses(module: &Module, code: &str, modules: &BTreeSet<Module>) -> BTreeSet<Module> {
+    let children: Vec<&Module> = modules
+        .iter()
+        .filter(|c| c.len() == module.len() + 1 && c.starts_with(module))
+        .collect();
+    let mut out = BTreeSet::new();
+    for line in code.lines() {
+        let line = line.trim_start();
+        let declaration = [
+            "//",
+            "mod ",
+            "pub mod ",
+            "pub use ",
+            "pub(crate) use ",
+            "pub(super) use ",
+        ]
+        .iter()
+        .any(|p| line.starts_with(p));
+        if declaration {
+            continue;
+        }
+        for child in &children {
+            let name = format!("{}::", child[module.len()]);
+            let mut from = 0;
+            while let Some(found) = line[from..].find(&name) {
+                let at = from + found;
+                from = at + name.len();
+                let before = line[..at].chars().next_back();
+                if before.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')) {
+                    out.insert((*child).clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 fn graph() -> BTreeMap<Module, BTreeSet<Module>> {
     let sources = sources();
     let modules: BTreeSet<Module> = sources.keys().cloned().collect();
     sources
         .iter()
-        .map(|(m, (_, code))| (m.clone(), imports(m, code, &modules)))
+        .map(|(m, (_, code))| {
+            let mut edges = imports(m, code, &modules);
+            edges.extend(child_uses(m, code, &modules));
+            (m.clone(), edges)
+        })
         .collect()
 }
 

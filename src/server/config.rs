@@ -27,11 +27,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::error::ApiError;
-use super::ops;
-use super::store::{Status, Store};
 use crate::protocol::Sensitive;
-use crate::protocol::ops::*;
 
 /// The whole file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -190,109 +186,6 @@ pub fn parse_config(text: &str, path: &str) -> Result<ServerFile, ConfigFileErro
             message: e.parser_message(),
         }
     })
-}
-
-fn attrs(list: &[String]) -> Option<Vec<PoolAttributeType>> {
-    (!list.is_empty()).then(|| list.iter().map(|s| PoolAttributeType::parse(s)).collect())
-}
-
-/// Creates a seed pool with its clients and users.
-pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
-    let policy = seed.password_policy.as_ref().map(|p| PasswordPolicyType {
-        minimum_length: p.minimum_length,
-        require_uppercase: p.require_uppercase,
-        require_lowercase: p.require_lowercase,
-        require_numbers: p.require_numbers,
-        require_symbols: p.require_symbols,
-        password_history_size: None,
-        temporary_password_validity_days: p.temporary_password_validity_days,
-    });
-    let created = ops::pools::create_user_pool_with_id(
-        store,
-        CreateUserPoolRequest {
-            policies: Some(UserPoolPolicyType {
-                password_policy: policy,
-                sign_in_policy: None,
-            }),
-            username_attributes: attrs(&seed.username_attributes),
-            alias_attributes: attrs(&seed.alias_attributes),
-            auto_verified_attributes: attrs(&seed.auto_verified_attributes),
-            ..CreateUserPoolRequest::named(&seed.name)
-        },
-        seed.id.clone(),
-    )?;
-    let pool_id = created
-        .user_pool
-        .and_then(|p| p.id)
-        .ok_or_else(|| ApiError::new("InternalErrorException", "pool without id"))?;
-    for c in &seed.clients {
-        let minutes = Some(TimeUnitsType::Minutes);
-        ops::pools::create_user_pool_client_with(
-            store,
-            CreateUserPoolClientRequest {
-                generate_secret: Some(c.generate_secret),
-                explicit_auth_flows: (!c.explicit_auth_flows.is_empty()).then(|| {
-                    c.explicit_auth_flows
-                        .iter()
-                        .map(|f| ExplicitAuthFlowsType::parse(f))
-                        .collect()
-                }),
-                prevent_user_existence_errors: c
-                    .prevent_user_existence_errors
-                    .as_deref()
-                    .map(PreventUserExistenceErrorTypes::parse),
-                enable_token_revocation: c.enable_token_revocation,
-                access_token_validity: c.access_token_validity_minutes,
-                id_token_validity: c.id_token_validity_minutes,
-                refresh_token_validity: c.refresh_token_validity_days,
-                token_validity_units: Some(TokenValidityUnitsType {
-                    access_token: minutes.clone(),
-                    id_token: minutes,
-                    refresh_token: Some(TimeUnitsType::Days),
-                }),
-                allowed_oauth_flows: (!c.allowed_oauth_flows.is_empty()).then(|| {
-                    c.allowed_oauth_flows
-                        .iter()
-                        .map(|f| OAuthFlowType::parse(f))
-                        .collect()
-                }),
-                allowed_oauth_scopes: (!c.allowed_oauth_scopes.is_empty())
-                    .then(|| c.allowed_oauth_scopes.clone()),
-                callback_urls: (!c.callback_urls.is_empty()).then(|| c.callback_urls.clone()),
-                ..CreateUserPoolClientRequest::new(&pool_id, &c.name)
-            },
-            c.id.clone(),
-            c.secret.as_ref().map(|s| s.expose().to_owned()),
-        )?;
-    }
-    for u in &seed.users {
-        let status = match u.status.as_deref().unwrap_or("CONFIRMED") {
-            "CONFIRMED" => Status::Confirmed,
-            "UNCONFIRMED" => Status::Unconfirmed,
-            "FORCE_CHANGE_PASSWORD" => Status::ForceChangePassword,
-            other => {
-                return Err(ApiError::invalid(format!(
-                    "user {}: unknown status {other}; use CONFIRMED, UNCONFIRMED or FORCE_CHANGE_PASSWORD",
-                    u.username
-                )));
-            }
-        };
-        let attributes: Vec<AttributeType> = u
-            .attributes
-            .iter()
-            .map(|(k, v)| AttributeType::new(k, v))
-            .collect();
-        ops::admin_users::seed_user(
-            store,
-            &pool_id,
-            &u.username,
-            u.password.expose(),
-            &attributes,
-            status,
-        )
-        .map_err(|e| ApiError::new(e.kind, format!("user {}: {}", u.username, e.message)))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -16,7 +16,10 @@
 //! | `tokens.rs` | the ID/access token claims and signing |
 //! | `password.rs` | the pool password policy and its messages |
 //! | `sigv4.rs` | the admin-call `Authorization` check |
-//! | `config.rs` | the `serve --config` file: pools, clients and users declared up front, seeded by [`new_store`] through the handlers |
+//! | `config.rs` | the `serve --config` file: pools, clients and users declared up front |
+//! | `seed.rs` | the configured pools created through the handlers, as the API would create them |
+//! | `settings.rs` | [`ServerConfig`] and [`ServerError`] |
+//! | `clock.rs` | the injected [`Clock`] |
 //! | `throttle.rs` | optional quota enforcement: token buckets per pool and category |
 //! | `faults.rs` | optional fault injection per operation: added latency, 500s, dropped connections |
 //!
@@ -24,6 +27,7 @@
 //! `axum::Router` over an `Arc<Store>`, so other layers (quotas, fault injection) can wrap or
 //! extend it and reach the same state.
 
+mod clock;
 mod config;
 mod error;
 mod faults;
@@ -32,6 +36,8 @@ mod oauth2;
 mod ops;
 mod password;
 mod respond;
+mod seed;
+mod settings;
 mod sigv4;
 mod store;
 mod throttle;
@@ -40,16 +46,15 @@ mod tokens;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::SystemTime;
 
+pub use clock::Clock;
 pub use config::{ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed, load_config_file};
 pub use error::ApiError;
 pub use faults::{FaultConfig, FaultRule, FaultSpecError, parse_fault_spec};
+pub use settings::{DEFAULT_MAX_BODY_BYTES, ServerConfig, ServerError};
 pub use store::{Store, new_pool_id};
 pub use throttle::{QuotaConfig, QuotaSpecError, Throttle, parse_quota_spec, rate_exceeded};
 pub use tokens::{AccessToken, check_access_token};
-
-use crate::protocol::Sensitive;
 
 /// The router over `store`: the JSON 1.1 API, JWKS and harness paths, and the OAuth2
 /// endpoints, with one fallback and a request id on every answer. Layers (quotas, faults) wrap
@@ -60,83 +65,6 @@ pub fn router(store: Arc<Store>) -> axum::Router {
         .fallback(http::fallback)
         .layer(axum::middleware::map_response(respond::add_request_id))
         .with_state(store)
-}
-
-/// The clock the server reads (injected so tests can drive code expiry and lockouts).
-pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
-
-/// Default largest request body, in bytes (Cognito requests are a few KiB at most).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
-
-/// How the reference server runs.
-#[derive(Clone)]
-pub struct ServerConfig {
-    /// Address to bind. Default `127.0.0.1:0` (loopback, any free port).
-    pub bind: SocketAddr,
-    /// Region used in generated pool ids (`<region>_<9 alnum>`). Default `us-east-1`.
-    pub region: String,
-    /// When set, admin (SigV4) calls must be signed with this access key and secret, and the
-    /// signature is verified. Default none: any `AWS4-HMAC-SHA256` authorization is accepted,
-    /// as moto and ministack do.
-    pub admin_credentials: Option<(String, Sensitive)>,
-    /// Pools (with clients and users) created at start-up. Default none.
-    pub pools: Vec<PoolSeed>,
-    /// Largest request body accepted. Default [`DEFAULT_MAX_BODY_BYTES`].
-    pub max_body_bytes: usize,
-    /// The clock. Default the system clock.
-    pub clock: Clock,
-    /// Request-rate quotas. Default off ([`QuotaConfig::default`]).
-    pub quotas: QuotaConfig,
-    /// Injected faults. Default none.
-    pub faults: FaultConfig,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-            region: "us-east-1".to_owned(),
-            admin_credentials: None,
-            pools: Vec::new(),
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            clock: Arc::new(SystemTime::now),
-            quotas: QuotaConfig::default(),
-            faults: FaultConfig::default(),
-        }
-    }
-}
-
-impl std::fmt::Debug for ServerConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerConfig")
-            .field("bind", &self.bind)
-            .field("region", &self.region)
-            .field(
-                "admin_credentials",
-                &self.admin_credentials.as_ref().map(|(k, _)| k),
-            )
-            .field("pools", &self.pools.len())
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("quotas", &self.quotas)
-            .field("faults", &self.faults)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Why the server could not start or stopped with an error.
-#[derive(Debug, thiserror::Error)]
-pub enum ServerError {
-    #[error("cannot bind {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-    #[error("server I/O: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("signing keys: {0}")]
-    Keys(#[from] crate::jwt::SignError),
-    #[error("config: pool {pool:?}: {message}")]
-    Seed { pool: String, message: String },
 }
 
 /// A running in-process server; shut down by [`RunningServer::shutdown`] or on drop.
@@ -227,7 +155,7 @@ pub async fn run(
 pub fn new_store(config: &ServerConfig, endpoint: &str) -> Result<Store, ServerError> {
     let store = Store::new(config, endpoint)?;
     for seed in &config.pools {
-        config::apply_seed(&store, seed).map_err(|e| ServerError::Seed {
+        seed::apply_seed(&store, seed).map_err(|e| ServerError::Seed {
             pool: seed.name.clone(),
             message: e.to_string(),
         })?;

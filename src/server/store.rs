@@ -18,8 +18,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use aws_lc_rs::digest;
 use rand::{Rng, RngCore};
 
+use super::clock::Clock;
 use super::error::{ApiError, ApiResult};
-use super::{Clock, ServerConfig, ServerError};
+use super::settings::{ServerConfig, ServerError};
 use crate::jwt::{Jwks, KeySet, TokenSigner, jwks_from_signers};
 use crate::protocol::ops::{
     ExplicitAuthFlowsType, OAuthFlowType, PoolAttributeType, PreventUserExistenceErrorTypes,

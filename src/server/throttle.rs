@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
-use super::Clock;
+use super::clock::Clock;
 use super::error::ApiError;
 use crate::quota::{
     self, PER_POOL_OPERATION_RPS, QuotaCategory, RESPOND_TO_AUTH_CHALLENGE_MULTIPLIER,

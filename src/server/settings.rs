@@ -1,0 +1,87 @@
+//! How the reference server runs ([`ServerConfig`], with each default where it is declared) and
+//! why it could not ([`ServerError`]). Kept apart from `mod.rs`, which assembles the server
+//! from its parts, so the parts can read the settings without importing their assembler.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::clock::Clock;
+use super::config::PoolSeed;
+use super::faults::FaultConfig;
+use super::throttle::QuotaConfig;
+use crate::protocol::Sensitive;
+
+/// Default largest request body, in bytes (Cognito requests are a few KiB at most).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// How the reference server runs.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Address to bind. Default `127.0.0.1:0` (loopback, any free port).
+    pub bind: SocketAddr,
+    /// Region used in generated pool ids (`<region>_<9 alnum>`). Default `us-east-1`.
+    pub region: String,
+    /// When set, admin (SigV4) calls must be signed with this access key and secret, and the
+    /// signature is verified. Default none: any `AWS4-HMAC-SHA256` authorization is accepted,
+    /// as moto and ministack do.
+    pub admin_credentials: Option<(String, Sensitive)>,
+    /// Pools (with clients and users) created at start-up. Default none.
+    pub pools: Vec<PoolSeed>,
+    /// Largest request body accepted. Default [`DEFAULT_MAX_BODY_BYTES`].
+    pub max_body_bytes: usize,
+    /// The clock. Default the system clock.
+    pub clock: Clock,
+    /// Request-rate quotas. Default off ([`QuotaConfig::default`]).
+    pub quotas: QuotaConfig,
+    /// Injected faults. Default none.
+    pub faults: FaultConfig,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            region: "us-east-1".to_owned(),
+            admin_credentials: None,
+            pools: Vec::new(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            clock: Arc::new(SystemTime::now),
+            quotas: QuotaConfig::default(),
+            faults: FaultConfig::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("bind", &self.bind)
+            .field("region", &self.region)
+            .field(
+                "admin_credentials",
+                &self.admin_credentials.as_ref().map(|(k, _)| k),
+            )
+            .field("pools", &self.pools.len())
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("quotas", &self.quotas)
+            .field("faults", &self.faults)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server I/O: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("signing keys: {0}")]
+    Keys(#[from] crate::jwt::SignError),
+    #[error("config: pool {pool:?}: {message}")]
+    Seed { pool: String, message: String },
+}
