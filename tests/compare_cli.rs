@@ -62,10 +62,17 @@ fn slower_and_failing_run_exits_10_and_names_each_regression() {
         row.contains("+3") && row.ends_with("| **regressed** |"),
         "{row}"
     );
+    // Sign-ins failing at 5 % instead of 1 %: beyond the 1 pp tolerance with confidence.
     assert!(
         head.lines()
-            .any(|l| l.starts_with("| run | error rate |") && l.contains("regressed")),
+            .any(|l| l.starts_with("| sign\\_in | error rate |") && l.contains("regressed")),
         "{head}"
+    );
+    // The run-wide rate moved 1.34 pp, only 0.34 pp past the tolerance: sampling explains it.
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("| run | error rate |") && l.ends_with("| within noise |")),
+        "{out}"
     );
 }
 

@@ -297,8 +297,8 @@ pub enum Verdict {
     Improved,
     /// Within the tolerance either way.
     Unchanged,
-    /// Beyond the tolerance, but within what sampling noise explains (the two sides' 95 %
-    /// intervals overlap, or the two-sample z statistic is under 2.576): not a regression.
+    /// Beyond the tolerance, but not with confidence: the intervals of the two sides allow a
+    /// change within the tolerance (see [`stats`]). Not a regression.
     WithinNoise,
     /// A side has too few samples to estimate this percentile (see `note`): not judged.
     TooFewSamples,
@@ -458,36 +458,55 @@ fn interval(metric: Metric, s: &ScopeSummary, elapsed_s: f64) -> Result<Option<I
     }
 }
 
-/// Whether the change from `x` to `y` is beyond sampling noise, in the direction `worse`
-/// (the current value larger, for latency and rates; smaller, for throughput).
+/// Whether the change from `x` to `y` is beyond the tolerance with confidence, in the
+/// direction of `verdict` (regressed or improved): see [`stats`].
 fn beyond_noise(
     metric: Metric,
+    verdict: Verdict,
     (x, y): (&ScopeSummary, &ScopeSummary),
     (bi, ci): (Option<Interval>, Option<Interval>),
     (tb, tc): (f64, f64),
+    t: &Tolerances,
 ) -> bool {
-    let z = match metric {
+    let worse = verdict == Verdict::Regressed;
+    // The change in the direction that makes things worse for latency and rates.
+    let sign = if worse { 1.0 } else { -1.0 };
+    match metric {
         Metric::P50 | Metric::P95 | Metric::P99 => {
-            return match (bi, ci) {
-                (Some(b), Some(c)) => c.lo > b.hi || c.hi < b.lo,
-                _ => false,
+            let (Some(b), Some(c), Some(base)) = (bi, ci, metric.value(x)) else {
+                return false;
             };
+            // The smallest change the two intervals allow, in the judged direction.
+            let least = if worse { c.lo - b.hi } else { b.lo - c.hi };
+            least > (t.latency * base).max(t.latency_floor_us)
         }
-        Metric::Throughput => stats::rate_z(x.count as f64, tb, y.count as f64, tc),
-        Metric::ErrorRate => stats::proportion_z(
-            (x.error_rate * x.count as f64).round(),
-            x.count as f64,
-            (y.error_rate * y.count as f64).round(),
-            y.count as f64,
-        ),
-        Metric::ThrottleRate => stats::proportion_z(
-            (x.throttle_rate * x.count as f64).round(),
-            x.count as f64,
-            (y.throttle_rate * y.count as f64).round(),
-            y.count as f64,
-        ),
-    };
-    z.abs() > Z_TEST
+        Metric::Throughput => {
+            let (cb, cc) = (x.count as f64, y.count as f64);
+            let (rb, rc) = (
+                if tb > 0.0 { cb / tb } else { 0.0 },
+                if tc > 0.0 { cc / tc } else { 0.0 },
+            );
+            let se = stats::rate_se(cb, tb, cc, tc);
+            // Throughput is worse when it drops.
+            let margin = if worse {
+                rb * (1.0 - t.throughput) - rc
+            } else {
+                rc - rb * (1.0 + t.throughput)
+            };
+            se > 0.0 && margin / se > Z_TEST
+        }
+        Metric::ErrorRate | Metric::ThrottleRate => {
+            let (share_x, share_y, tol) = if metric == Metric::ErrorRate {
+                (x.error_rate, y.error_rate, t.error_rate)
+            } else {
+                (x.throttle_rate, y.throttle_rate, t.throttle_rate)
+            };
+            let (nx, ny) = (x.count as f64, y.count as f64);
+            let se = stats::proportion_se((share_x * nx).round(), nx, (share_y * ny).round(), ny);
+            let margin = sign * (share_y - share_x) - tol;
+            se > 0.0 && margin / se > Z_TEST
+        }
+    }
 }
 
 /// One metric of one scope: tolerance first, then sampling noise.
@@ -509,8 +528,8 @@ fn row(
         (Some(bv), Some(cv), (Ok(bi), Ok(ci))) => {
             let (change, verdict) = judge(metric, bv, cv, tolerances);
             let verdict = match verdict {
-                Verdict::Regressed | Verdict::Improved
-                    if !beyond_noise(metric, (x, y), (bi, ci), elapsed) =>
+                v @ (Verdict::Regressed | Verdict::Improved)
+                    if !beyond_noise(metric, v, (x, y), (bi, ci), elapsed, tolerances) =>
                 {
                     Verdict::WithinNoise
                 }

@@ -10,11 +10,13 @@
 //! - an error or throttle rate: the Wilson score interval of a binomial proportion;
 //! - a throughput: `N/T ∓ 1.96·√N/T`, counts treated as Poisson.
 //!
-//! A latency change is significant when the two intervals do not overlap (for two intervals
-//! of similar width that is a test at about the 0.5 % level). Rates and throughputs use the
-//! two-sample z statistic (pooled proportion; Poisson variances) at the 1 % level, two-sided:
-//! a comparison tests dozens of rows, so a 5 % level would flag some row of most identical
-//! pairs.
+//! A change counts only when it is beyond its tolerance *with confidence*: for a latency, the
+//! current interval's low end must exceed the baseline interval's high end by more than the
+//! tolerance (so the whole interval of the change lies beyond it); for a rate or a throughput,
+//! the change minus the tolerance must exceed 2.576 standard errors of the difference (pooled
+//! proportion; Poisson variances), a one-sided test at the 0.5 % level. A comparison tests
+//! dozens of rows, and two runs of one build also differ by what the machine did meanwhile,
+//! which no within-run interval sees: a looser rule flags some row of many identical pairs.
 
 use hdrhistogram::Histogram;
 
@@ -122,6 +124,23 @@ pub fn rate_interval(count: f64, seconds: f64) -> Option<Interval> {
         lo: (rate - half).max(0.0),
         hi: rate + half,
     })
+}
+
+/// The standard error of `k2/n2 - k1/n1` (pooled proportion), 0 when both are certain.
+pub fn proportion_se(k1: f64, n1: f64, k2: f64, n2: f64) -> f64 {
+    if n1 <= 0.0 || n2 <= 0.0 {
+        return 0.0;
+    }
+    let pooled = (k1 + k2) / (n1 + n2);
+    (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt()
+}
+
+/// The standard error of `c2/t2 - c1/t1`, both counts Poisson.
+pub fn rate_se(c1: f64, t1: f64, c2: f64, t2: f64) -> f64 {
+    if t1 <= 0.0 || t2 <= 0.0 {
+        return 0.0;
+    }
+    (c1 / (t1 * t1) + c2 / (t2 * t2)).sqrt()
 }
 
 /// The z statistic of the rate `c2/t2` against `c1/t1`, both counts Poisson.
