@@ -193,6 +193,11 @@ pub struct RunArgs {
     /// for `merge`, which judges the thresholds on every shard's data.
     #[arg(long, value_name = "I/N", env = "CH_SHARD")]
     pub shard: Option<String>,
+    /// The account's quota for a category, as CATEGORY=RPS (repeatable), e.g.
+    /// UserAuthentication=200; overrides the scenario's `quotas:` block. Reports compare each
+    /// category's peak with the quota in force and say where it came from.
+    #[arg(long = "quota", value_name = "CATEGORY=RPS")]
+    pub quotas: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

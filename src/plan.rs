@@ -25,8 +25,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use crate::quota::{QuotaSource, parse_quota_override};
 use crate::quota::{self, CategoryDemand, QuotaCategory, Quotas, UserAccess};
+pub use crate::quota::{QuotaSource, parse_quota_override};
 use crate::scenario::duration::format_duration;
 use crate::scenario::model::{
     CLEANUP_OPERATION, Flow, FlowLoad, Scenario, UserSelection, UserSource,
@@ -70,7 +70,6 @@ pub enum RateBasis {
     /// From a VU executor at the assumed latency: an estimate.
     AssumedLatency,
 }
-
 
 /// Demand for one operation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -439,12 +438,8 @@ fn densest_second(offsets: &[f64]) -> usize {
 
 /// Computes the plan of a validated scenario.
 pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Plan {
-    let mut quotas = scenario.quotas.clone();
-    for (category, rps, source) in options.quotas.stated() {
-        quotas.set(category, rps, source);
-    }
     let options = &PlanOptions {
-        quotas,
+        quotas: scenario.quotas.overlaid(&options.quotas),
         assumed_latency: options.assumed_latency,
     };
     let latency = options.assumed_latency;
@@ -844,5 +839,4 @@ mod tests {
         assert_eq!(densest_second(&[0.0, 0.1, 0.2, 1.5]), 3);
         assert_eq!(densest_second(&[0.0, 1.0, 2.0]), 1);
     }
-
 }

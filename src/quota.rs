@@ -348,9 +348,21 @@ impl Quotas {
         self.in_force(category).0
     }
 
+    /// These quotas with `over`'s stated quotas replacing them (the scenario's block, then the
+    /// flags over it).
+    pub fn overlaid(&self, over: &Quotas) -> Quotas {
+        let mut out = self.clone();
+        for (category, rps, source) in over.stated() {
+            out.set(category, rps, source);
+        }
+        out
+    }
+
     /// The categories given a quota other than the default.
     pub fn stated(&self) -> impl Iterator<Item = (QuotaCategory, f64, QuotaSource)> + '_ {
-        self.stated.iter().map(|(c, (rps, source))| (*c, *rps, *source))
+        self.stated
+            .iter()
+            .map(|(c, (rps, source))| (*c, *rps, *source))
     }
 }
 
@@ -414,7 +426,12 @@ pub fn usage_by_category(
 ) -> BTreeMap<QuotaCategory, f64> {
     demand
         .iter()
-        .map(|(category, d)| (*category, counted_usage(*category, *d, quotas.rps(*category))))
+        .map(|(category, d)| {
+            (
+                *category,
+                counted_usage(*category, *d, quotas.rps(*category)),
+            )
+        })
         .collect()
 }
 
@@ -528,11 +545,19 @@ mod tests {
         let ua = demand[&QuotaCategory::UserAuthentication];
         assert_eq!(ua.challenge_responses, 280.0, "RespondToAuthChallenge RPS");
         assert_eq!(challenge_allowance(80.0), 240.0, "allowance");
-        assert_eq!(ua.challenge_responses - challenge_allowance(80.0), 40.0, "excess");
+        assert_eq!(
+            ua.challenge_responses - challenge_allowance(80.0),
+            40.0,
+            "excess"
+        );
         let usage = usage_by_category(&demand, &quotas);
         let counted = usage[&QuotaCategory::UserAuthentication];
         assert_eq!(counted, 110.0, "UserAuthentication usage");
-        assert_eq!(counted - quotas.rps(QuotaCategory::UserAuthentication), 30.0, "over quota");
+        assert_eq!(
+            counted - quotas.rps(QuotaCategory::UserAuthentication),
+            30.0,
+            "over quota"
+        );
     }
 
     #[test]
@@ -541,7 +566,10 @@ mod tests {
             requests: 70.0,
             challenge_responses: 70.0,
         };
-        assert_eq!(counted_usage(QuotaCategory::UserAuthentication, demand, 80.0), 70.0);
+        assert_eq!(
+            counted_usage(QuotaCategory::UserAuthentication, demand, 80.0),
+            70.0
+        );
         // Admin variants share the allowance.
         let d = demand_by_category([
             ("AdminInitiateAuth", 10.0),
@@ -549,11 +577,17 @@ mod tests {
             ("RespondToAuthChallenge", 20.0),
         ]);
         let ua = d[&QuotaCategory::UserAuthentication];
-        assert_eq!(counted_usage(QuotaCategory::UserAuthentication, ua, 10.0), 20.0);
+        assert_eq!(
+            counted_usage(QuotaCategory::UserAuthentication, ua, 10.0),
+            20.0
+        );
         // Other categories count every request; uncategorised operations are left out.
         let d = demand_by_category([("SignUp", 5.0), ("NoSuchOperation", 9.0)]);
         assert_eq!(d.len(), 1);
-        assert_eq!(usage_by_category(&d, &Quotas::default())[&QuotaCategory::UserCreation], 5.0);
+        assert_eq!(
+            usage_by_category(&d, &Quotas::default())[&QuotaCategory::UserCreation],
+            5.0
+        );
     }
 
     #[test]
@@ -563,7 +597,11 @@ mod tests {
             q.in_force(QuotaCategory::UserAuthentication),
             (120.0, QuotaSource::Default)
         );
-        q.set(QuotaCategory::UserAuthentication, 60.0, QuotaSource::Scenario);
+        q.set(
+            QuotaCategory::UserAuthentication,
+            60.0,
+            QuotaSource::Scenario,
+        );
         q.set(QuotaCategory::UserAuthentication, 50.0, QuotaSource::Flag);
         assert_eq!(
             q.in_force(QuotaCategory::UserAuthentication),
