@@ -168,7 +168,7 @@ target: embedded
 setup: { users: 4, password: "Quota-Pa55word!" }
 flows:
   sign_in:
-    load: { executor: constant-arrival-rate, rate: 90, duration: 2s, pre_allocated_vus: 10, max_vus: 120 }
+    load: { executor: constant-arrival-rate, rate: 150, duration: 2s, pre_allocated_vus: 20, max_vus: 200 }
     steps:
       - password_sign_in
 "#;
