@@ -202,3 +202,48 @@ flows:
     assert!(md.contains("| 60.0 | --quota |"), "{md}");
     assert!(!md.contains("/120"), "{md}");
 }
+
+/// Category thresholds read the usage counted by the guide's rule, against the quota in force:
+/// 30 SRP sign-ins a second are 30 RPS of UserAuthentication (not 60), half of a 60 RPS quota.
+#[test]
+fn category_thresholds_are_evaluated_against_the_quota_in_force() {
+    use cognito_harness::metrics::thresholds::evaluate_all;
+    use cognito_harness::metrics::{Layout, Outcome, Recorder, Summary};
+    use std::time::Duration;
+
+    let yaml = "quotas: { UserAuthentication: 60 }\nsetup: { users: 10 }\nflows:\n  f:\n    load: { executor: constant-arrival-rate, rate: 30, duration: 2s }\n    steps: [srp_sign_in]\nthresholds:\n  UserAuthentication: [\"peak_rps<=30\", \"quota_share<=50%\", \"quota_share<50%\"]\n";
+    let scenario = parse_scenario(yaml, std::path::Path::new("t.yaml"), &|_| None)
+        .unwrap()
+        .scenario;
+    let mut recorder = Recorder::new(Layout::from_scenario(&scenario));
+    for i in 0..60u64 {
+        let at = Duration::from_millis(i * 1000 / 30);
+        let l = Duration::from_millis(10);
+        recorder.record_operation(at, "InitiateAuth", l, Outcome::Ok);
+        recorder.record_operation(at + l, "RespondToAuthChallenge", l, Outcome::Ok);
+    }
+    let summary =
+        Summary::from_recorder(&recorder, Duration::from_secs(2)).with_quotas(&scenario.quotas);
+    let verdicts = evaluate_all(&scenario.thresholds, &summary);
+    let observed: Vec<_> = verdicts.iter().map(|v| (v.passed, v.observed)).collect();
+    assert_eq!(
+        observed,
+        vec![(true, Some(30.0)), (true, Some(0.5)), (false, Some(0.5))]
+    );
+}
+
+#[test]
+fn quota_share_outside_a_category_is_a_located_error() {
+    let err = parse_scenario(
+        "flows:\n  f:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps: [srp_sign_in]\nthresholds:\n  run: [\"quota_share<80%\"]\n",
+        std::path::Path::new("t.yaml"),
+        &|_| None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("t.yaml:6:9"), "{err}");
+    assert!(
+        err.contains("quota_share is measured for quota categories"),
+        "{err}"
+    );
+}
