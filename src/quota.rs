@@ -1,9 +1,13 @@
 //! Cognito's request-rate quota categories, as data.
 //!
 //! One table, from the developer guide's "Quotas in Amazon Cognito" section ("Amazon Cognito
-//! user pools API operation categories and request rate quotas"), serves three users: `plan`
-//! (demand against quotas), the run report (achieved rate per category) and the reference
-//! server's optional throttling. Keeping it data means a correction lands in one place.
+//! user pools API operation categories and request rate quotas"), and one counting rule,
+//! [`counted_usage`] (with the RespondToAuthChallenge allowance and its spill-over), serve every
+//! user: `plan` (demand against quotas), the run report and category thresholds (usage per
+//! second against the quota in force) and the reference server's optional throttling. The
+//! quotas in force ([`Quotas`]) are the guide's defaults, replaced per category by a scenario's
+//! `quotas:` block or a `--quota` flag, each remembering its [`QuotaSource`]. Keeping it data
+//! means a correction lands in one place.
 
 use std::collections::BTreeMap;
 use std::fmt;
