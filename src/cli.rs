@@ -45,7 +45,8 @@ pub struct PlanArgs {
     /// The scenario file (YAML).
     pub scenario: PathBuf,
     /// A quota that differs from the guide's default, as CATEGORY=RPS (repeatable), e.g.
-    /// UserAuthentication=200 for an account with an increase.
+    /// UserAuthentication=200 for an account with an increase; overrides the scenario's
+    /// `quotas:` block.
     #[arg(long = "quota", value_name = "CATEGORY=RPS")]
     pub quotas: Vec<String>,
     /// Latency assumed per request: sets the iteration rate of VU executors (constant-vus,

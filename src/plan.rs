@@ -34,8 +34,9 @@ use crate::scenario::model::{
 use crate::scenario::schedule::{self, Profile};
 use crate::scenario::validate::iteration_seconds;
 
-/// Bumped on any incompatible change to the JSON form of [`Plan`].
-pub const PLAN_SCHEMA_VERSION: u32 = 1;
+/// Bumped on any incompatible change to the JSON form of [`Plan`] (2: `quota_source` is
+/// `default`, `scenario` or `flag`; it was `default` or `override`).
+pub const PLAN_SCHEMA_VERSION: u32 = 2;
 
 /// The default latency assumed per request where timing matters (the same guess validation
 /// uses for its capacity warnings).

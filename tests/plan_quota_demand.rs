@@ -245,7 +245,7 @@ fn plan_json_is_versioned_and_carries_the_numbers() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     let auth = &json["categories"][0];
     assert_eq!(auth["category"], "UserAuthentication");
     assert!((auth["peak_rps"].as_f64().unwrap() - 208.333).abs() < 0.01);
