@@ -45,7 +45,8 @@ pub struct PlanArgs {
     /// The scenario file (YAML).
     pub scenario: PathBuf,
     /// A quota that differs from the guide's default, as CATEGORY=RPS (repeatable), e.g.
-    /// UserAuthentication=200 for an account with an increase.
+    /// UserAuthentication=200 for an account with an increase; overrides the scenario's
+    /// `quotas:` block.
     #[arg(long = "quota", value_name = "CATEGORY=RPS")]
     pub quotas: Vec<String>,
     /// Latency assumed per request: sets the iteration rate of VU executors (constant-vus,
@@ -193,6 +194,11 @@ pub struct RunArgs {
     /// for `merge`, which judges the thresholds on every shard's data.
     #[arg(long, value_name = "I/N", env = "CH_SHARD")]
     pub shard: Option<String>,
+    /// The account's quota for a category, as CATEGORY=RPS (repeatable), e.g.
+    /// UserAuthentication=200; overrides the scenario's `quotas:` block. Reports compare each
+    /// category's peak with the quota in force and say where it came from.
+    #[arg(long = "quota", value_name = "CATEGORY=RPS")]
+    pub quotas: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

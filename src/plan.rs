@@ -25,7 +25,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::quota::{self, QuotaCategory, UserAccess};
+use crate::quota::{self, CategoryDemand, QuotaCategory, Quotas, UserAccess};
+pub use crate::quota::{QuotaSource, parse_quota_override};
 use crate::scenario::duration::format_duration;
 use crate::scenario::model::{
     CLEANUP_OPERATION, Flow, FlowLoad, Scenario, UserSelection, UserSource,
@@ -33,8 +34,9 @@ use crate::scenario::model::{
 use crate::scenario::schedule::{self, Profile};
 use crate::scenario::validate::iteration_seconds;
 
-/// Bumped on any incompatible change to the JSON form of [`Plan`].
-pub const PLAN_SCHEMA_VERSION: u32 = 1;
+/// Bumped on any incompatible change to the JSON form of [`Plan`] (2: `quota_source` is
+/// `default`, `scenario` or `flag`; it was `default` or `override`).
+pub const PLAN_SCHEMA_VERSION: u32 = 2;
 
 /// The default latency assumed per request where timing matters (the same guess validation
 /// uses for its capacity warnings).
@@ -43,8 +45,9 @@ pub const DEFAULT_ASSUMED_LATENCY: Duration = crate::scenario::validate::ASSUMED
 /// Knobs for [`plan`].
 #[derive(Debug, Clone)]
 pub struct PlanOptions {
-    /// Quotas that differ from the guide's defaults (an account with an increase).
-    pub quotas: BTreeMap<QuotaCategory, f64>,
+    /// Quotas given with `--quota` (they override the scenario's `quotas:` block, which
+    /// overrides the guide's defaults). Default: none.
+    pub quotas: Quotas,
     /// Latency per request for VU executors' iteration rates and for step offsets.
     /// Default: [`DEFAULT_ASSUMED_LATENCY`].
     pub assumed_latency: Duration,
@@ -53,7 +56,7 @@ pub struct PlanOptions {
 impl Default for PlanOptions {
     fn default() -> Self {
         Self {
-            quotas: BTreeMap::new(),
+            quotas: Quotas::default(),
             assumed_latency: DEFAULT_ASSUMED_LATENCY,
         }
     }
@@ -67,15 +70,6 @@ pub enum RateBasis {
     Exact,
     /// From a VU executor at the assumed latency: an estimate.
     AssumedLatency,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum QuotaSource {
-    /// The guide's default for accounts under 2 million MAUs.
-    Default,
-    /// Given with `--quota`.
-    Override,
 }
 
 /// Demand for one operation.
@@ -268,13 +262,29 @@ fn sum_at(profiles: &[&Profile], t: f64, before: bool) -> f64 {
         .sum()
 }
 
-/// Peak and integral of `base(t) + max(0, extra(t) - allowance)` (with `extra` empty, just the
-/// sum). Both parts are piecewise linear between the breakpoints, so the peak is at one of them
-/// and the integral is exact.
-fn peak_and_integral(base: &[&Profile], extra: &[&Profile], allowance: f64) -> (f64, f64) {
+/// Peak and integral of the usage counted against `category`'s quota of `quota_rps`
+/// ([`quota::counted_usage`]) when `base` are its requests other than challenge responses and
+/// `extra` its challenge responses. Both parts are piecewise linear between the breakpoints, so
+/// the peak is at one of them; the integral is exact (the counted part of the challenge
+/// responses, `max(0, extra - allowance)`, is integrated piece by piece).
+fn peak_and_integral(
+    base: &[&Profile],
+    extra: &[&Profile],
+    category: QuotaCategory,
+    quota_rps: f64,
+) -> (f64, f64) {
     let points = breakpoints(base.iter().chain(extra.iter()).copied());
     let value = |t: f64, before: bool| {
-        sum_at(base, t, before) + (sum_at(extra, t, before) - allowance).max(0.0)
+        let demand = CategoryDemand {
+            requests: sum_at(base, t, before),
+            challenge_responses: sum_at(extra, t, before),
+        };
+        quota::counted_usage(category, demand, quota_rps)
+    };
+    let allowance = if category == QuotaCategory::UserAuthentication {
+        quota::challenge_allowance(quota_rps)
+    } else {
+        0.0
     };
     let mut peak: f64 = 0.0;
     for &t in &points {
@@ -294,6 +304,12 @@ fn peak_and_integral(base: &[&Profile], extra: &[&Profile], allowance: f64) -> (
     (peak, integral)
 }
 
+/// Peak and integral of a plain sum of rates (one operation's demand, or a flow's iterations).
+fn sum_peak_and_integral(profiles: &[&Profile]) -> (f64, f64) {
+    // With no challenge responses apart, every category counts every request.
+    peak_and_integral(profiles, &[], QuotaCategory::UserCreation, 0.0)
+}
+
 /// The integral over `width` of `max(0, g)` for `g` linear from `ga` to `gb`.
 fn positive_part_integral(ga: f64, gb: f64, width: f64) -> f64 {
     if ga >= 0.0 && gb >= 0.0 {
@@ -307,32 +323,22 @@ fn positive_part_integral(ga: f64, gb: f64, width: f64) -> f64 {
     }
 }
 
-fn quota_of(category: QuotaCategory, options: &PlanOptions) -> (f64, QuotaSource) {
-    match options.quotas.get(&category) {
-        Some(q) => (*q, QuotaSource::Override),
-        None => (
-            f64::from(category.quota().default_rps),
-            QuotaSource::Default,
-        ),
-    }
-}
-
 fn category_plan(
     category: QuotaCategory,
     demands: &[&Demand],
     seconds: f64,
     options: &PlanOptions,
 ) -> CategoryPlan {
-    let (quota_rps, quota_source) = quota_of(category, options);
+    let (quota_rps, quota_source) = options.quotas.in_force(category);
     let (respond, others): (Vec<&&Demand>, Vec<&&Demand>) = demands
         .iter()
         .partition(|d| quota::is_respond_to_auth_challenge(d.operation));
     let base: Vec<&Profile> = others.iter().map(|d| &d.profile).collect();
     let extra: Vec<&Profile> = respond.iter().map(|d| &d.profile).collect();
-    let allowance = quota_rps * f64::from(quota::RESPOND_TO_AUTH_CHALLENGE_MULTIPLIER);
-    let (peak_rps, integral) = peak_and_integral(&base, &extra, allowance);
+    let allowance = quota::challenge_allowance(quota_rps);
+    let (peak_rps, integral) = peak_and_integral(&base, &extra, category, quota_rps);
     let challenge = (!extra.is_empty()).then(|| {
-        let (respond_peak, _) = peak_and_integral(&extra, &[], 0.0);
+        let (respond_peak, _) = sum_peak_and_integral(&extra);
         ChallengeAllowance {
             respond_peak_rps: respond_peak,
             allowance_rps: allowance,
@@ -349,7 +355,7 @@ fn category_plan(
     let operations = by_operation
         .into_iter()
         .map(|(operation, profiles)| {
-            let (peak, integral) = peak_and_integral(&profiles, &[], 0.0);
+            let (peak, integral) = sum_peak_and_integral(&profiles);
             OperationDemand {
                 operation: operation.to_string(),
                 category: Some(category),
@@ -433,6 +439,10 @@ fn densest_second(offsets: &[f64]) -> usize {
 
 /// Computes the plan of a validated scenario.
 pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Plan {
+    let options = &PlanOptions {
+        quotas: scenario.quotas.overlaid(&options.quotas),
+        assumed_latency: options.assumed_latency,
+    };
     let latency = options.assumed_latency;
     let rates = iteration_profiles(scenario, latency);
     let mut demands: Vec<Demand> = Vec::new();
@@ -476,7 +486,7 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Plan {
             operations: operations
                 .into_iter()
                 .map(|(operation, profiles)| {
-                    let (peak, integral) = peak_and_integral(&profiles, &[], 0.0);
+                    let (peak, integral) = sum_peak_and_integral(&profiles);
                     OperationDemand {
                         operation: operation.to_string(),
                         category: quota::category_of(operation),
@@ -501,7 +511,7 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Plan {
     let uncategorised: Vec<OperationDemand> = uncategorised
         .into_iter()
         .map(|(operation, profiles)| {
-            let (peak, integral) = peak_and_integral(&profiles, &[], 0.0);
+            let (peak, integral) = sum_peak_and_integral(&profiles);
             OperationDemand {
                 operation: operation.to_string(),
                 category: None,
@@ -659,7 +669,8 @@ fn category_rows(out: &mut String, categories: &[CategoryPlan]) {
     for c in categories {
         let quota = match c.quota_source {
             QuotaSource::Default => format!("{}", c.quota_rps),
-            QuotaSource::Override => format!("{}*", c.quota_rps),
+            QuotaSource::Scenario => format!("{}^", c.quota_rps),
+            QuotaSource::Flag => format!("{}*", c.quota_rps),
         };
         let status = if c.would_throttle {
             format!("would throttle by {} RPS", rps(c.throttled_rps))
@@ -786,9 +797,16 @@ pub fn render_text(plan: &Plan) -> String {
     if plan
         .categories
         .iter()
-        .any(|c| c.quota_source == QuotaSource::Override)
+        .any(|c| c.quota_source == QuotaSource::Flag)
     {
         let _ = writeln!(out, "note: * quota given with --quota");
+    }
+    if plan
+        .categories
+        .iter()
+        .any(|c| c.quota_source == QuotaSource::Scenario)
+    {
+        let _ = writeln!(out, "note: ^ quota from the scenario's quotas: block");
     }
     let _ = writeln!(out);
     let _ = writeln!(
@@ -801,33 +819,6 @@ pub fn render_text(plan: &Plan) -> String {
         }
     );
     out
-}
-
-/// Parses `CATEGORY=RPS` as given to `--quota`.
-pub fn parse_quota_override(text: &str) -> Result<(QuotaCategory, f64), String> {
-    let (name, value) = text
-        .split_once('=')
-        .ok_or_else(|| format!("`{text}` is not CATEGORY=RPS, e.g. UserAuthentication=200"))?;
-    let category = QuotaCategory::from_name(name.trim()).ok_or_else(|| {
-        let names: Vec<&str> = QuotaCategory::all().map(|c| c.name()).collect();
-        format!(
-            "unknown quota category `{}`; categories are: {}",
-            name.trim(),
-            names.join(", ")
-        )
-    })?;
-    let rps: f64 = value
-        .trim()
-        .parse()
-        .ok()
-        .filter(|v: &f64| v.is_finite() && *v > 0.0)
-        .ok_or_else(|| {
-            format!(
-                "`{}` is not a positive number of requests per second",
-                value.trim()
-            )
-        })?;
-    Ok((category, rps))
 }
 
 #[cfg(test)]
@@ -848,16 +839,5 @@ mod tests {
         assert_eq!(densest_second(&[]), 0);
         assert_eq!(densest_second(&[0.0, 0.1, 0.2, 1.5]), 3);
         assert_eq!(densest_second(&[0.0, 1.0, 2.0]), 1);
-    }
-
-    #[test]
-    fn quota_overrides_parse() {
-        assert_eq!(
-            parse_quota_override("UserAuthentication=200"),
-            Ok((QuotaCategory::UserAuthentication, 200.0))
-        );
-        assert!(parse_quota_override("UserAuth=200").is_err());
-        assert!(parse_quota_override("UserAuthentication=-1").is_err());
-        assert!(parse_quota_override("UserAuthentication").is_err());
     }
 }

@@ -1,10 +1,15 @@
 //! Cognito's request-rate quota categories, as data.
 //!
 //! One table, from the developer guide's "Quotas in Amazon Cognito" section ("Amazon Cognito
-//! user pools API operation categories and request rate quotas"), serves three users: `plan`
-//! (demand against quotas), the run report (achieved rate per category) and the reference
-//! server's optional throttling. Keeping it data means a correction lands in one place.
+//! user pools API operation categories and request rate quotas"), and one counting rule,
+//! [`counted_usage`] (with the RespondToAuthChallenge allowance and its spill-over), serve every
+//! user: `plan` (demand against quotas), the run report and category thresholds (usage per
+//! second against the quota in force) and the reference server's optional throttling. The
+//! quotas in force ([`Quotas`]) are the guide's defaults, replaced per category by a scenario's
+//! `quotas:` block or a `--quota` flag, each remembering its [`QuotaSource`]. Keeping it data
+//! means a correction lands in one place.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A quota category of the user-pools API. Every operation belongs to at most one.
@@ -300,16 +305,165 @@ pub fn user_access_of(operation: &str) -> UserAccess {
     }
 }
 
-/// Demand, in requests per second, that one category's quota must absorb, given the rates of
-/// `InitiateAuth`-like and `RespondToAuthChallenge`-like calls. Applies the 3x rule: challenge
-/// responses up to three times the category quota are free of the category; the excess counts.
-pub fn user_authentication_load(
-    initiate_rps: f64,
-    respond_rps: f64,
-    category_quota_rps: f64,
-) -> f64 {
-    let respond_allowance = category_quota_rps * f64::from(RESPOND_TO_AUTH_CHALLENGE_MULTIPLIER);
-    initiate_rps + (respond_rps - respond_allowance).max(0.0)
+/// The challenge-response allowance of a UserAuthentication quota: `RespondToAuthChallenge` and
+/// `AdminRespondToAuthChallenge` together may run at three times the category quota before
+/// they count towards it ("Amazon Cognito user pools API operations with special request rate
+/// handling").
+pub fn challenge_allowance(category_quota_rps: f64) -> f64 {
+    category_quota_rps * f64::from(RESPOND_TO_AUTH_CHALLENGE_MULTIPLIER)
+}
+
+/// Where the quota in force for a category came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaSource {
+    /// The guide's default for accounts under 2 million MAUs.
+    Default,
+    /// The scenario's `quotas:` block.
+    Scenario,
+    /// A `--quota CATEGORY=RPS` flag.
+    Flag,
+}
+
+/// The quotas in force for an account: the guide's defaults, replaced per category by what the
+/// scenario or a flag states.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Quotas {
+    stated: BTreeMap<QuotaCategory, (f64, QuotaSource)>,
+}
+
+impl Quotas {
+    /// States `rps` for `category`, replacing anything stated before (so apply the scenario's
+    /// block first and the flags after: the flag wins).
+    pub fn set(&mut self, category: QuotaCategory, rps: f64, source: QuotaSource) {
+        self.stated.insert(category, (rps, source));
+    }
+
+    /// The quota in force for `category` and where it came from.
+    pub fn in_force(&self, category: QuotaCategory) -> (f64, QuotaSource) {
+        self.stated.get(&category).copied().unwrap_or((
+            f64::from(category.quota().default_rps),
+            QuotaSource::Default,
+        ))
+    }
+
+    /// The quota in force for `category`, in requests per second.
+    pub fn rps(&self, category: QuotaCategory) -> f64 {
+        self.in_force(category).0
+    }
+
+    /// These quotas with `over`'s stated quotas replacing them (the scenario's block, then the
+    /// flags over it).
+    pub fn overlaid(&self, over: &Quotas) -> Quotas {
+        let mut out = self.clone();
+        for (category, rps, source) in over.stated() {
+            out.set(category, rps, source);
+        }
+        out
+    }
+
+    /// The categories given a quota other than the default.
+    pub fn stated(&self) -> impl Iterator<Item = (QuotaCategory, f64, QuotaSource)> + '_ {
+        self.stated
+            .iter()
+            .map(|(c, (rps, source))| (*c, *rps, *source))
+    }
+}
+
+/// Requests of one category in some window (a second, or a rate at an instant), with challenge
+/// responses apart because the guide counts them differently.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CategoryDemand {
+    /// Every request of the category except `RespondToAuthChallenge` and
+    /// `AdminRespondToAuthChallenge`.
+    pub requests: f64,
+    /// `RespondToAuthChallenge` + `AdminRespondToAuthChallenge` (UserAuthentication only).
+    pub challenge_responses: f64,
+}
+
+impl CategoryDemand {
+    /// Adds `rate` of `operation` (which must be in this demand's category).
+    pub fn add(&mut self, operation: &str, rate: f64) {
+        if is_respond_to_auth_challenge(operation) {
+            self.challenge_responses += rate;
+        } else {
+            self.requests += rate;
+        }
+    }
+}
+
+/// Per-category demand of a set of per-operation rates; uncategorised operations are left out.
+pub fn demand_by_category<'a>(
+    operations: impl IntoIterator<Item = (&'a str, f64)>,
+) -> BTreeMap<QuotaCategory, CategoryDemand> {
+    let mut out: BTreeMap<QuotaCategory, CategoryDemand> = BTreeMap::new();
+    for (operation, rate) in operations {
+        if let Some(category) = category_of(operation) {
+            out.entry(category).or_default().add(operation, rate);
+        }
+    }
+    out
+}
+
+/// The usage counted against one category's quota of `quota_rps`: the guide's rule, in one
+/// place. Every request counts, except that challenge responses up to
+/// [`challenge_allowance`] are carried by their own quota and only the excess counts towards
+/// UserAuthentication ("Amazon Cognito user pools API operations with special request rate
+/// handling": quota 80, 70 sign-ins/s with four challenge rounds = 280 responses/s, 40 above
+/// the 240 allowance, so 110 RPS of UserAuthentication).
+pub fn counted_usage(category: QuotaCategory, demand: CategoryDemand, quota_rps: f64) -> f64 {
+    let responses = demand.challenge_responses.max(0.0);
+    let counted_responses = if category == QuotaCategory::UserAuthentication {
+        (responses - challenge_allowance(quota_rps)).max(0.0)
+    } else {
+        responses
+    };
+    demand.requests.max(0.0) + counted_responses
+}
+
+/// The usage counted against each category's quota in force, given each category's demand:
+/// [`counted_usage`] per category. `plan`, the run report, category thresholds and the reference
+/// server's throttling all count through this rule.
+pub fn usage_by_category(
+    demand: &BTreeMap<QuotaCategory, CategoryDemand>,
+    quotas: &Quotas,
+) -> BTreeMap<QuotaCategory, f64> {
+    demand
+        .iter()
+        .map(|(category, d)| {
+            (
+                *category,
+                counted_usage(*category, *d, quotas.rps(*category)),
+            )
+        })
+        .collect()
+}
+
+/// Parses `CATEGORY=RPS` as given to `--quota`.
+pub fn parse_quota_override(text: &str) -> Result<(QuotaCategory, f64), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not CATEGORY=RPS, e.g. UserAuthentication=200"))?;
+    let category = QuotaCategory::from_name(name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = QuotaCategory::all().map(|c| c.name()).collect();
+        format!(
+            "unknown quota category `{}`; categories are: {}",
+            name.trim(),
+            names.join(", ")
+        )
+    })?;
+    let rps: f64 = value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite() && *v > 0.0)
+        .ok_or_else(|| {
+            format!(
+                "`{}` is not a positive number of requests per second",
+                value.trim()
+            )
+        })?;
+    Ok((category, rps))
 }
 
 #[cfg(test)]
@@ -382,11 +536,91 @@ mod tests {
     }
 
     #[test]
-    fn respond_to_auth_challenge_excess_counts_towards_the_category() {
-        // The guide's worked example: quota 80, 70 sign-ins/s with four challenge rounds each:
-        // 280 responses/s, 40 above 240, so the category carries 70 + 40 = 110 RPS.
-        assert_eq!(user_authentication_load(70.0, 280.0, 80.0), 110.0);
-        // Within the allowance, responses cost the category nothing.
-        assert_eq!(user_authentication_load(70.0, 70.0, 80.0), 70.0);
+    fn guides_worked_example_counts_110_rps_of_user_authentication() {
+        // "Amazon Cognito user pools API operations with special request rate handling": quota
+        // 80 RPS, 70 sign-ins/s with four challenge rounds each.
+        let mut quotas = Quotas::default();
+        quotas.set(QuotaCategory::UserAuthentication, 80.0, QuotaSource::Flag);
+        let sign_ins = 70.0;
+        let demand = demand_by_category([
+            ("InitiateAuth", sign_ins),
+            ("RespondToAuthChallenge", sign_ins * 4.0),
+        ]);
+        let ua = demand[&QuotaCategory::UserAuthentication];
+        assert_eq!(ua.challenge_responses, 280.0, "RespondToAuthChallenge RPS");
+        assert_eq!(challenge_allowance(80.0), 240.0, "allowance");
+        assert_eq!(
+            ua.challenge_responses - challenge_allowance(80.0),
+            40.0,
+            "excess"
+        );
+        let usage = usage_by_category(&demand, &quotas);
+        let counted = usage[&QuotaCategory::UserAuthentication];
+        assert_eq!(counted, 110.0, "UserAuthentication usage");
+        assert_eq!(
+            counted - quotas.rps(QuotaCategory::UserAuthentication),
+            30.0,
+            "over quota"
+        );
+    }
+
+    #[test]
+    fn challenge_responses_within_the_allowance_cost_the_category_nothing() {
+        let demand = CategoryDemand {
+            requests: 70.0,
+            challenge_responses: 70.0,
+        };
+        assert_eq!(
+            counted_usage(QuotaCategory::UserAuthentication, demand, 80.0),
+            70.0
+        );
+        // Admin variants share the allowance.
+        let d = demand_by_category([
+            ("AdminInitiateAuth", 10.0),
+            ("AdminRespondToAuthChallenge", 20.0),
+            ("RespondToAuthChallenge", 20.0),
+        ]);
+        let ua = d[&QuotaCategory::UserAuthentication];
+        assert_eq!(
+            counted_usage(QuotaCategory::UserAuthentication, ua, 10.0),
+            20.0
+        );
+        // Other categories count every request; uncategorised operations are left out.
+        let d = demand_by_category([("SignUp", 5.0), ("NoSuchOperation", 9.0)]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            usage_by_category(&d, &Quotas::default())[&QuotaCategory::UserCreation],
+            5.0
+        );
+    }
+
+    #[test]
+    fn stated_quotas_replace_defaults_and_say_where_they_came_from() {
+        let mut q = Quotas::default();
+        assert_eq!(
+            q.in_force(QuotaCategory::UserAuthentication),
+            (120.0, QuotaSource::Default)
+        );
+        q.set(
+            QuotaCategory::UserAuthentication,
+            60.0,
+            QuotaSource::Scenario,
+        );
+        q.set(QuotaCategory::UserAuthentication, 50.0, QuotaSource::Flag);
+        assert_eq!(
+            q.in_force(QuotaCategory::UserAuthentication),
+            (50.0, QuotaSource::Flag)
+        );
+    }
+
+    #[test]
+    fn quota_overrides_parse() {
+        assert_eq!(
+            parse_quota_override("UserAuthentication=200"),
+            Ok((QuotaCategory::UserAuthentication, 200.0))
+        );
+        assert!(parse_quota_override("UserAuth=200").is_err());
+        assert!(parse_quota_override("UserAuthentication=-1").is_err());
+        assert!(parse_quota_override("UserAuthentication").is_err());
     }
 }

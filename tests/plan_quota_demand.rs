@@ -67,11 +67,11 @@ fn a_raised_quota_absorbs_the_morning_peak() {
     let mut options = PlanOptions::default();
     options
         .quotas
-        .insert(QuotaCategory::UserAuthentication, 250.0);
+        .set(QuotaCategory::UserAuthentication, 250.0, QuotaSource::Flag);
     let plan = plan(&loaded.scenario, &options);
     let auth = category(&plan, QuotaCategory::UserAuthentication);
     assert!(!auth.would_throttle);
-    assert_eq!(auth.quota_source, QuotaSource::Override);
+    assert_eq!(auth.quota_source, QuotaSource::Flag);
     assert!(close(
         auth.utilisation_pct,
         100.0 * 3.0 * 2.0 * 1_000_000.0 / 28_800.0 / 250.0
@@ -88,7 +88,7 @@ fn challenge_responses_beyond_three_times_the_quota_count_towards_it() {
     let mut options = PlanOptions::default();
     options
         .quotas
-        .insert(QuotaCategory::UserAuthentication, 30.0);
+        .set(QuotaCategory::UserAuthentication, 30.0, QuotaSource::Flag);
     let plan = plan(&s, &options);
     let auth = category(&plan, QuotaCategory::UserAuthentication);
     assert!(close(auth.peak_rps, 110.0), "{}", auth.peak_rps);
@@ -245,7 +245,7 @@ fn plan_json_is_versioned_and_carries_the_numbers() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     let auth = &json["categories"][0];
     assert_eq!(auth["category"], "UserAuthentication");
     assert!((auth["peak_rps"].as_f64().unwrap() - 208.333).abs() < 0.01);
@@ -305,4 +305,41 @@ fn plan_configuration_errors_exit_2_with_located_messages() {
     assert_eq!(output.status.code(), Some(2));
     let output = cli().args(["plan", "no-such-file.yaml"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn plan_reads_the_scenarios_quotas_block_and_the_flag_overrides_it() {
+    let s = scenario(
+        "quotas: { UserAuthentication: 60 }\nsetup: { users: 1000 }\nflows:\n  a:\n    load: { executor: constant-arrival-rate, rate: 20, duration: 1m }\n    steps: [srp_sign_in]\n",
+    );
+    let from_block = plan(&s, &PlanOptions::default());
+    let auth = category(&from_block, QuotaCategory::UserAuthentication);
+    assert_eq!(auth.quota_rps, 60.0);
+    assert_eq!(auth.quota_source, QuotaSource::Scenario);
+    // 20 InitiateAuth/s count; 20 responses/s are within the 180 allowance.
+    assert!(close(auth.peak_rps, 20.0), "{}", auth.peak_rps);
+    let mut options = PlanOptions::default();
+    options
+        .quotas
+        .set(QuotaCategory::UserAuthentication, 15.0, QuotaSource::Flag);
+    let flagged = plan(&s, &options);
+    let auth = category(&flagged, QuotaCategory::UserAuthentication);
+    assert_eq!(auth.quota_rps, 15.0);
+    assert_eq!(auth.quota_source, QuotaSource::Flag);
+    assert!(auth.would_throttle);
+}
+
+#[test]
+fn an_unknown_quota_category_is_a_located_error_naming_the_valid_ones() {
+    let err = parse_scenario(
+        "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps: [srp_sign_in]\nquotas:\n  UserAuth: 60\n  UserRead: -1\n",
+        Path::new("inline.yaml"),
+        &|_| None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("inline.yaml:6:3"), "{err}");
+    assert!(err.contains("unknown quota category `UserAuth`"), "{err}");
+    assert!(err.contains("UserAuthentication, UserCreation"), "{err}");
+    assert!(err.contains("quotas.UserRead"), "{err}");
 }

@@ -121,7 +121,7 @@ fn quota_usage_marks_categories_beyond_their_quota() {
     let md = String::from_utf8(render_markdown(&r)).unwrap();
     let row = md
         .lines()
-        .find(|l| l.starts_with("| UserAuthentication | ") && l.contains("| 120 |"))
+        .find(|l| l.starts_with("| UserAuthentication | ") && l.contains("| 120.0 | default |"))
         .expect("a quota row for UserAuthentication");
     assert!(row.ends_with(" %** |"), "beyond-quota share is bold: {row}");
     let html = String::from_utf8(render_html(&r)).unwrap();

@@ -381,6 +381,7 @@ async fn shards_on_one_pool_use_disjoint_users_and_together_run_the_scenario() {
             reports_root: dir.path().join("reports"),
             quiet: true,
             shard: Some(Shard::new(index, count).unwrap()),
+            quotas: Default::default(),
         };
         let scenario = scenario.clone();
         runs.push(tokio::spawn(async move {

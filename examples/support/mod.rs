@@ -68,6 +68,7 @@ pub fn execute(rt: &Runtime, prepared: Prepared, reports_root: PathBuf) -> RunRe
         reports_root,
         quiet: true,
         shard: None,
+        quotas: Default::default(),
     };
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let Prepared {

@@ -10,7 +10,9 @@ pub fn plan(args: PlanArgs) -> anyhow::Result<ExitCode> {
     for text in &args.quotas {
         match crate::plan::parse_quota_override(text) {
             Ok((category, rps)) => {
-                options.quotas.insert(category, rps);
+                options
+                    .quotas
+                    .set(category, rps, crate::quota::QuotaSource::Flag);
             }
             Err(message) => {
                 eprintln!("error: --quota: {message}");

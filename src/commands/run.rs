@@ -24,10 +24,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::Config);
         }
     };
+    let mut quotas = crate::quota::Quotas::default();
+    for text in &args.quotas {
+        match crate::quota::parse_quota_override(text) {
+            Ok((category, rps)) => quotas.set(category, rps, crate::quota::QuotaSource::Flag),
+            Err(message) => {
+                eprintln!("error: --quota: {message}");
+                return Ok(ExitCode::Config);
+            }
+        }
+    }
     let options = crate::engine::RunOptions {
         reports_root: args.reports,
         quiet: args.quiet,
         shard,
+        quotas,
     };
     run_scenario(&args.scenario, &options)
 }

@@ -30,6 +30,9 @@ pub struct RunOptions {
     /// Run only this shard's part of the load and also write `shard.json` (see
     /// [`crate::shard`]). Default: the whole scenario.
     pub shard: Option<crate::shard::Shard>,
+    /// Quotas given with `--quota` (source `flag`); they override the scenario's `quotas:`
+    /// block. Default: none.
+    pub quotas: crate::quota::Quotas,
 }
 
 /// A finished (or interrupted) run.
@@ -214,7 +217,8 @@ pub async fn execute_on_with(
     } else {
         scheduled.max(Duration::from_millis(1))
     };
-    let summary = Summary::from_recorder(&recorder, elapsed);
+    let quotas = scenario.quotas.overlaid(&options.quotas);
+    let summary = Summary::from_recorder(&recorder, elapsed).with_quotas(&quotas);
 
     let cleanup_failures = if interrupted {
         let left = created_count(&shared);
@@ -583,6 +587,9 @@ pub fn render_outcome(result: &RunResult) -> String {
                 step.error_rate * 100.0
             );
         }
+    }
+    for line in crate::report::quota_lines(s) {
+        let _ = writeln!(out, "  quota {line}");
     }
     for t in &r.thresholds {
         let _ = writeln!(

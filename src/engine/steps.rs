@@ -125,9 +125,8 @@ impl StepCalls<'_> {
                 (Err(f.clone()), Err(Err(f)))
             }
         };
-        let category = quota::category_of(operation);
         self.shared.record(self.vu, |r| {
-            r.record_request(at, category, latency, outcome_of(&outcome))
+            r.record_operation(at, operation, latency, outcome_of(&outcome))
         });
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         match &outcome {

@@ -5,7 +5,9 @@
 //! end, or periodically into a snapshot. A recorder keeps, per scope (the run, each flow, each
 //! step, each quota category), an HDR histogram of latency in microseconds (1 µs to 60 s, three
 //! significant digits) and counts by outcome, plus one per-second timeline of requests, errors,
-//! throttles and per-category requests, from which the peak one-second rates come.
+//! throttles and per-category requests (challenge responses apart), from which the peak
+//! one-second rates come; a category's usage is counted against the quota in force by the
+//! guide's rule ([`crate::quota::counted_usage`], see [`QuotaUsage`]).
 //!
 //! Histograms travel inside the [`Summary`] in HdrHistogram's V2 encoding (base64), so shards of
 //! one scenario run on several machines merge without loss ([`Summary::merge`]).
@@ -15,12 +17,14 @@
 //! What a scope counts: the run and each quota category count API requests; a flow counts
 //! iterations; a step counts executions of the step (an `srp_sign_in` sends two requests).
 
+mod quota_usage;
 mod recorder;
 mod summary;
 pub mod thresholds;
 
 /// Scopes are named by the scenario; re-exported here because every summary is keyed by them.
 pub use crate::scenario::Scope;
+pub use quota_usage::{ChallengeUsage, QuotaUsage};
 pub use recorder::{Layout, MetricsError, Outcome, Recorder, StepId};
 pub use summary::{LatencySummary, SUMMARY_SCHEMA_VERSION, ScopeSummary, SecondSummary, Summary};
 

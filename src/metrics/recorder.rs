@@ -166,6 +166,9 @@ pub(crate) struct SecondBucket {
     pub(crate) throttles: u64,
     /// Requests per category, in [`Layout`] category order.
     pub(crate) categories: Vec<u64>,
+    /// Of those, challenge responses (`RespondToAuthChallenge`, `AdminRespondToAuthChallenge`),
+    /// kept apart because the guide counts them against their own allowance first.
+    pub(crate) challenges: Vec<u64>,
 }
 
 /// Everything one worker measured. Cheap to update (no locks, no allocation per sample once
@@ -203,12 +206,38 @@ impl Recorder {
         &self.layout
     }
 
-    /// One API request. `at` is its intended send time since the run started (it picks the
-    /// timeline second); `latency` is measured from that intended time.
+    /// One API request of `operation` (its quota category, and whether it is a challenge
+    /// response, come from [`crate::quota`]). See [`Recorder::record_request`].
+    pub fn record_operation(
+        &mut self,
+        at: Duration,
+        operation: &str,
+        latency: Duration,
+        outcome: Outcome<'_>,
+    ) {
+        let category = crate::quota::category_of(operation);
+        let challenge = crate::quota::is_respond_to_auth_challenge(operation);
+        self.record(at, category, challenge, latency, outcome);
+    }
+
+    /// One API request in `category` that is not a challenge response. `at` is its intended
+    /// send time since the run started (it picks the timeline second); `latency` is measured
+    /// from that intended time.
     pub fn record_request(
         &mut self,
         at: Duration,
         category: Option<QuotaCategory>,
+        latency: Duration,
+        outcome: Outcome<'_>,
+    ) {
+        self.record(at, category, false, latency, outcome);
+    }
+
+    fn record(
+        &mut self,
+        at: Duration,
+        category: Option<QuotaCategory>,
+        challenge: bool,
         latency: Duration,
         outcome: Outcome<'_>,
     ) {
@@ -230,6 +259,7 @@ impl Recorder {
                     errors: 0,
                     throttles: 0,
                     categories: vec![0; width],
+                    challenges: vec![0; width],
                 },
             );
         }
@@ -245,6 +275,9 @@ impl Recorder {
         }
         if let Some(i) = category_index {
             bucket.categories[i] += 1;
+            if challenge {
+                bucket.challenges[i] += 1;
+            }
         }
     }
 
@@ -288,6 +321,7 @@ impl Recorder {
                     errors: 0,
                     throttles: 0,
                     categories: vec![0; width],
+                    challenges: vec![0; width],
                 },
             );
         }
@@ -296,6 +330,9 @@ impl Recorder {
             a.errors += b.errors;
             a.throttles += b.throttles;
             for (x, y) in a.categories.iter_mut().zip(&b.categories) {
+                *x += y;
+            }
+            for (x, y) in a.challenges.iter_mut().zip(&b.challenges) {
                 *x += y;
             }
         }

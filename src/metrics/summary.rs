@@ -9,8 +9,9 @@ use hdrhistogram::Histogram;
 use hdrhistogram::serialization::{Deserializer, Serializer as _, V2Serializer};
 use serde::{Deserialize, Serialize};
 
+use super::quota_usage::{QuotaUsage, quota_usage, quotas_of};
 use super::recorder::{MetricsError, Recorder, ScopeRecorder};
-use crate::quota::QuotaCategory;
+use crate::quota::{CategoryDemand, QuotaCategory, Quotas};
 use crate::scenario::Scope;
 
 /// Bumped on any incompatible change to [`Summary`]'s JSON.
@@ -31,6 +32,9 @@ pub struct Summary {
     pub uncategorised_requests: u64,
     /// One entry per second of the run, from second 0.
     pub timeline: Vec<SecondSummary>,
+    /// Each quota category's usage, counted by the guide's rule, against the quota in force.
+    #[serde(default)]
+    pub quotas: BTreeMap<QuotaCategory, QuotaUsage>,
 }
 
 /// Counts, rates and latency of one scope.
@@ -49,7 +53,9 @@ pub struct ScopeSummary {
     pub throttle_rate: f64,
     /// `count` per second of the run.
     pub rps: f64,
-    /// The busiest one-second count (the run and quota categories only).
+    /// The busiest second: for the run, its request count; for a quota category, the usage
+    /// counted against its quota (challenge responses within their allowance left out, see
+    /// [`Summary::quotas`]); `None` for flows and steps.
     pub peak_rps: Option<f64>,
     /// `None` when nothing was recorded.
     pub latency: Option<LatencySummary>,
@@ -79,6 +85,10 @@ pub struct SecondSummary {
     pub throttles: u64,
     /// Requests per quota category (categories with none are left out).
     pub categories: BTreeMap<QuotaCategory, u64>,
+    /// Of those, challenge responses (`RespondToAuthChallenge`, `AdminRespondToAuthChallenge`),
+    /// which count against their own allowance first (categories with none are left out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub challenge_responses: BTreeMap<QuotaCategory, u64>,
 }
 
 fn encode(histogram: &Histogram<u64>) -> String {
@@ -194,6 +204,13 @@ impl Summary {
                     .filter(|(_, n)| **n > 0)
                     .map(|(c, n)| (*c, *n))
                     .collect(),
+                challenge_responses: layout
+                    .categories
+                    .iter()
+                    .zip(&bucket.challenges)
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(c, n)| (*c, *n))
+                    .collect(),
             })
             .collect();
         let run_peak = timeline.iter().map(|s| s.requests).max().unwrap_or(0);
@@ -210,10 +227,7 @@ impl Summary {
             .categories
             .iter()
             .zip(&recorder.categories)
-            .map(|(category, scope)| {
-                let peak = peak_of(&timeline, *category);
-                (*category, from_scope(scope, elapsed_s, Some(peak)))
-            })
+            .map(|(category, scope)| (*category, from_scope(scope, elapsed_s, None)))
             .collect();
         Summary {
             schema_version: SUMMARY_SCHEMA_VERSION,
@@ -229,7 +243,30 @@ impl Summary {
             categories,
             uncategorised_requests: recorder.uncategorised,
             timeline,
+            quotas: BTreeMap::new(),
         }
+        .with_quotas(&Quotas::default())
+    }
+
+    /// The same summary counted against `quotas` (the quotas in force for the account): each
+    /// category's usage per second by the guide's rule, its peak (also the category's
+    /// `peak_rps`, which thresholds read) and average, and where each quota came from.
+    pub fn with_quotas(mut self, quotas: &Quotas) -> Summary {
+        let timeline: Vec<_> = self
+            .timeline
+            .iter()
+            .map(|s| (s.second, s.demand()))
+            .collect();
+        self.quotas = quota_usage(
+            &timeline,
+            self.categories.keys().copied(),
+            quotas,
+            self.elapsed_s,
+        );
+        for (category, scope) in self.categories.iter_mut() {
+            scope.peak_rps = self.quotas.get(category).map(|u| u.peak_rps);
+        }
+        self
     }
 
     /// The summary of one scope, if the run has it.
@@ -255,6 +292,7 @@ impl Summary {
             errors: 0,
             throttles: 0,
             categories: BTreeMap::new(),
+            challenge_responses: BTreeMap::new(),
         });
         let shifted = self.timeline.iter().map(|s| SecondSummary {
             second: s.second.saturating_add(seconds),
@@ -291,6 +329,7 @@ impl Summary {
                     errors: 0,
                     throttles: 0,
                     categories: BTreeMap::new(),
+                    challenge_responses: BTreeMap::new(),
                 };
                 for s in [self.timeline.get(i), other.timeline.get(i)]
                     .into_iter()
@@ -301,6 +340,9 @@ impl Summary {
                     merged.throttles += s.throttles;
                     for (c, n) in &s.categories {
                         *merged.categories.entry(*c).or_default() += n;
+                    }
+                    for (c, n) in &s.challenge_responses {
+                        *merged.challenge_responses.entry(*c).or_default() += n;
                     }
                 }
                 merged
@@ -323,10 +365,9 @@ impl Summary {
         }
         let mut categories = BTreeMap::new();
         for (category, a) in &self.categories {
-            let peak = peak_of(&timeline, *category);
             categories.insert(
                 *category,
-                merge_scope(a, &other.categories[category], elapsed_s, Some(peak))?,
+                merge_scope(a, &other.categories[category], elapsed_s, None)?,
             );
         }
         Ok(Summary {
@@ -338,7 +379,31 @@ impl Summary {
             categories,
             uncategorised_requests: self.uncategorised_requests + other.uncategorised_requests,
             timeline,
-        })
+            quotas: BTreeMap::new(),
+        }
+        .with_quotas(&quotas_of(&self.quotas)))
+    }
+}
+
+impl SecondSummary {
+    /// This second's demand per category, challenge responses apart.
+    pub fn demand(&self) -> BTreeMap<QuotaCategory, CategoryDemand> {
+        self.categories
+            .iter()
+            .map(|(category, all)| {
+                let challenge = self
+                    .challenge_responses
+                    .get(category)
+                    .copied()
+                    .unwrap_or(0)
+                    .min(*all);
+                let demand = CategoryDemand {
+                    requests: (all - challenge) as f64,
+                    challenge_responses: challenge as f64,
+                };
+                (*category, demand)
+            })
+            .collect()
     }
 }
 
@@ -355,14 +420,6 @@ impl ScopeSummary {
     pub fn latency_histogram(&self) -> Option<Histogram<u64>> {
         decode(&self.latency.as_ref()?.histogram).ok()
     }
-}
-
-fn peak_of(timeline: &[SecondSummary], category: QuotaCategory) -> f64 {
-    timeline
-        .iter()
-        .map(|s| s.categories.get(&category).copied().unwrap_or(0))
-        .max()
-        .unwrap_or(0) as f64
 }
 
 fn merge_scope(

@@ -35,6 +35,10 @@ pub fn observe(metric: Metric, scope: &Scope, summary: &Summary) -> Option<f64> 
         Metric::Rps => Some(s.rps),
         Metric::PeakRps => s.peak_rps,
         Metric::Count => Some(s.count as f64),
+        Metric::QuotaShare => match scope {
+            Scope::Category(category) => summary.quotas.get(category).map(|u| u.peak_share),
+            _ => None,
+        },
     }
 }
 

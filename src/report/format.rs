@@ -3,7 +3,8 @@
 //! (fixed precision, no locale).
 
 use crate::metrics::ScopeSummary;
-use crate::quota::QuotaCategory;
+use crate::metrics::{QuotaUsage, Summary};
+use crate::quota::{QuotaCategory, QuotaSource};
 use crate::scenario::thresholds::{MetricClass, parse_expression};
 
 /// A latency in microseconds: `850 µs`, `12.3 ms`, `1.25 s`.
@@ -74,11 +75,54 @@ pub fn errors_by_kind(s: &ScopeSummary) -> String {
         .join(", ")
 }
 
-/// A category's peak one-second rate against its default quota (developer guide, "Quotas in
-/// Amazon Cognito"), as a share; `None` for a category without a quota.
-pub fn quota_share(category: QuotaCategory, peak_rps: Option<f64>) -> Option<f64> {
-    let quota = category.quota().default_rps;
-    (quota > 0).then(|| peak_rps.unwrap_or(0.0) / f64::from(quota))
+/// A category's usage against the quota in force (developer guide, "Quotas in Amazon Cognito";
+/// counted by [`crate::quota::counted_usage`]), from the summary; `None` for a category the
+/// summary does not count.
+pub fn quota_usage(s: &Summary, category: QuotaCategory) -> Option<&QuotaUsage> {
+    s.quotas.get(&category)
+}
+
+/// Where a quota came from, as a reader would say it.
+pub fn quota_source(source: QuotaSource) -> &'static str {
+    match source {
+        QuotaSource::Default => "default",
+        QuotaSource::Scenario => "scenario",
+        QuotaSource::Flag => "--quota",
+    }
+}
+
+/// One line per quota category for the terminal: the busiest second against the quota in force
+/// and where that quota came from, e.g. `UserAuthentication: peak 45.0/s of 60.0/s (--quota),
+/// 75.00 %`.
+pub fn quota_lines(s: &Summary) -> Vec<String> {
+    s.quotas
+        .iter()
+        .map(|(category, u)| {
+            format!(
+                "{category}: peak {}/s of {}/s ({}), {}{}",
+                rate(u.peak_rps),
+                rate(u.quota_rps),
+                quota_source(u.quota_source),
+                percent(u.peak_share),
+                if u.peak_share > 1.0 {
+                    " OVER QUOTA"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect()
+}
+
+/// One sentence on the challenge-response allowance, when the run sent challenge responses.
+pub fn challenge_note(category: QuotaCategory, usage: &QuotaUsage) -> Option<String> {
+    let c = usage.challenge.as_ref()?;
+    Some(format!(
+        "{category}: challenge responses peaked at {}/s against their own allowance of {}/s \
+         (3x the quota); only the excess counts towards the category.",
+        rate(c.peak_rps),
+        rate(c.allowance_rps)
+    ))
 }
 
 /// Escapes text for a Markdown table cell: Markdown punctuation is backslash-escaped, `<`, `>`

@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 
 use super::RunReport;
 use super::format::{
-    errors_by_kind, html as esc, latency_columns, latency_us, observed, percent, quota_share, rate,
+    challenge_note, errors_by_kind, html as esc, latency_columns, latency_us, observed, percent,
+    quota_source, quota_usage, rate,
 };
 use crate::metrics::{ScopeSummary, SecondSummary, Summary};
 
@@ -94,10 +95,17 @@ pub fn render_html(report: &RunReport) -> Vec<u8> {
     );
     let _ = writeln!(
         out,
-        "<h3>Peak one-second rate against the default quota</h3>\n<p>Quotas from the \
-         developer guide, \"Quotas in Amazon Cognito\"; accounts with an increase have more.</p>"
+        "<h3>Busiest second against the quota in force</h3>\n<p>Usage counted as the developer \
+         guide's \"Quotas in Amazon Cognito\" counts it (challenge responses within their \
+         allowance are not counted); each bar says where its quota came from (default, \
+         scenario, --quota).</p>"
     );
     quota_chart(&mut out, s);
+    for (category, u) in &s.quotas {
+        if let Some(note) = challenge_note(*category, u) {
+            let _ = writeln!(out, "<p>{}</p>", esc(&note));
+        }
+    }
     let _ = writeln!(out, "</body>\n</html>");
     out.into_bytes()
 }
@@ -357,19 +365,23 @@ fn timeline_chart(out: &mut String, timeline: &[SecondSummary]) {
     let _ = writeln!(out, "</svg>");
 }
 
-/// One bar per category: its peak one-second rate as a share of its default quota, with a
+/// One bar per category: its busiest second's usage as a share of the quota in force, with a
 /// marker at 100 %; bars beyond the quota are red.
 fn quota_chart(out: &mut String, s: &Summary) {
-    let rows: Vec<(&str, f64, f64, u32)> = s
+    let rows: Vec<(&str, f64, f64, String)> = s
         .categories
-        .iter()
-        .filter_map(|(category, c)| {
-            let share = quota_share(*category, c.peak_rps)?;
+        .keys()
+        .filter_map(|category| {
+            let u = quota_usage(s, *category)?;
             Some((
                 category.name(),
-                share,
-                c.peak_rps.unwrap_or(0.0),
-                category.quota().default_rps,
+                u.peak_share,
+                u.peak_rps,
+                format!(
+                    "{} per s, {}",
+                    rate(u.quota_rps),
+                    quota_source(u.quota_source)
+                ),
             ))
         })
         .collect();
@@ -391,7 +403,7 @@ fn quota_chart(out: &mut String, s: &Summary) {
         let y = 4.0 + i as f64 * row_h;
         let w = (share / scale * BAR_AREA_W).max(1.0);
         let colour = if *share > 1.0 { RED } else { GREEN };
-        let text = format!("{} ({}/{quota} per s)", percent(*share), rate(*peak));
+        let text = format!("{} ({}/{quota})", percent(*share), rate(*peak));
         let _ = writeln!(
             out,
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\

@@ -5,7 +5,10 @@
 use std::fmt::Write as _;
 
 use super::RunReport;
-use super::format::{errors_by_kind, latency_columns, md, observed, percent, quota_share, rate};
+use super::format::{
+    challenge_note, errors_by_kind, latency_columns, md, observed, percent, quota_source,
+    quota_usage, rate,
+};
 use crate::metrics::ScopeSummary;
 
 /// The `summary.md` document.
@@ -115,33 +118,38 @@ pub fn render_markdown(report: &RunReport) -> Vec<u8> {
         );
         let _ = writeln!(
             out,
-            "\nPeak one-second rate against each category's default quota (developer guide, \
-             \"Quotas in Amazon Cognito\"):\n"
+            "\nBusiest second's usage against each category's quota in force (developer guide, \
+             \"Quotas in Amazon Cognito\"; challenge responses within their allowance are not \
+             counted):\n"
         );
         let _ = writeln!(
             out,
-            "| Category | Peak 1 s | Average/s | Quota/s | Peak / quota |"
+            "| Category | Peak 1 s | Average/s | Quota/s | Quota from | Peak / quota |"
         );
-        let _ = writeln!(out, "|---|---:|---:|---:|---:|");
-        for (category, c) in &s.categories {
-            let quota = category.quota().default_rps;
-            let share = quota_share(*category, c.peak_rps)
-                .map(|share| {
-                    let text = percent(share);
-                    if share > 1.0 {
-                        format!("**{text}**")
-                    } else {
-                        text
-                    }
-                })
-                .unwrap_or_else(|| "-".into());
+        let _ = writeln!(out, "|---|---:|---:|---:|---|---:|");
+        let mut notes = Vec::new();
+        for category in s.categories.keys() {
+            let Some(u) = quota_usage(s, *category) else {
+                continue;
+            };
+            let share = if u.peak_share > 1.0 {
+                format!("**{}**", percent(u.peak_share))
+            } else {
+                percent(u.peak_share)
+            };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {quota} | {share} |",
+                "| {} | {} | {} | {} | {} | {share} |",
                 md(category.name()),
-                rate(c.peak_rps.unwrap_or(0.0)),
-                rate(c.rps),
+                rate(u.peak_rps),
+                rate(u.avg_rps),
+                rate(u.quota_rps),
+                md(quota_source(u.quota_source)),
             );
+            notes.extend(challenge_note(*category, u));
+        }
+        for note in notes {
+            let _ = writeln!(out, "\n{}", md(&note));
         }
     }
     out.into_bytes()

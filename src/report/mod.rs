@@ -17,6 +17,7 @@ mod json;
 mod markdown;
 mod writer;
 
+pub use format::quota_lines;
 pub use html::render_html;
 pub use json::render_json;
 pub use markdown::render_markdown;

@@ -88,6 +88,9 @@ pub struct ScenarioDoc {
     pub flows: Spanned<NamedMap<Spanned<FlowDoc>>>,
     #[serde(default)]
     pub thresholds: Option<NamedMap<Spanned<Vec<Spanned<String>>>>>,
+    /// The account's request-rate quotas, `CATEGORY: RPS` (category names as in the guide).
+    #[serde(default)]
+    pub quotas: Option<NamedMap<Spanned<f64>>>,
 }
 
 /// `target: embedded` or an endpoint block.

@@ -30,6 +30,10 @@ pub struct Scenario {
     pub flows: Vec<Flow>,
     /// Pass/fail criteria. Default: none.
     pub thresholds: Vec<Threshold>,
+    /// The account's request-rate quotas from the `quotas:` block (source
+    /// [`QuotaSource::Scenario`](crate::quota::QuotaSource)); `plan` and `run` compare demand
+    /// against them, and `--quota` overrides them. Default: the guide's defaults.
+    pub quotas: crate::quota::Quotas,
 }
 
 /// The system under test.

@@ -2,7 +2,8 @@
 //!
 //! An expression is `metric op value`. Metrics: `p(N)` (N in 0..=100), `avg`, `med`, `min`,
 //! `max` (latencies: the value needs a unit, `300ms`); `error_rate`, `throttle_rate` (a share:
-//! `1%` or `0.01`); `rps`, `peak_rps`, `count` (plain numbers). Operators: `<`, `<=`, `>`,
+//! `1%` or `0.01`); `rps`, `peak_rps`, `count` (plain numbers); `quota_share` (a quota
+//! category's busiest second against the quota in force, a share). Operators: `<`, `<=`, `>`,
 //! `>=`, `==`, `!=`. The scope (run, flow, step, quota category) is the key the expressions sit
 //! under in the scenario; validation resolves it, so a threshold on a scope or metric the
 //! scenario cannot produce is a configuration error, never a silent pass.
@@ -32,6 +33,9 @@ pub enum Metric {
     Rps,
     PeakRps,
     Count,
+    /// A quota category's busiest second against the quota in force (usage counted by the
+    /// guide's rule, see `quota::counted_usage`), as a share: `quota_share<80%`.
+    QuotaShare,
 }
 
 /// How a metric's value is written and compared.
@@ -51,7 +55,7 @@ impl Metric {
             Metric::Percentile(_) | Metric::Avg | Metric::Med | Metric::Min | Metric::Max => {
                 MetricClass::Latency
             }
-            Metric::ErrorRate | Metric::ThrottleRate => MetricClass::Share,
+            Metric::ErrorRate | Metric::ThrottleRate | Metric::QuotaShare => MetricClass::Share,
             Metric::Rps | Metric::PeakRps | Metric::Count => MetricClass::Number,
         }
     }
@@ -70,6 +74,7 @@ impl fmt::Display for Metric {
             Metric::Rps => f.write_str("rps"),
             Metric::PeakRps => f.write_str("peak_rps"),
             Metric::Count => f.write_str("count"),
+            Metric::QuotaShare => f.write_str("quota_share"),
         }
     }
 }
@@ -139,7 +144,8 @@ pub struct ExpressionError {
     pub message: String,
 }
 
-const METRICS: &str = "p(N), avg, med, min, max, error_rate, throttle_rate, rps, peak_rps, count";
+const METRICS: &str =
+    "p(N), avg, med, min, max, error_rate, throttle_rate, rps, peak_rps, count, quota_share";
 
 fn fail<T>(offset: usize, message: impl Into<String>) -> Result<T, ExpressionError> {
     Err(ExpressionError {
@@ -198,6 +204,7 @@ pub fn parse_expression(text: &str) -> Result<Expression, ExpressionError> {
         "rps" => Metric::Rps,
         "peak_rps" => Metric::PeakRps,
         "count" => Metric::Count,
+        "quota_share" => Metric::QuotaShare,
         "" => return fail(metric_start, format!("expected a metric: {METRICS}")),
         other => {
             let hint = match other.strip_prefix('p') {

@@ -18,9 +18,7 @@ use std::time::UNIX_EPOCH;
 
 use super::clock::Clock;
 use super::error::ApiError;
-use crate::quota::{
-    self, PER_POOL_OPERATION_RPS, QuotaCategory, RESPOND_TO_AUTH_CHALLENGE_MULTIPLIER,
-};
+use crate::quota::{self, PER_POOL_OPERATION_RPS, QuotaCategory};
 
 /// The quota settings of the reference server.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
@@ -128,13 +126,13 @@ impl Throttle {
         let now = self.now_secs();
         let category_rps = self.rate(category);
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let mut take = |key: BucketKey, rps: u32, commit: bool| -> bool {
+        let mut take = |key: BucketKey, rps: f64, commit: bool| -> bool {
             let bucket = buckets.entry((pool.to_owned(), key)).or_insert(Bucket {
-                tokens: f64::from(rps),
+                tokens: rps,
                 last: now,
             });
             let elapsed = (now - bucket.last).max(0.0);
-            bucket.tokens = (bucket.tokens + elapsed * f64::from(rps)).min(f64::from(rps));
+            bucket.tokens = (bucket.tokens + elapsed * rps).min(rps);
             bucket.last = now;
             if bucket.tokens >= 1.0 {
                 if commit {
@@ -147,7 +145,8 @@ impl Throttle {
         };
         // Footnote 1: a single operation of some categories is held to 5 RPS per pool.
         if let Some(op_rps) = category.quota().per_pool_operation_rps {
-            let op_rps = op_rps.min(PER_POOL_OPERATION_RPS).min(category_rps);
+            let op_rps = f64::from(op_rps.min(PER_POOL_OPERATION_RPS).min(category_rps));
+            let category_rps = f64::from(category_rps);
             let key = BucketKey::Operation(static_name(operation));
             if !take(key.clone(), op_rps, false) {
                 return Err(rate_exceeded());
@@ -158,12 +157,14 @@ impl Throttle {
             take(key, op_rps, true);
             return Ok(());
         }
+        let category_rps = f64::from(category_rps);
+        // The guide's rule as `quota::counted_usage` states it: challenge responses draw on their
+        // own allowance first; only the excess counts towards UserAuthentication.
         if quota::is_respond_to_auth_challenge(operation) {
-            let respond_rps = category_rps.saturating_mul(RESPOND_TO_AUTH_CHALLENGE_MULTIPLIER);
-            if take(BucketKey::Respond, respond_rps, true) {
+            let allowance = quota::challenge_allowance(category_rps);
+            if take(BucketKey::Respond, allowance, true) {
                 return Ok(());
             }
-            // The excess counts towards UserAuthentication.
         }
         if take(BucketKey::Category(category), category_rps, true) {
             Ok(())
@@ -223,6 +224,36 @@ mod tests {
         // 12 from its own allowance, then 4 from UserAuthentication.
         assert_eq!(served(&t, "p", "RespondToAuthChallenge", 100), 16);
         assert!(t.admit("p", "InitiateAuth").is_err());
+    }
+
+    #[test]
+    fn the_guides_worked_example_admits_the_allowance_and_throttles_the_excess() {
+        // Quota 80, 70 sign-ins in one second with four challenge rounds each: 280 responses,
+        // 240 within their allowance, 40 drawing on UserAuthentication with the 70 sign-ins:
+        // 110 against 80, so 30 are refused ("special request rate handling").
+        let (t, _) = throttle(&[(QuotaCategory::UserAuthentication, 80)]);
+        assert_eq!(served(&t, "p", "InitiateAuth", 70), 70);
+        assert_eq!(served(&t, "p", "RespondToAuthChallenge", 280), 250);
+        let demand = quota::CategoryDemand {
+            requests: 70.0,
+            challenge_responses: 250.0,
+        };
+        assert_eq!(
+            quota::counted_usage(QuotaCategory::UserAuthentication, demand, 80.0),
+            80.0,
+            "what was admitted is exactly the quota, counted by the shared rule"
+        );
+    }
+
+    #[test]
+    fn a_burst_within_the_rule_is_admitted_and_one_beyond_it_throttled() {
+        let (t, _) = throttle(&[(QuotaCategory::UserAuthentication, 60)]);
+        // 60 sign-ins and 180 challenge responses: usage 60, exactly the quota.
+        assert_eq!(served(&t, "p", "AdminInitiateAuth", 60), 60);
+        assert_eq!(served(&t, "p", "AdminRespondToAuthChallenge", 90), 90);
+        assert_eq!(served(&t, "p", "RespondToAuthChallenge", 90), 90);
+        // One more response would count towards UserAuthentication, which is full.
+        assert!(t.admit("p", "RespondToAuthChallenge").is_err());
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub async fn run_on(endpoint: &str, yaml: &str, adjust: impl FnOnce(&mut Resolve
         reports_root: dir.path().join("reports"),
         quiet: true,
         shard: None,
+        quotas: Default::default(),
     };
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)

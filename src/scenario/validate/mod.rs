@@ -4,7 +4,7 @@
 //! as `key: what is wrong; what to do`. Beyond types it checks what only the whole file shows:
 //! executor options against the executor, captures against earlier steps, steps against the
 //! target's capabilities, threshold scopes against the flows, steps and quota categories that
-//! exist, and users against the flows that need them.
+//! exist, stated quotas against the guide's categories, and users against the flows that need them.
 //!
 //! Rates that the executor may not deliver (an arrival rate whose iterations need more VUs than
 //! `max_vus`, assuming [`ASSUMED_LATENCY`] per request) are warnings, not errors: the estimate
@@ -14,6 +14,7 @@
 mod capacity;
 mod checker;
 mod load;
+mod quotas;
 mod setup;
 mod steps;
 mod target;
@@ -24,6 +25,7 @@ use capacity::{check_capacity, check_cleanup, check_users};
 use checker::Checker;
 pub(crate) use checker::Context;
 use load::check_load;
+use quotas::check_quotas;
 use setup::check_setup;
 pub use setup::parse_users_csv;
 use steps::check_flows;
@@ -72,6 +74,11 @@ pub(crate) fn validate(doc: ScenarioDoc, ctx: &Context<'_>) -> Result<Loaded, Di
         .as_ref()
         .map(|t| check_thresholds(&mut c, t, &flows, &categories))
         .unwrap_or_default();
+    let quotas = doc
+        .quotas
+        .as_ref()
+        .map(|q| check_quotas(&mut c, q))
+        .unwrap_or_default();
     if !c.errors.is_empty() {
         return Err(Diagnostics(c.errors));
     }
@@ -88,6 +95,7 @@ pub(crate) fn validate(doc: ScenarioDoc, ctx: &Context<'_>) -> Result<Loaded, Di
             shared_load,
             flows,
             thresholds,
+            quotas,
         },
         warnings: c.warnings,
     })

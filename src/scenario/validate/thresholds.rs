@@ -53,6 +53,22 @@ pub(super) fn check_thresholds(
                         );
                         continue;
                     }
+                    if parsed.metric == Metric::QuotaShare && !matches!(scope, Scope::Category(_)) {
+                        c.error(
+                            pos(expression),
+                            &ekey,
+                            DiagnosticKind::UnknownReference,
+                            format!(
+                                "quota_share is measured for quota categories, not for {}",
+                                describe(&scope)
+                            ),
+                            Some(
+                                "put quota_share under a category, e.g. UserAuthentication"
+                                    .to_string(),
+                            ),
+                        );
+                        continue;
+                    }
                     out.push(Threshold {
                         scope: scope.clone(),
                         expression: parsed,
