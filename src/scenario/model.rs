@@ -534,17 +534,21 @@ impl StepKind {
             Self::SrpSignIn { .. }
             | Self::PasswordSignIn { .. }
             | Self::AdminSignIn { .. }
-            | Self::AuthorizationCodePkce { .. } => Some(ProducedTokens {
+            | Self::Refresh => Some(ProducedTokens {
                 refresh: true,
                 user: true,
+                id: true,
             }),
-            Self::Refresh => Some(ProducedTokens {
+            Self::AuthorizationCodePkce { scopes, .. } => Some(ProducedTokens {
                 refresh: true,
                 user: true,
+                // Default scopes: `openid`.
+                id: scopes.is_empty() || scopes.iter().any(|s| s == "openid"),
             }),
             Self::ClientCredentials { .. } => Some(ProducedTokens {
                 refresh: false,
                 user: false,
+                id: false,
             }),
             _ => None,
         }
@@ -568,6 +572,23 @@ pub struct ProducedTokens {
     pub refresh: bool,
     /// Tokens of a user (not of an app client).
     pub user: bool,
+    /// An ID token. `client_credentials` issues none, and neither does the authorization-code
+    /// grant without the `openid` scope ("An ID token is only returned if `openid` scope is
+    /// requested": developer guide, "Authorize endpoint", GET /oauth2/authorize).
+    pub id: bool,
+}
+
+impl Step {
+    /// The tokens a later step can take from this one: the kind's tokens when the step is
+    /// expected to succeed, none when it expects an error (the engine keeps tokens only from a
+    /// success, and a success is a failure of a step that `expect`s an error or a non-200
+    /// status).
+    pub fn yields_tokens(&self) -> Option<ProducedTokens> {
+        if self.expect.error.is_some() || self.expect.status.is_some_and(|s| s != 200) {
+            return None;
+        }
+        self.kind.produces_tokens()
+    }
 }
 
 impl Flow {
