@@ -12,6 +12,7 @@ use crate::cli::RunArgs;
 use crate::engine::progress::{PLAIN_INTERVAL, TTY_INTERVAL};
 use crate::engine::{EngineError, RunOptions, RunSink, execute_with, render_outcome};
 use crate::exit::ExitCode;
+use crate::protocol::redact::redact_urls_in;
 
 /// `run`: validate (exit 2 with located errors), then hand over to the engine, which writes the
 /// reports and picks the exit code (thresholds, unreachable target, interruption).
@@ -66,11 +67,11 @@ fn run_scenario(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
             Ok(result.exit_code())
         }
         Err(EngineError::Config(m)) => {
-            eprintln!("error: {m}");
+            eprintln!("error: {}", redact_urls_in(&m));
             Ok(ExitCode::Config)
         }
         Err(EngineError::Unreachable(m)) => {
-            eprintln!("error: target unreachable: {m}");
+            eprintln!("error: target unreachable: {}", redact_urls_in(&m));
             Ok(ExitCode::Unreachable)
         }
         Err(e) => Err(e.into()),

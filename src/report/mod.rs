@@ -40,7 +40,7 @@ pub struct RunReport {
     pub scenario_path: String,
     /// The scenario's `description`, when it has one.
     pub description: Option<String>,
-    /// `embedded` or the endpoint URL. Never carries credentials.
+    /// `embedded` or the endpoint URL, redacted ([`crate::protocol::redact`]): never credentials.
     pub target: String,
     /// When traffic started, RFC 3339 in UTC.
     pub started_at: String,
@@ -85,7 +85,8 @@ impl RunReport {
             scenario: info.scenario,
             scenario_path: info.scenario_path,
             description: info.description,
-            target: info.target,
+            // Labels are redacted where they are made; once more here, for every renderer.
+            target: crate::protocol::redact::redact_urls_in(&info.target),
             started_at: info.started_at,
             partial: info.partial,
             shard: info.shard,
