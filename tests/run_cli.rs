@@ -167,7 +167,7 @@ thresholds:
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(10), "{stdout}");
-    assert!(stdout.contains("count>1000: FAILED"), "{stdout}");
+    assert!(stdout.contains("✗ run count>1000  count="), "{stdout}");
     assert!(
         !stdout.contains("Short-Pa55word!"),
         "no secret in the output"

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 use crate::cli::RunArgs;
 use crate::engine::progress::{PLAIN_INTERVAL, TTY_INTERVAL};
-use crate::engine::{EngineError, RunOptions, RunSink, execute_with, render_outcome};
+use crate::engine::{EngineError, RunOptions, RunSink, execute_with};
 use crate::exit::ExitCode;
 use crate::protocol::redact::redact_urls_in;
 
@@ -51,6 +51,7 @@ fn run_scenario(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let scenario = Arc::new(loaded.scenario);
+    let order = scenario.step_order();
     let result = runtime.block_on(async {
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {
@@ -63,7 +64,10 @@ fn run_scenario(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
     runtime.shutdown_background();
     match result {
         Ok(result) => {
-            print!("{}", render_outcome(&result));
+            print!(
+                "{}",
+                crate::report::render_terminal(&result.report, &result.dir, &order)
+            );
             Ok(result.exit_code())
         }
         Err(EngineError::Config(m)) => {

@@ -15,11 +15,13 @@ mod format;
 mod html;
 mod json;
 mod markdown;
+mod terminal;
 mod writer;
 
 pub use html::render_html;
 pub use json::render_json;
 pub use markdown::render_markdown;
+pub use terminal::{TOP_ERROR_KINDS, render_terminal};
 pub use writer::{
     ReportError, write_atomic, write_report_into, write_run_report, write_run_report_with,
 };

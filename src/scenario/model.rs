@@ -633,6 +633,19 @@ impl Scenario {
         self.flows.iter().find(|f| f.name == name)
     }
 
+    /// Every step as `flow.step`, in the scenario's order: flows as declared, steps as they
+    /// run (the order the end-of-run summary lists them in).
+    pub fn step_order(&self) -> Vec<String> {
+        self.flows
+            .iter()
+            .flat_map(|f| {
+                f.steps
+                    .iter()
+                    .map(move |s| format!("{}.{}", f.name, s.name))
+            })
+            .collect()
+    }
+
     /// The quota categories the run's steps touch (setup and clean-up excluded), in table order.
     pub fn categories(&self) -> Vec<QuotaCategory> {
         categories_of(&self.flows)
