@@ -135,10 +135,10 @@ impl RunSink for Terminal {
             self.bar.get_or_init(|| {
                 let bar = indicatif::ProgressBar::new_spinner();
                 bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{spinner} {elapsed_precise} {wide_msg}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                    // `msg`, not `wide_msg`: the flow lines are already cut to the width
+                    // (`Terminal::width`), and a padded multi-line message would wrap.
+                    indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
                 );
                 bar
             });
@@ -147,6 +147,17 @@ impl RunSink for Terminal {
 
     fn notice(&self, line: &str) {
         eprintln!("{line}");
+    }
+
+    /// On a terminal, its columns less one (a line that fills the last column wraps on some
+    /// terminals); otherwise none, and plain lines stay whole.
+    fn width(&self) -> Option<usize> {
+        if !self.tty {
+            return None;
+        }
+        console::Term::stderr()
+            .size_checked()
+            .map(|(_, columns)| usize::from(columns).saturating_sub(1))
     }
 
     fn progress(&self, head: &str, lines: &[String]) {
