@@ -10,7 +10,12 @@ fn main() -> std::process::ExitCode {
     match cognito_harness::commands::dispatch(cli) {
         Ok(code) => code.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Any URL quoted in the error may carry credentials.
+            let message = format!("{err:#}");
+            eprintln!(
+                "error: {}",
+                cognito_harness::protocol::redact::redact_urls_in(&message)
+            );
             ExitCode::Internal.into()
         }
     }

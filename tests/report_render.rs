@@ -4,7 +4,7 @@
 mod report_support;
 
 use cognito_harness::report::{
-    RunReport, render_html, render_json, render_markdown, write_run_report,
+    RunReport, render_html, render_json, render_markdown, render_terminal, write_run_report,
 };
 use report_support::{BASELINE, report};
 
@@ -233,4 +233,86 @@ fn write_run_report_refuses_a_bad_start_time() {
     r.started_at = "yesterday".into();
     let err = write_run_report(dir.path(), &r).unwrap_err();
     assert!(err.to_string().contains("\"yesterday\""), "{err}");
+}
+
+/// The fixture scenario's order: `sign_in` runs srp_sign_in, then refresh; then `sign_up`.
+fn fixture_order() -> Vec<String> {
+    ["sign_in.srp_sign_in", "sign_in.refresh", "sign_up.sign_up"]
+        .map(String::from)
+        .to_vec()
+}
+
+#[test]
+fn terminal_summary_snapshot() {
+    let text = render_terminal(
+        &report(BASELINE),
+        std::path::Path::new("reports/runs/fixture"),
+        &fixture_order(),
+    );
+    insta::assert_snapshot!("terminal_summary", text);
+}
+
+#[test]
+fn terminal_summary_lists_steps_in_flow_order_with_errors_quotas_and_observed_values() {
+    let text = render_terminal(
+        &report(BASELINE),
+        std::path::Path::new("out"),
+        &fixture_order(),
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?}:\n{text}"))
+    };
+    assert!(
+        lines[0].starts_with("sign-in-burst finished: ")
+            && lines[0].contains(" requests in 8.0s")
+            && lines[0].ends_with(" throttled"),
+        "the first line keeps the totals: {}",
+        lines[0]
+    );
+    assert!(
+        at("sign_in.srp_sign_in  800 runs") < at("sign_in.refresh ")
+            && at("sign_in.refresh ") < at("sign_up.sign_up "),
+        "steps in the scenario's order, not alphabetical:\n{text}"
+    );
+    assert!(
+        lines.contains(&"    sign_in.srp_sign_in  NotAuthorizedException  8 (1.00 % of its runs)"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"    sign_up.sign_up  timeout (transport)  1 (2.50 % of its runs)"),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("    UserAuthentication peak ")
+                && l.contains("/s of 120.0/s, default (")),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"    ✓ run error_rate<2%  error_rate=0.37 %"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"    ✓ sign_in.srp_sign_in p(99)<150ms  p(99)=133.1 ms"),
+        "{text}"
+    );
+    let slow = report_support::Variant {
+        latency_factor: 2.0,
+        ..BASELINE
+    };
+    let text_slow = render_terminal(&report(slow), std::path::Path::new("out"), &fixture_order());
+    assert!(
+        text_slow
+            .lines()
+            .any(|l| l.starts_with("    ✗ sign_in.srp_sign_in p(99)<150ms  p(99)=2")),
+        "a failed threshold shows ✗ and what was observed:\n{text_slow}"
+    );
+    // A step the order does not name still shows, after the others.
+    let text = render_terminal(&report(BASELINE), std::path::Path::new("out"), &[]);
+    assert!(text.find("sign_in.refresh ").unwrap() < text.find("sign_in.srp_sign_in ").unwrap());
 }

@@ -33,6 +33,49 @@ fn an_invalid_scenario_exits_2_with_located_errors_and_sends_nothing() {
 }
 
 #[test]
+fn a_step_whose_tokens_cannot_exist_exits_2_before_any_traffic() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "tokenless.yaml",
+        r#"
+setup: { users: 2 }
+flows:
+  a:
+    load: { executor: constant-vus, vus: 2, duration: 2s }
+    steps:
+      - password_sign_in:
+          expect: { error: NotAuthorizedException }
+      - change_password
+thresholds:
+  run: ["error_rate<1%"]
+"#,
+    );
+    let reports = dir.path().join("reports");
+    let out = harness()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--reports")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}:9:9: flows.a.steps[1].change_password: needs a user's access token",
+            scenario.display()
+        )),
+        "located, naming the step and what it needs: {stderr}"
+    );
+    assert!(
+        stderr.contains("add a sign-in expected to succeed"),
+        "{stderr}"
+    );
+    assert!(!reports.exists(), "no traffic, no report");
+}
+
+#[test]
 fn an_unreachable_endpoint_exits_3_without_a_report() {
     let dir = tempfile::tempdir().unwrap();
     // Port 1 on loopback: nothing listens there, the connection is refused at once.
@@ -124,7 +167,7 @@ thresholds:
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(10), "{stdout}");
-    assert!(stdout.contains("count>1000: FAILED"), "{stdout}");
+    assert!(stdout.contains("✗ run count>1000  count="), "{stdout}");
     assert!(
         !stdout.contains("Short-Pa55word!"),
         "no secret in the output"

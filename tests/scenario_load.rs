@@ -313,8 +313,9 @@ fn flows_that_act_as_users_need_users() {
     .unwrap_err();
     assert_eq!(err.kinds(), [DiagnosticKind::UnknownReference]);
     assert!(
-        err.to_string()
-            .contains("flows.a.steps[0].get_user: needs tokens")
+        err.to_string().contains(
+            "flows.a.steps[0].get_user: needs a user's access token from an earlier step"
+        )
     );
     let err = parse(
         "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [verify_tokens, srp_sign_in]\n",
@@ -500,4 +501,65 @@ fn deeply_nested_documents_are_refused_without_crashing() {
         .map(|i| format!("{}a:\n", " ".repeat(i)))
         .collect();
     assert!(parse(&format!("flows:\n{deep_maps}")).is_err());
+}
+
+#[test]
+fn a_step_after_a_sign_in_expected_to_fail_is_rejected_for_want_of_tokens() {
+    let err = parse(
+        "setup: { users: 5 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps:\n      - password_sign_in: { expect: { error: NotAuthorizedException } }\n      - change_password\n",
+    )
+    .unwrap_err();
+    assert_eq!(err.kinds(), [DiagnosticKind::UnknownReference]);
+    assert_eq!(
+        err.to_string(),
+        "inline.yaml:7:9: flows.a.steps[1].change_password: needs a user's access token from an earlier step of this flow, and none yields one: `password_sign_in` expects the error NotAuthorizedException, so it yields no tokens; add a sign-in expected to succeed before it (srp_sign_in, password_sign_in, admin_sign_in or authorization_code_pkce)"
+    );
+    // A capture of such a step cannot hand tokens on either.
+    let err = parse(
+        "setup: { users: 5 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps:\n      - srp_sign_in\n      - password_sign_in: { capture: bad, expect: { status: 400 } }\n      - refresh: { tokens: bad }\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inline.yaml:8:9: flows.a.steps[2].refresh: needs a refresh token from `password_sign_in`, and `password_sign_in` expects status 400, so it yields no tokens; take the tokens of a sign-in expected to succeed (`tokens:` naming its capture)"
+    );
+}
+
+#[test]
+fn tokens_come_from_the_latest_sign_in_expected_to_succeed() {
+    let ok = parse(
+        "setup: { users: 5 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps:\n      - srp_sign_in\n      - password_sign_in: { expect: { error: NotAuthorizedException } }\n      - get_user\n",
+    )
+    .unwrap();
+    assert_eq!(
+        ok.scenario.flows[0].steps[2].tokens_from,
+        Some(0),
+        "the engine keeps tokens only from a success, and so does the validator"
+    );
+}
+
+#[test]
+fn verifying_an_id_token_needs_a_step_that_issues_one() {
+    let err = parse(
+        "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps:\n      - client_credentials\n      - verify_tokens: { token: id }\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "inline.yaml:6:9: flows.a.steps[1].verify_tokens: needs an ID token, and `client_credentials` (client_credentials) issues none; use the tokens of a user sign-in step"
+    );
+    // Client tokens have no ID token, and `both` checks what there is.
+    parse(
+        "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [client_credentials, verify_tokens]\n",
+    )
+    .unwrap();
+    let err = parse(
+        "setup: { users: 5 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps:\n      - authorization_code_pkce: { scopes: [aws.cognito.signin.user.admin] }\n      - verify_tokens\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("needs an ID token, and `authorization_code_pkce` issues none; request the `openid` scope"),
+        "{err}"
+    );
 }

@@ -223,3 +223,126 @@ fn the_detectors_find_what_they_look_for() {
     assert_eq!(find_generated_password(&format!("\"{pw}\"")), Some(pw));
     assert_eq!(find_generated_password("Pw-short-9Z"), None);
 }
+
+/// A loopback server that answers every request with a Cognito-shaped NotAuthorizedException.
+fn start_refusing_server() -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut data = Vec::new();
+                let mut buf = [0u8; 4096];
+                // The head, then as much body as Content-Length says.
+                loop {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => data.extend_from_slice(&buf[..n]),
+                    }
+                    if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+                        let length: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        if data.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                let body = br#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#;
+                let head = format!(
+                    "HTTP/1.1 400 Bad Request\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(body);
+            });
+        }
+    });
+    port
+}
+
+/// The secrets an endpoint URL carries in the test below.
+const URL_USER: &str = "leaky-user-9431";
+const URL_PASSWORD: &str = "Url-Pa55word-7710";
+const URL_CLIENT_SECRET: &str = "query-client-secret-5521";
+const URL_SIGNATURE: &str = "f00dbabe0123456789signature";
+
+fn secret_endpoint(port: u16) -> String {
+    format!(
+        "http://{URL_USER}:{URL_PASSWORD}@127.0.0.1:{port}/?region=us-east-1&Client_Secret={URL_CLIENT_SECRET}&X-Amz-Signature={URL_SIGNATURE}"
+    )
+}
+
+#[test]
+fn credentials_in_an_endpoint_url_reach_no_report_or_stream() {
+    let port = start_refusing_server();
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("url-secrets.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            r#"
+target:
+  endpoint: "{}"
+  region: us-east-1
+  user_pool_id: us-east-1_Leaky
+  client_id: leakyclient
+setup: {{ keep: true }}
+flows:
+  churn:
+    load: {{ executor: constant-vus, vus: 1, duration: 1s }}
+    steps:
+      - sign_up:
+          password: "SignUp-Secret-Pa55word!"
+"#,
+            secret_endpoint(port)
+        ),
+    )
+    .unwrap();
+    let reports = dir.path().join("reports");
+    let out = harness()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--reports")
+        .arg(&reports)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(10)),
+        "the run completes: {out:?}"
+    );
+    let json = cli_support::only_summary(&reports);
+    let target = json["target"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        target.starts_with("http://REDACTED@127.0.0.1:")
+            && target.contains("region=us-east-1")
+            && target.contains("X-Amz-Signature=REDACTED"),
+        "the report still says where the run went: {target}"
+    );
+    let secrets = [URL_USER, URL_PASSWORD, URL_CLIENT_SECRET, URL_SIGNATURE];
+    let written = scan_all(&out, &reports, &secrets);
+    assert!(written >= 3, "summary.json, summary.md and report.html");
+
+    // The same URL when nothing answers: the error message names the target, redacted.
+    let down = dir.path().join("down.yaml");
+    let text = std::fs::read_to_string(&scenario)
+        .unwrap()
+        .replace(&format!(":{port}/"), ":1/");
+    std::fs::write(&down, text).unwrap();
+    let out = harness()
+        .arg("run")
+        .arg(&down)
+        .arg("--reports")
+        .arg(dir.path().join("down-reports"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("REDACTED@127.0.0.1:1"), "{stderr}");
+    assert_clean("stderr of an unreachable run", &stderr, &secrets);
+}

@@ -536,7 +536,7 @@ fn shard_processes_merge_into_the_scenarios_load() {
         // Each shard alone fails `count==30` (it ran half of it), which `merge` judges: exit 0.
         assert_eq!(out.status.code(), Some(0), "{out:?}");
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.contains("count==30: FAILED"), "{stdout}");
+        assert!(stdout.contains("✗ sign_in count==30  count="), "{stdout}");
         assert!(!String::from_utf8_lossy(&out.stdout).contains("Quick-Pa55word!"));
     }
     let shards = shard::find_results(std::slice::from_ref(&reports)).unwrap();

@@ -2,6 +2,7 @@
 //! summary, the report files and the exit code (11 when a `must` case fails, or with
 //! `--expected` when the run drifts from the record).
 
+use crate::protocol::redact::redact_urls_in;
 use std::collections::BTreeSet;
 
 use crate::cli::ConformArgs;
@@ -67,11 +68,14 @@ pub fn conform(args: ConformArgs) -> anyhow::Result<ExitCode> {
     let report = match report {
         Ok(Ok(report)) => report,
         Ok(Err(RunError::Unreachable(detail))) => {
-            eprintln!("error: the target did not answer: {detail}");
+            eprintln!(
+                "error: the target did not answer: {}",
+                redact_urls_in(&detail)
+            );
             return Ok(ExitCode::Unreachable);
         }
         Ok(Err(RunError::Config(e))) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", redact_urls_in(&e.to_string()));
             return Ok(ExitCode::Config);
         }
         Ok(Err(e)) => return Err(e.into()),

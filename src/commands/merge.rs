@@ -52,6 +52,13 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         merged.shards.len(),
         result.report.scenario
     );
-    print!("{}", crate::engine::run::render_outcome(&result));
+    // Steps in the scenario's order when its file is still where the shards ran it from.
+    let order = crate::scenario::load_scenario(std::path::Path::new(&result.report.scenario_path))
+        .map(|loaded| loaded.scenario.step_order())
+        .unwrap_or_default();
+    print!(
+        "{}",
+        crate::report::render_terminal(&result.report, &result.dir, &order)
+    );
     Ok(result.exit_code())
 }

@@ -10,8 +10,9 @@ use tokio::sync::watch;
 
 use crate::cli::RunArgs;
 use crate::engine::progress::{PLAIN_INTERVAL, TTY_INTERVAL};
-use crate::engine::{EngineError, RunOptions, RunSink, execute_with, render_outcome};
+use crate::engine::{EngineError, RunOptions, RunSink, execute_with};
 use crate::exit::ExitCode;
+use crate::protocol::redact::redact_urls_in;
 
 /// `run`: validate (exit 2 with located errors), then hand over to the engine, which writes the
 /// reports and picks the exit code (thresholds, unreachable target, interruption).
@@ -61,6 +62,7 @@ fn run_scenario(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let scenario = Arc::new(loaded.scenario);
+    let order = scenario.step_order();
     let result = runtime.block_on(async {
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {
@@ -73,15 +75,18 @@ fn run_scenario(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
     runtime.shutdown_background();
     match result {
         Ok(result) => {
-            print!("{}", render_outcome(&result));
+            print!(
+                "{}",
+                crate::report::render_terminal(&result.report, &result.dir, &order)
+            );
             Ok(result.exit_code())
         }
         Err(EngineError::Config(m)) => {
-            eprintln!("error: {m}");
+            eprintln!("error: {}", redact_urls_in(&m));
             Ok(ExitCode::Config)
         }
         Err(EngineError::Unreachable(m)) => {
-            eprintln!("error: target unreachable: {m}");
+            eprintln!("error: target unreachable: {}", redact_urls_in(&m));
             Ok(ExitCode::Unreachable)
         }
         Err(e) => Err(e.into()),
@@ -141,10 +146,10 @@ impl RunSink for Terminal {
             self.bar.get_or_init(|| {
                 let bar = indicatif::ProgressBar::new_spinner();
                 bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{spinner} {elapsed_precise} {wide_msg}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                    // `msg`, not `wide_msg`: the flow lines are already cut to the width
+                    // (`Terminal::width`), and a padded multi-line message would wrap.
+                    indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
                 );
                 bar
             });
@@ -153,6 +158,17 @@ impl RunSink for Terminal {
 
     fn notice(&self, line: &str) {
         eprintln!("{line}");
+    }
+
+    /// On a terminal, its columns less one (a line that fills the last column wraps on some
+    /// terminals); otherwise none, and plain lines stay whole.
+    fn width(&self) -> Option<usize> {
+        if !self.tty {
+            return None;
+        }
+        console::Term::stderr()
+            .size_checked()
+            .map(|(_, columns)| usize::from(columns).saturating_sub(1))
     }
 
     fn progress(&self, head: &str, lines: &[String]) {

@@ -6,6 +6,7 @@
 //! Values shown as "got" pass through [`super::matcher::redact`], so tokens, sessions and
 //! secrets never reach a report.
 
+use crate::protocol::redact::redact_urls_in;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -110,8 +111,8 @@ impl ConformanceReport {
         }
         ConformanceReport {
             version: REPORT_VERSION,
-            target,
-            target_label,
+            target: redact_urls_in(&target),
+            target_label: target_label.as_deref().map(redact_urls_in),
             started_at,
             duration_ms,
             totals,

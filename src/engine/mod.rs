@@ -50,7 +50,6 @@ pub mod target;
 pub use progress::{RunSink, TracingSink};
 pub use run::{
     RunOptions, RunResult, execute, execute_on, execute_on_with, execute_with, new_run_id,
-    render_outcome,
 };
 
 /// Why a run could not complete.

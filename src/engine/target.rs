@@ -8,6 +8,7 @@
 //! (`GET {endpoint}_harness/codes/{poolId}/{username}`), and only when the target can
 //! ([`Capabilities::read_codes`]); a real pool delivers codes by email or SMS.
 
+use crate::protocol::redact::redact_url;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -71,7 +72,7 @@ pub async fn resolve_endpoint(scenario: &Scenario) -> Result<Resolved, EngineErr
         None => AppClient::public(&endpoint.client_id),
     };
     let resolved = Resolved {
-        label: endpoint.endpoint.to_string(),
+        label: redact_url(&endpoint.endpoint),
         client,
         pool_id: endpoint.user_pool_id.clone(),
         m2m: endpoint.client_secret.is_some().then(|| app.clone()),
@@ -99,11 +100,11 @@ pub async fn probe(client: &CognitoClient) -> Result<(), EngineError> {
         Ok(_) => Ok(()),
         Err(e) if is_unreachable(&e) => Err(EngineError::Unreachable(format!(
             "{}: {e}",
-            client.config().endpoint
+            redact_url(&client.config().endpoint)
         ))),
         Err(e) => Err(EngineError::Unreachable(format!(
             "{}: no answer: {e}",
-            client.config().endpoint
+            redact_url(&client.config().endpoint)
         ))),
     }
 }

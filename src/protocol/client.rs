@@ -16,6 +16,7 @@
 //!
 //! Cloning is cheap (an `Arc`); clones share the connection pool.
 
+use super::redact::{redact_url, redact_urls_in};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -91,7 +92,7 @@ pub struct CognitoClient {
 impl fmt::Debug for CognitoClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CognitoClient")
-            .field("endpoint", &self.inner.config.endpoint.as_str())
+            .field("endpoint", &redact_url(&self.inner.config.endpoint))
             .field("region", &self.inner.config.region)
             .field("signing", &self.inner.credentials.is_some())
             .finish_non_exhaustive()
@@ -106,12 +107,13 @@ enum Phase {
 }
 
 fn classify(e: &reqwest::Error, phase: Phase, status: Option<u16>) -> TransportError {
-    let mut detail = e.to_string();
+    // reqwest quotes the request URL, which may carry credentials.
+    let mut detail = redact_urls_in(&e.to_string());
     let mut io_kind = None;
     let mut chain_text = String::new();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        let text = s.to_string();
+        let text = redact_urls_in(&s.to_string());
         if !detail.contains(&text) {
             detail.push_str(": ");
             detail.push_str(&text);

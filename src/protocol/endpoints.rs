@@ -10,6 +10,7 @@
 //! URL must be loopback (127.0.0.0/8, ::1, `localhost`) unless [`TargetConfig::allow_non_loopback`]
 //! is set, which the CLI exposes as `--allow-remote`.
 
+use super::redact::{redact_url, redact_url_str};
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -99,7 +100,7 @@ fn valid_region(region: &str) -> bool {
 fn parse_url(field: &'static str, value: &str) -> Result<Url, ConfigError> {
     let url = Url::parse(value).map_err(|e| ConfigError::InvalidUrl {
         field,
-        value: value.to_owned(),
+        value: redact_url_str(value),
         reason: e.to_string(),
     })?;
     check_url_shape(field, &url)?;
@@ -110,13 +111,13 @@ fn check_url_shape(field: &'static str, url: &Url) -> Result<(), ConfigError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(ConfigError::UnsupportedScheme {
             field,
-            url: url.to_string(),
+            url: redact_url(url),
         });
     }
     if url.host().is_none() {
         return Err(ConfigError::MissingHost {
             field,
-            url: url.to_string(),
+            url: redact_url(url),
         });
     }
     Ok(())

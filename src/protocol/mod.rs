@@ -28,6 +28,7 @@ pub mod endpoints;
 pub mod error;
 pub mod oauth2;
 pub mod ops;
+pub mod redact;
 pub mod response;
 pub mod secret_hash;
 pub mod sensitive;

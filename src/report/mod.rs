@@ -15,12 +15,14 @@ mod format;
 mod html;
 mod json;
 mod markdown;
+mod terminal;
 mod writer;
 
 pub use format::quota_lines;
 pub use html::render_html;
 pub use json::render_json;
 pub use markdown::render_markdown;
+pub use terminal::{TOP_ERROR_KINDS, render_terminal};
 pub use writer::{
     ReportError, write_atomic, write_report_into, write_run_report, write_run_report_with,
 };
@@ -41,7 +43,7 @@ pub struct RunReport {
     pub scenario_path: String,
     /// The scenario's `description`, when it has one.
     pub description: Option<String>,
-    /// `embedded` or the endpoint URL. Never carries credentials.
+    /// `embedded` or the endpoint URL, redacted ([`crate::protocol::redact`]): never credentials.
     pub target: String,
     /// When traffic started, RFC 3339 in UTC.
     pub started_at: String,
@@ -86,7 +88,8 @@ impl RunReport {
             scenario: info.scenario,
             scenario_path: info.scenario_path,
             description: info.description,
-            target: info.target,
+            // Labels are redacted where they are made; once more here, for every renderer.
+            target: crate::protocol::redact::redact_urls_in(&info.target),
             started_at: info.started_at,
             partial: info.partial,
             shard: info.shard,

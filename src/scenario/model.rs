@@ -538,17 +538,21 @@ impl StepKind {
             Self::SrpSignIn { .. }
             | Self::PasswordSignIn { .. }
             | Self::AdminSignIn { .. }
-            | Self::AuthorizationCodePkce { .. } => Some(ProducedTokens {
+            | Self::Refresh => Some(ProducedTokens {
                 refresh: true,
                 user: true,
+                id: true,
             }),
-            Self::Refresh => Some(ProducedTokens {
+            Self::AuthorizationCodePkce { scopes, .. } => Some(ProducedTokens {
                 refresh: true,
                 user: true,
+                // Default scopes: `openid`.
+                id: scopes.is_empty() || scopes.iter().any(|s| s == "openid"),
             }),
             Self::ClientCredentials { .. } => Some(ProducedTokens {
                 refresh: false,
                 user: false,
+                id: false,
             }),
             _ => None,
         }
@@ -572,6 +576,23 @@ pub struct ProducedTokens {
     pub refresh: bool,
     /// Tokens of a user (not of an app client).
     pub user: bool,
+    /// An ID token. `client_credentials` issues none, and neither does the authorization-code
+    /// grant without the `openid` scope ("An ID token is only returned if `openid` scope is
+    /// requested": developer guide, "Authorize endpoint", GET /oauth2/authorize).
+    pub id: bool,
+}
+
+impl Step {
+    /// The tokens a later step can take from this one: the kind's tokens when the step is
+    /// expected to succeed, none when it expects an error (the engine keeps tokens only from a
+    /// success, and a success is a failure of a step that `expect`s an error or a non-200
+    /// status).
+    pub fn yields_tokens(&self) -> Option<ProducedTokens> {
+        if self.expect.error.is_some() || self.expect.status.is_some_and(|s| s != 200) {
+            return None;
+        }
+        self.kind.produces_tokens()
+    }
 }
 
 impl Flow {
@@ -614,6 +635,19 @@ pub fn categories_of(flows: &[Flow]) -> Vec<QuotaCategory> {
 impl Scenario {
     pub fn flow(&self, name: &str) -> Option<&Flow> {
         self.flows.iter().find(|f| f.name == name)
+    }
+
+    /// Every step as `flow.step`, in the scenario's order: flows as declared, steps as they
+    /// run (the order the end-of-run summary lists them in).
+    pub fn step_order(&self) -> Vec<String> {
+        self.flows
+            .iter()
+            .flat_map(|f| {
+                f.steps
+                    .iter()
+                    .map(move |s| format!("{}.{}", f.name, s.name))
+            })
+            .collect()
     }
 
     /// The quota categories the run's steps touch (setup and clean-up excluded), in table order.

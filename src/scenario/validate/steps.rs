@@ -163,6 +163,7 @@ fn check_steps(
         ok: true,
         signed_up: false,
         latest_tokens: None,
+        tokenless_sign_ins: Vec::new(),
     };
     let mut out = Vec::new();
     for (index, step) in steps.iter().enumerate() {
@@ -188,17 +189,20 @@ fn check_steps(
         }
         let tokens_from = flow_state.tokens_from(c, &kind, o, &skey, at, &out);
         let capture = flow_state.capture(c, o, &skey, index);
-        if kind.produces_tokens().is_some() {
-            flow_state.latest_tokens = Some(index);
-        }
-        out.push(Step {
+        let step = Step {
             name,
             kind,
             expect,
             think,
             capture,
             tokens_from,
-        });
+        };
+        if step.yields_tokens().is_some() {
+            flow_state.latest_tokens = Some(index);
+        } else if step.kind.produces_tokens().is_some() {
+            flow_state.tokenless_sign_ins.push(index);
+        }
+        out.push(step);
     }
     flow_state.ok.then_some(out)
 }
@@ -213,8 +217,10 @@ struct FlowState<'f> {
     ok: bool,
     /// An earlier `sign_up` exists.
     signed_up: bool,
-    /// The latest step that produces tokens.
+    /// The latest step that yields tokens (a token step expected to succeed).
     latest_tokens: Option<usize>,
+    /// Token steps that yield none because they expect an error.
+    tokenless_sign_ins: Vec<usize>,
 }
 
 impl FlowState<'_> {
@@ -426,46 +432,31 @@ impl FlowState<'_> {
                 },
                 None => {
                     if self.latest_tokens.is_none() {
+                        let (message, hint) = self.no_tokens(need, out);
                         c.error(
                             at,
                             skey,
                             DiagnosticKind::UnknownReference,
-                            "needs tokens from an earlier step of this flow, and there is none",
-                            Some("add srp_sign_in (or password_sign_in, admin_sign_in, authorization_code_pkce) before it".to_string()),
+                            message,
+                            Some(hint),
                         );
                         self.ok = false;
                     }
                     self.latest_tokens
                 }
             };
-            if let Some(source) = source {
-                let produced = out
-                    .get(source)
-                    .and_then(|s: &Step| s.kind.produces_tokens());
-                if let Some(produced) = produced {
-                    let source_name = out
-                        .get(source)
-                        .map(|s: &Step| s.name.clone())
-                        .unwrap_or_default();
-                    if need == TokenNeed::Refresh && !produced.refresh {
-                        c.error(
-                            at,
-                            skey,
-                            DiagnosticKind::UnknownReference,
-                            format!("needs a refresh token, and `{source_name}` (client_credentials) issues none"),
-                            Some("use the tokens of a user sign-in step".to_string()),
-                        );
-                        self.ok = false;
-                    } else if need == TokenNeed::UserAccess && !produced.user {
-                        c.error(
-                            at,
-                            skey,
-                            DiagnosticKind::UnknownReference,
-                            format!("needs a user's access token, and `{source_name}` is an app client's"),
-                            Some("use the tokens of a user sign-in step".to_string()),
-                        );
-                        self.ok = false;
-                    }
+            if let Some(source) = source
+                && let Some(from) = out.get(source)
+            {
+                if let Some((message, hint)) = source_lacks(need, kind, from) {
+                    c.error(
+                        at,
+                        skey,
+                        DiagnosticKind::UnknownReference,
+                        message,
+                        Some(hint),
+                    );
+                    self.ok = false;
                 }
                 tokens_from = Some(source);
             }
@@ -508,6 +499,98 @@ impl FlowState<'_> {
             None => None,
         }
     }
+}
+
+impl FlowState<'_> {
+    /// Why no earlier step can hand tokens to a step that needs `need`, and the fix.
+    fn no_tokens(&self, need: TokenNeed, out: &[Step]) -> (String, String) {
+        let what = need_text(need);
+        let tokenless: Vec<String> = self
+            .tokenless_sign_ins
+            .iter()
+            .filter_map(|i| out.get(*i))
+            .map(|s| {
+                format!(
+                    "`{}` expects {}, so it yields no tokens",
+                    s.name,
+                    s.expect.error.as_deref().map_or_else(
+                        || format!("status {}", s.expect.status.unwrap_or_default()),
+                        |e| format!("the error {e}")
+                    )
+                )
+            })
+            .collect();
+        let message = if tokenless.is_empty() {
+            format!("needs {what} from an earlier step of this flow, and there is none")
+        } else {
+            format!(
+                "needs {what} from an earlier step of this flow, and none yields one: {}",
+                tokenless.join("; ")
+            )
+        };
+        let hint = if tokenless.is_empty() {
+            "add srp_sign_in (or password_sign_in, admin_sign_in, authorization_code_pkce) before it"
+        } else {
+            "add a sign-in expected to succeed before it (srp_sign_in, password_sign_in, \
+             admin_sign_in or authorization_code_pkce)"
+        };
+        (message, hint.to_string())
+    }
+}
+
+/// What a step that needs `need` calls it in messages.
+fn need_text(need: TokenNeed) -> &'static str {
+    match need {
+        TokenNeed::Refresh => "a refresh token",
+        TokenNeed::UserAccess => "a user's access token",
+        TokenNeed::Any | TokenNeed::None => "tokens",
+    }
+}
+
+/// Why the tokens of `from` do not serve `kind` (which needs `need`), with the fix; `None` when
+/// they do. Mirrors what the engine's steps read from the tokens they are handed.
+fn source_lacks(need: TokenNeed, kind: &StepKind, from: &Step) -> Option<(String, String)> {
+    let name = &from.name;
+    let Some(produced) = from.yields_tokens() else {
+        let why = match (&from.expect.error, from.kind.produces_tokens()) {
+            (Some(e), Some(_)) => format!("`{name}` expects the error {e}, so it yields no tokens"),
+            (None, Some(_)) => format!(
+                "`{name}` expects status {}, so it yields no tokens",
+                from.expect.status.unwrap_or_default()
+            ),
+            (_, None) => format!("`{name}` ({}) yields no tokens", from.kind.name()),
+        };
+        return Some((
+            format!("needs {} from `{name}`, and {why}", need_text(need)),
+            "take the tokens of a sign-in expected to succeed (`tokens:` naming its capture)"
+                .to_string(),
+        ));
+    };
+    let lack = if need == TokenNeed::Refresh && !produced.refresh {
+        Some("a refresh token")
+    } else if need == TokenNeed::UserAccess && !produced.user {
+        Some("a user's access token")
+    } else if let StepKind::VerifyTokens { token } = kind
+        && !produced.id
+        && (*token == TokenUse::Id || (*token == TokenUse::Both && produced.user))
+    {
+        Some("an ID token")
+    } else {
+        None
+    };
+    lack.map(|what| {
+        let issuer = if produced.user {
+            format!("`{name}` issues none")
+        } else {
+            format!("`{name}` (client_credentials) issues none")
+        };
+        let hint = if produced.user {
+            "request the `openid` scope in that step, or check `token: access`"
+        } else {
+            "use the tokens of a user sign-in step"
+        };
+        (format!("needs {what}, and {issuer}"), hint.to_string())
+    })
 }
 
 /// `expect: { error, status }`.

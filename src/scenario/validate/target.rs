@@ -1,6 +1,7 @@
 //! The `target` block: `embedded`, or an endpoint whose URLs, region, ids and admin
 //! credentials are checked here, so a scenario that validates is one the client accepts.
 
+use crate::protocol::redact::redact_url_str;
 use serde_saphyr::Spanned;
 
 use super::checker::{Checker, pos};
@@ -24,7 +25,11 @@ fn check_url(c: &mut Checker<'_>, s: &Spanned<String>, key: &str) -> Option<url:
                 pos(s),
                 key,
                 DiagnosticKind::InvalidValue,
-                format!("`{text}` is not an http(s) URL (scheme `{}`)", u.scheme()),
+                format!(
+                    "`{}` is not an http(s) URL (scheme `{}`)",
+                    redact_url_str(&text),
+                    u.scheme()
+                ),
                 Some("write e.g. https://cognito-idp.eu-west-1.amazonaws.com".to_string()),
             );
             None
@@ -34,7 +39,7 @@ fn check_url(c: &mut Checker<'_>, s: &Spanned<String>, key: &str) -> Option<url:
                 pos(s),
                 key,
                 DiagnosticKind::InvalidValue,
-                format!("`{text}` is not a URL ({e})"),
+                format!("`{}` is not a URL ({e})", redact_url_str(&text)),
                 Some("write e.g. https://cognito-idp.eu-west-1.amazonaws.com".to_string()),
             );
             None
