@@ -181,3 +181,74 @@ fn step_base(shared: &Shared, flow_index: usize) -> usize {
         .map(|f| f.steps.len())
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::engine::{RunOptions, execute_on, new_run_id, target};
+    use crate::scenario::parse_scenario;
+
+    /// `panics_in_test` is the flow name on which `run_step` panics (a test-only fault).
+    const PANICS: &str = r#"
+target: embedded
+setup:
+  users: 2
+  password: "Panic-Pa55word!"
+flows:
+  panics_in_test:
+    load: { executor: constant-arrival-rate, rate: 10, duration: 1s, pre_allocated_vus: 2, max_vus: 2 }
+    steps:
+      - password_sign_in
+  steady:
+    load: { executor: constant-arrival-rate, rate: 5, duration: 1s, pre_allocated_vus: 1 }
+    steps:
+      - password_sign_in
+thresholds:
+  run: ["error_rate<1%"]
+"#;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_iteration_is_caught_counted_and_the_vu_goes_on() {
+        let server = crate::server::start(crate::server::ServerConfig::default())
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scenario.yaml");
+        let scenario = Arc::new(parse_scenario(PANICS, &path, &|_| None).unwrap().scenario);
+        let run_id = new_run_id();
+        let resolved = target::reference_server_at(server.endpoint(), &scenario, &run_id)
+            .await
+            .unwrap();
+        let options = RunOptions {
+            reports_root: dir.path().join("reports"),
+            quiet: true,
+            shard: None,
+        };
+        let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+        let result = execute_on(scenario, resolved, &run_id, &options, stop)
+            .await
+            .unwrap();
+        server.shutdown().await;
+        let s = &result.report.summary;
+        // Ten iterations on two VUs, every one panicking: none lost, the VUs lived on.
+        let flow = &s.flows["panics_in_test"];
+        assert_eq!(flow.count, 10, "{flow:?}");
+        assert_eq!(flow.not_sent["panic"], 10);
+        let step = &s.steps["panics_in_test.password_sign_in"];
+        assert_eq!(step.not_sent["panic"], 10);
+        assert_eq!(s.flows["steady"].ok, 5);
+        assert_eq!(s.run.count, 15);
+        assert_eq!(s.run.not_sent["panic"], 10);
+        assert_eq!(s.iterations.failed["panic"], 10);
+        // The message is kept, the token in it is not.
+        for scope in [&s.run, flow, step] {
+            let sample = &scope.samples["panic"];
+            assert!(
+                sample.starts_with("test panic near token [redacted]"),
+                "{sample}"
+            );
+        }
+        assert!(!result.report.passed);
+    }
+}
