@@ -5,8 +5,6 @@
 
 mod engine_support;
 
-use std::time::Duration;
-
 use cognito_harness::engine;
 use cognito_harness::exit::ExitCode;
 use cognito_harness::metrics::Summary;
