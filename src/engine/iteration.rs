@@ -6,12 +6,17 @@
 //! iteration itself are timed from the iteration's *intended* start (the pacer's time, even when
 //! every VU was busy and it started late); later steps from the end of the previous step's think
 //! time; a step's second request (RespondToAuthChallenge after InitiateAuth) from when it was
-//! sent, since it could not be sent before the first answer.
+//! sent, since it could not be sent before the first answer. The flow's latency is the sum of
+//! its steps' latencies (think time excluded); its duration, think time included, is recorded
+//! apart (k6's `iteration_duration`).
 //!
 //! Outcomes: a request that fails the way the step's `expect` says counts as ok; a
 //! TooManyRequestsException (or any HTTP 429) is a throttle, not an error; a failure without an
-//! answer counts by transport kind (`connect`, `timeout`, ...). An iteration stops at its first
-//! failed step (later steps would lack its tokens) and takes that step's outcome.
+//! answer counts by transport kind (`connect`, `timeout`, ...); a step that fails inside the
+//! harness before sending (no user left, missing tokens, a caught panic) counts not sent. An
+//! iteration stops at its first failed step (later steps would lack its tokens) and takes that
+//! step's outcome. Cancelled at the end of graceful stop, it records its unanswered request and
+//! step as transport `interrupted` and itself as interrupted.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;

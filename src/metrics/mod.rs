@@ -4,7 +4,7 @@
 //! The engine gives each worker its own [`Recorder`] (no lock per sample) and merges them at the
 //! end, or periodically into a snapshot. A recorder keeps, per scope (the run, each flow, each
 //! step, each quota category), an HDR histogram of latency in microseconds (1 µs to 60 s, three
-//! significant digits) and counts by outcome, plus one per-second timeline of requests, errors,
+//! significant digits) and counts by outcome (and one sample message per failure kind), plus one per-second timeline of requests, errors,
 //! throttles and per-category requests, from which the peak one-second rates come.
 //!
 //! Histograms travel inside the [`Summary`] in HdrHistogram's V2 encoding (base64), so shards of
@@ -13,7 +13,11 @@
 //! [`thresholds`] evaluates a scenario's thresholds against a summary.
 //!
 //! What a scope counts: the run and each quota category count API requests; a flow counts
-//! iterations; a step counts executions of the step (an `srp_sign_in` sends two requests).
+//! iterations; a step counts executions of the step (an `srp_sign_in` sends two requests). A
+//! step execution that ended not sent (a failure inside the harness) also counts at the run.
+//! Every scope adds up: `count = ok + Σerrors + throttled + Σtransport + Σnot_sent +
+//! interrupted`; `error_rate` counts every failure but throttles, `throttle_rate` the throttles
+//! (disjoint). Flows keep a second histogram, the iteration duration with think time.
 
 mod recorder;
 mod summary;
@@ -312,6 +316,9 @@ mod tests {
                 .unwrap();
             assert_adds_up(&merged);
             proptest::prop_assert_eq!(&merged, &summary);
+            // And so do the two recorders, merged before summarising.
+            a.merge(&b).unwrap();
+            proptest::prop_assert_eq!(&Summary::from_recorder(&a, elapsed), &summary);
         }
     }
 
