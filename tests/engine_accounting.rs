@@ -156,3 +156,29 @@ async fn flow_latency_excludes_think_time() {
     assert!(duration.min_us >= 400_000, "{duration:?}");
     assert_every_scope_adds_up(s);
 }
+
+const WRONG_PASSWORD: &str = r#"
+target: embedded
+setup:
+  users: 2
+  password: "Acc-Pa55word!"
+flows:
+  sign_in:
+    load: { executor: constant-arrival-rate, rate: 4, duration: 1s, pre_allocated_vus: 2 }
+    steps:
+      - password_sign_in: { password: "Wrong-Pa55word!" }
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_kinds_keep_one_sample_message() {
+    let server = start(ServerConfig::default()).await.unwrap();
+    let run = run_on(server.endpoint(), WRONG_PASSWORD, |_| {}).await;
+    server.shutdown().await;
+    let s = &run.result.report.summary;
+    assert_eq!(s.run.errors["NotAuthorizedException"], 4);
+    for scope in [&s.run, &s.flows["sign_in"], &s.steps["sign_in.password_sign_in"]] {
+        let sample = &scope.samples["NotAuthorizedException"];
+        assert!(!sample.is_empty() && !sample.contains("Pa55word"), "{sample}");
+    }
+    assert!(engine::render_outcome(&run.result).contains("NotAuthorizedException: "));
+}

@@ -81,7 +81,7 @@ pub async fn run_iteration(
         for (index, step) in flow.steps.iter().enumerate() {
             let step_id = StepId(base + index);
             let body = AssertUnwindSafe(run_step(
-                shared, flow_index, step, index, n, &mut state, step_due, vu, cancel,
+                shared, flow_index, step, index, n, &mut state, step_due, vu, cancel, step_id,
             ))
             .catch_unwind();
             // Biased: the step sees the cancellation first and records its request.

@@ -16,6 +16,7 @@ use super::shared::{
 };
 use super::target::{PoolUser, random_password, read_codes, username_from};
 use crate::jwt::{AcceptedTokenUse, VerifyPolicy, verify_token};
+use crate::metrics::StepId;
 use crate::protocol::oauth2::authorize_url;
 use crate::protocol::ops::*;
 use crate::protocol::{AppClient, CallError, ClientAuthMethod, Grant, ParamMap, Pkce, Sensitive};
@@ -93,6 +94,8 @@ struct StepCalls<'a> {
     /// Turns true when the load's graceful stop ends: an unanswered request counts as
     /// interrupted, with its latency so far.
     cancel: tokio::sync::watch::Receiver<bool>,
+    /// The step, for its failure samples.
+    step: StepId,
 }
 
 /// A step ended early: as expected (`Ok`) or with a failure.
@@ -135,6 +138,13 @@ impl StepCalls<'_> {
             Some(Err(e)) if matches_expected(&e, self.expect) => (Ok(()), Err(Ok(()))),
             Some(Err(e)) => {
                 let f = classify(&e);
+                if let (Failure::Error(kind), CallError::Service(service)) = (&f, &e) {
+                    // The service's own message (never a transport detail, which may hold
+                    // the endpoint URL).
+                    let message = service.message.as_deref().unwrap_or(&service.raw_type);
+                    self.shared
+                        .record(self.vu, |r| r.record_sample(self.step, kind, message));
+                }
                 (Err(f.clone()), Err(Err(f)))
             }
         };
@@ -177,8 +187,10 @@ pub(super) async fn run_step(
     due: Instant,
     vu: usize,
     cancel: &tokio::sync::watch::Receiver<bool>,
+    step_id: StepId,
 ) -> Result<(), Failure> {
     let mut calls = StepCalls {
+        step: step_id,
         shared,
         vu,
         expect: &step.expect,
