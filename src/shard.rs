@@ -47,7 +47,7 @@ use crate::scenario::thresholds::{Threshold, parse_expression};
 pub const SHARD_FILE: &str = "shard.json";
 
 /// Bumped on any incompatible change to `shard.json`.
-pub const SHARD_SCHEMA_VERSION: u32 = 1;
+pub const SHARD_SCHEMA_VERSION: u32 = 2;
 
 /// One shard of a scenario: `index` in `0..count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -201,7 +201,7 @@ fn bad_inputs_exit_2_naming_the_file() {
         "{err}"
     );
 
-    doc["schema_version"] = 1.into();
+    doc["schema_version"] = cognito_harness::report::REPORT_SCHEMA_VERSION.into();
     doc["summary"]["run"].as_object_mut().unwrap().remove("rps");
     let broken = dir.path().join("broken.json");
     std::fs::write(&broken, doc.to_string()).unwrap();

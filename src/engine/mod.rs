@@ -35,6 +35,11 @@
 //! - When every VU of an arrival-rate executor is busy (`max_vus` reached), k6 drops the
 //!   iteration. Here it waits for the next free VU and its latency is counted from its intended
 //!   start, so a stalled target shows up as latency, not as fewer requests.
+//! - When a load's graceful stop ends, k6 drops what is still running. Here the VUs are
+//!   cancelled cooperatively (each iteration selects on a cancellation signal): an unanswered
+//!   request and its step count as transport `interrupted` with their latency so far, the
+//!   iteration and every iteration still waiting for a VU count as interrupted in their flow.
+//!   A VU whose iteration panics catches it, counts it (`panic`) and goes on.
 //! - Rates (`rps`) are per second of the scheduled window (the executors' end), since every
 //!   request is placed on the timeline at its intended time; an interrupted run uses the time
 //!   it actually ran.

@@ -9,9 +9,10 @@ use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::EngineError;
-use super::iteration::{FlowCounters, Shared, run_iteration};
+use super::iteration::{FlowCounters, Shared, record_waiting_interrupted, run_iteration_caught};
 use super::pacer::{Arrivals, end_of, peak_vus, vus_at};
 use super::progress::{RunSink, TracingSink};
+use super::shared::wait_true;
 use super::target::{self, Resolved};
 use crate::exit::ExitCode;
 use crate::metrics::{Layout, Recorder, Summary};
@@ -373,7 +374,13 @@ fn max_vus_of(load: &Load) -> u32 {
     }
 }
 
-/// Drives one load until its end plus graceful stop, or until `stop`.
+/// How long the VUs get, once cancelled, to record what they were doing before they are
+/// aborted (they answer the cancellation at once; this bounds a VU stuck elsewhere).
+const CANCEL_GRACE: Duration = Duration::from_secs(5);
+
+/// Drives one load until its end plus graceful stop, or until `stop`. Then cancels its VUs
+/// cooperatively: each records its unanswered request, step and iteration as interrupted; the
+/// iterations still queued for a free VU are counted interrupted in their flows.
 async fn drive(
     shared: Arc<Shared>,
     load: Load,
@@ -383,28 +390,18 @@ async fn drive(
 ) {
     let start = tokio::time::Instant::from_std(shared.start);
     let deadline = start + end_of(&load) + load.graceful_stop;
+    let (cancel_tx, cancel) = watch::channel(false);
     let mut vus = JoinSet::new();
+    let mut queue = None;
+    let lanes = Lanes {
+        stop: stop.clone(),
+        cancel,
+        vu_base,
+    };
     if let Some(rate) = arrival_profile(&load) {
-        drive_arrivals(
-            &shared,
-            &load,
-            &rate,
-            &flows,
-            stop.clone(),
-            vu_base,
-            &mut vus,
-        )
-        .await;
+        queue = Some(drive_arrivals(&shared, &load, &rate, &flows, lanes, &mut vus).await);
     } else if let Some(profile) = vu_profile(&load) {
-        spawn_looping_vus(
-            &shared,
-            &load,
-            profile,
-            &flows,
-            stop.clone(),
-            vu_base,
-            &mut vus,
-        );
+        spawn_looping_vus(&shared, &load, profile, &flows, lanes, &mut vus);
     }
     // In-flight iterations may finish until the graceful-stop deadline (or an interruption).
     let mut stop = stop;
@@ -414,32 +411,49 @@ async fn drive(
         _ = tokio::time::sleep_until(deadline) => {}
         _ = wait_true(&mut stop) => {}
     }
-    vus.abort_all();
-    while vus.join_next().await.is_some() {}
-}
-
-async fn wait_true(stop: &mut watch::Receiver<bool>) {
-    while !*stop.borrow() {
-        if stop.changed().await.is_err() {
-            // The sender is gone: nobody can interrupt any more.
-            std::future::pending::<()>().await;
+    let _ = cancel_tx.send(true);
+    let drained = tokio::time::timeout(CANCEL_GRACE, async {
+        while vus.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        vus.abort_all();
+        while vus.join_next().await.is_some() {}
+    }
+    if let Some(queue) = queue {
+        let mut rx = queue.lock().await;
+        rx.close();
+        while let Ok((_, flow)) = rx.try_recv() {
+            record_waiting_interrupted(&shared, flow);
         }
     }
 }
 
+/// What a load's VUs listen to: the run's stop, the load's cancellation, and their first
+/// number.
+struct Lanes {
+    stop: watch::Receiver<bool>,
+    cancel: watch::Receiver<bool>,
+    vu_base: usize,
+}
+
 type Queue = Arc<Mutex<mpsc::UnboundedReceiver<(Instant, usize)>>>;
 
-/// Open model: a pacer sends each intended start to a pool of VUs.
-#[allow(clippy::too_many_arguments)]
+/// Open model: a pacer sends each intended start to a pool of VUs. Returns the queue, which
+/// holds the iterations still waiting for a VU when the VUs were cancelled.
 async fn drive_arrivals(
     shared: &Arc<Shared>,
     load: &Load,
     rate: &crate::scenario::schedule::Profile,
     flows: &[(usize, u32)],
-    stop: watch::Receiver<bool>,
-    vu_base: usize,
+    lanes: Lanes,
     vus: &mut JoinSet<()>,
-) {
+) -> Queue {
+    let Lanes {
+        stop,
+        cancel,
+        vu_base,
+    } = lanes;
     use crate::scenario::model::Executor;
     let (pre, max) = match &load.executor {
         Executor::ConstantArrivalRate {
@@ -465,15 +479,21 @@ async fn drive_arrivals(
         let shared = shared.clone();
         let queue = queue.clone();
         let idle = idle.clone();
+        let mut cancel = cancel.clone();
         let vu = vu_base + *spawned;
         *spawned += 1;
         idle.fetch_add(1, Ordering::SeqCst);
         vus.spawn(async move {
             loop {
-                let next = { queue.lock().await.recv().await };
+                // Once cancelled, what is still queued is counted by `drive`, not run.
+                let next = tokio::select! {
+                    biased;
+                    _ = wait_true(&mut cancel) => None,
+                    next = async { queue.lock().await.recv().await } => next,
+                };
                 let Some((due, flow)) = next else { break };
                 idle.fetch_sub(1, Ordering::SeqCst);
-                run_iteration(&shared, flow, due, vu).await;
+                run_iteration_caught(&shared, flow, due, vu, &cancel).await;
                 idle.fetch_add(1, Ordering::SeqCst);
             }
         });
@@ -504,20 +524,24 @@ async fn drive_arrivals(
             break;
         }
     }
-    // Closing the queue lets the VUs finish what is queued, then exit.
+    // Closing the queue (dropping `tx`) lets the VUs finish what is queued, then exit.
+    queue
 }
 
 /// Closed model: VU `i` runs iterations back to back while the profile wants more than `i`.
-#[allow(clippy::too_many_arguments)]
 fn spawn_looping_vus(
     shared: &Arc<Shared>,
     load: &Load,
     profile: crate::scenario::schedule::Profile,
     flows: &[(usize, u32)],
-    stop: watch::Receiver<bool>,
-    vu_base: usize,
+    lanes: Lanes,
     vus: &mut JoinSet<()>,
 ) {
+    let Lanes {
+        stop,
+        cancel,
+        vu_base,
+    } = lanes;
     let profile = Arc::new(profile);
     let peak = peak_vus(&profile);
     let end = shared.start + end_of(load);
@@ -531,10 +555,11 @@ fn spawn_looping_vus(
         let flows: Vec<usize> = flows.iter().map(|(f, _)| *f).collect();
         let mut mix = FlowMix::new(&weights);
         let stop = stop.clone();
+        let cancel = cancel.clone();
         let vu = vu_base + local;
         vus.spawn(async move {
             loop {
-                if *stop.borrow() {
+                if *stop.borrow() || *cancel.borrow() {
                     break;
                 }
                 let now = Instant::now();
@@ -544,7 +569,7 @@ fn spawn_looping_vus(
                 let t = now.duration_since(shared.start).as_secs_f64();
                 if vus_at(&profile, t) > i {
                     let Some(pick) = mix.pick() else { break };
-                    run_iteration(&shared, flows[pick], now, vu).await;
+                    run_iteration_caught(&shared, flows[pick], now, vu, &cancel).await;
                 } else {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }

@@ -19,8 +19,14 @@ use crate::scenario::model::{Expect, Scenario, UserSelection};
 pub enum Failure {
     Error(String),
     Throttled,
+    /// No answer; [`INTERRUPTED`] when the run ended while waiting for it.
     Transport(&'static str),
+    /// Failed inside the harness before sending (`no_user_left`, `missing_tokens`, `panic`, ...).
+    NotSent(String),
 }
+
+/// The transport kind of a request still waiting for its answer when the run ended.
+pub const INTERRUPTED: &str = "interrupted";
 
 impl Failure {
     fn outcome(&self) -> Outcome<'_> {
@@ -28,6 +34,23 @@ impl Failure {
             Failure::Error(label) => Outcome::Error(label),
             Failure::Throttled => Outcome::Throttled,
             Failure::Transport(kind) => Outcome::Transport(kind),
+            Failure::NotSent(kind) => Outcome::NotSent(kind),
+        }
+    }
+
+    /// Whether the run ended while this step was still in progress.
+    pub fn is_interrupted(&self) -> bool {
+        *self == Failure::Transport(INTERRUPTED)
+    }
+}
+
+/// Resolves once `flag` is true (never, once its sender is gone while false): the run's stop
+/// signal, or a load's cancellation at the end of its graceful stop.
+pub async fn wait_true(flag: &mut tokio::sync::watch::Receiver<bool>) {
+    while !*flag.borrow_and_update() {
+        if flag.changed().await.is_err() {
+            // The sender is gone: nobody can set it any more.
+            std::future::pending::<()>().await;
         }
     }
 }
@@ -72,6 +95,8 @@ pub struct FlowCounters {
     pub started: AtomicU64,
     pub ok: AtomicU64,
     pub failed: AtomicU64,
+    /// Iterations still running or waiting for a VU when the graceful stop ended.
+    pub interrupted: AtomicU64,
     pub requests: AtomicU64,
     pub request_errors: AtomicU64,
     pub throttles: AtomicU64,

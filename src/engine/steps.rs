@@ -11,9 +11,12 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use super::shared::{Failure, FlowCounters, Shared, classify, matches_expected, outcome_of};
+use super::shared::{
+    Failure, FlowCounters, INTERRUPTED, Shared, classify, matches_expected, outcome_of, wait_true,
+};
 use super::target::{PoolUser, random_password, read_codes, username_from};
 use crate::jwt::{AcceptedTokenUse, VerifyPolicy, verify_token};
+use crate::metrics::StepId;
 use crate::protocol::oauth2::authorize_url;
 use crate::protocol::ops::*;
 use crate::protocol::{AppClient, CallError, ClientAuthMethod, Grant, ParamMap, Pkce, Sensitive};
@@ -88,6 +91,11 @@ struct StepCalls<'a> {
     /// When the next request counts from: the step's intended start, then `None` (sent now).
     due: Option<Instant>,
     counters: &'a FlowCounters,
+    /// Turns true when the load's graceful stop ends: an unanswered request counts as
+    /// interrupted, with its latency so far.
+    cancel: tokio::sync::watch::Receiver<bool>,
+    /// The step, for its failure samples.
+    step: StepId,
 }
 
 /// A step ended early: as expected (`Ok`) or with a failure.
@@ -103,11 +111,19 @@ impl StepCalls<'_> {
         fut: impl Future<Output = Result<T, CallError>>,
     ) -> Result<T, Ended> {
         let from = self.due.take().unwrap_or_else(Instant::now);
-        let result = fut.await;
+        let result = tokio::select! {
+            biased;
+            result = fut => Some(result),
+            _ = wait_true(&mut self.cancel) => None,
+        };
         let latency = from.elapsed();
         let at = from.saturating_duration_since(self.shared.start);
         let (outcome, flow): (Result<(), Failure>, Result<T, Ended>) = match result {
-            Ok(v) => {
+            None => {
+                let f = Failure::Transport(INTERRUPTED);
+                (Err(f.clone()), Err(Err(f)))
+            }
+            Some(Ok(v)) => {
                 if last && self.expect.error.is_some() {
                     let f = Failure::Error("unexpected_success".into());
                     (Err(f.clone()), Err(Err(f)))
@@ -119,9 +135,16 @@ impl StepCalls<'_> {
                     (Ok(()), Ok(v))
                 }
             }
-            Err(e) if matches_expected(&e, self.expect) => (Ok(()), Err(Ok(()))),
-            Err(e) => {
+            Some(Err(e)) if matches_expected(&e, self.expect) => (Ok(()), Err(Ok(()))),
+            Some(Err(e)) => {
                 let f = classify(&e);
+                if let (Failure::Error(kind), CallError::Service(service)) = (&f, &e) {
+                    // The service's own message (never a transport detail, which may hold
+                    // the endpoint URL).
+                    let message = service.message.as_deref().unwrap_or(&service.raw_type);
+                    self.shared
+                        .record(self.vu, |r| r.record_sample(self.step, kind, message));
+                }
                 (Err(f.clone()), Err(Err(f)))
             }
         };
@@ -142,8 +165,14 @@ impl StepCalls<'_> {
     }
 }
 
-pub(super) fn missing(what: &str) -> Failure {
+/// The target's answer lacks what it should carry: an error of the target, not of the harness.
+fn incomplete_answer(what: &str) -> Failure {
     Failure::Error(format!("missing_{what}"))
+}
+
+/// A step that cannot be sent: what an earlier step should have produced is missing.
+pub(super) fn missing(what: &str) -> Failure {
+    Failure::NotSent(format!("missing_{what}"))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -156,15 +185,26 @@ pub(super) async fn run_step(
     state: &mut IterationState,
     due: Instant,
     vu: usize,
+    cancel: &tokio::sync::watch::Receiver<bool>,
+    step_id: StepId,
 ) -> Result<(), Failure> {
     let mut calls = StepCalls {
+        step: step_id,
         shared,
         vu,
         expect: &step.expect,
         due: Some(due),
         counters: &shared.counters[flow_index],
+        cancel: cancel.clone(),
     };
     let flow = &shared.scenario.flows[flow_index];
+    // A test-only fault: a flow named `panics_in_test` panics in its steps, as a bug would.
+    #[cfg(test)]
+    if flow.name == "panics_in_test" {
+        panic!(
+            "test panic near token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl"
+        );
+    }
     let cx = StepCx {
         shared,
         flow,
@@ -341,8 +381,8 @@ async fn srp_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<()
     // SRP maths on the blocking pool, never on an I/O thread.
     let srp = tokio::task::spawn_blocking(|| SrpClient::from_rng(&mut rand::rng()))
         .await
-        .map_err(|_| Failure::Error("srp:task".into()))?
-        .map_err(|_| Failure::Error("srp:client".into()))?;
+        .map_err(|_| Failure::NotSent("srp_task".into()))?
+        .map_err(|_| Failure::NotSent("srp_client".into()))?;
     let params = ParamMap::new()
         .with("USERNAME", username.as_str())
         .with("SRP_A", srp.a_pub_hex());
@@ -483,7 +523,7 @@ async fn refresh(cx: StepCx<'_, '_>) -> Result<(), Failure> {
     );
     let mut fresh = Tokens::from_result(
         out.authentication_result
-            .ok_or_else(|| missing("authentication_result"))?,
+            .ok_or_else(|| incomplete_answer("authentication_result"))?,
         username,
     );
     // REFRESH_TOKEN_AUTH does not return a new refresh token unless rotation is on.
@@ -807,7 +847,7 @@ fn store_auth(
     result: Option<AuthenticationResultType>,
     username: Option<String>,
 ) -> Result<(), Failure> {
-    let result = result.ok_or_else(|| missing("authentication_result"))?;
+    let result = result.ok_or_else(|| incomplete_answer("authentication_result"))?;
     state.tokens[index] = Some(Tokens::from_result(result, username));
     state.last_tokens = Some(index);
     Ok(())

@@ -22,8 +22,29 @@ pub enum Outcome<'a> {
     Error(&'a str),
     /// The target refused for rate (`TooManyRequestsException`, HTTP 429).
     Throttled,
-    /// No answer: `timeout`, `connect`, `tls`, `io`, ...
+    /// No answer: `timeout`, `connect`, `tls`, `io`, ..., or `interrupted` (still waiting for
+    /// its answer when the graceful stop ended or the run was interrupted).
     Transport(&'a str),
+    /// The step failed inside the harness before sending anything (its kind: `no_user_left`,
+    /// `missing_tokens`, `srp_client`, `panic`, ...). Counted at the step, its flow and the run.
+    NotSent(&'a str),
+    /// An iteration still running or still waiting for a free VU when the graceful stop ended
+    /// (or the run was interrupted). Flows only: its in-flight request and step count as
+    /// `Transport("interrupted")`.
+    Interrupted,
+}
+
+impl Outcome<'_> {
+    /// The kind a failure is counted under (`None` for `Ok`): the error code, `throttled`, the
+    /// transport or not-sent kind, or `interrupted`.
+    pub fn kind(&self) -> Option<&str> {
+        match self {
+            Outcome::Ok => None,
+            Outcome::Error(k) | Outcome::Transport(k) | Outcome::NotSent(k) => Some(k),
+            Outcome::Throttled => Some("throttled"),
+            Outcome::Interrupted => Some("interrupted"),
+        }
+    }
 }
 
 /// Errors combining measurements.
@@ -93,58 +114,114 @@ impl Layout {
     }
 }
 
-/// Latency and outcome counts of one scope.
+/// Latency and outcome counts of one scope. `count` is explicit, not the histogram's length: a
+/// step that was never sent and an iteration interrupted while waiting for a VU count without a
+/// latency.
 #[derive(Debug, Clone)]
 pub(crate) struct ScopeRecorder {
+    pub(crate) count: u64,
     pub(crate) latency: Histogram<u64>,
+    /// Flows only: iteration duration, think time included (k6's `iteration_duration`).
+    pub(crate) duration: Option<Histogram<u64>>,
     pub(crate) ok: u64,
     pub(crate) errors: BTreeMap<String, u64>,
     pub(crate) throttled: u64,
     pub(crate) transport: BTreeMap<String, u64>,
+    pub(crate) not_sent: BTreeMap<String, u64>,
+    pub(crate) interrupted: u64,
+    /// One message per failure kind (the first seen), token-like words redacted.
+    pub(crate) samples: BTreeMap<String, String>,
+}
+
+fn record_micros(histogram: &mut Histogram<u64>, latency: Duration) {
+    let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+    histogram.saturating_record(micros.clamp(super::LATENCY_LOW_US, super::LATENCY_HIGH_US));
+}
+
+fn add_histogram(into: &mut Histogram<u64>, other: &Histogram<u64>) {
+    // Same bounds on both sides, so addition cannot fail; saturate rather than panic.
+    if into.add(other).is_err() {
+        for v in other.iter_recorded() {
+            into.saturating_record_n(v.value_iterated_to(), v.count_at_value());
+        }
+    }
 }
 
 impl ScopeRecorder {
     fn new() -> Self {
         Self {
+            count: 0,
             latency: super::new_histogram(),
+            duration: None,
             ok: 0,
             errors: BTreeMap::new(),
             throttled: 0,
             transport: BTreeMap::new(),
+            not_sent: BTreeMap::new(),
+            interrupted: 0,
+            samples: BTreeMap::new(),
         }
     }
 
-    fn record(&mut self, latency: Duration, outcome: Outcome<'_>) {
-        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
-        self.latency
-            .saturating_record(micros.clamp(super::LATENCY_LOW_US, super::LATENCY_HIGH_US));
+    fn with_duration() -> Self {
+        Self {
+            duration: Some(super::new_histogram()),
+            ..Self::new()
+        }
+    }
+
+    /// One outcome; `latency` is `None` when nothing was timed (not sent, or interrupted while
+    /// waiting for a VU).
+    fn record(&mut self, latency: Option<Duration>, outcome: Outcome<'_>) {
+        self.count += 1;
+        if let Some(latency) = latency {
+            record_micros(&mut self.latency, latency);
+        }
         match outcome {
             Outcome::Ok => self.ok += 1,
             Outcome::Error(kind) => bump(&mut self.errors, kind),
             Outcome::Throttled => self.throttled += 1,
             Outcome::Transport(kind) => bump(&mut self.transport, kind),
+            Outcome::NotSent(kind) => bump(&mut self.not_sent, kind),
+            Outcome::Interrupted => self.interrupted += 1,
+        }
+    }
+
+    fn sample(&mut self, kind: &str, message: &str) {
+        if !self.samples.contains_key(kind) {
+            self.samples
+                .insert(kind.to_string(), super::redact_token_like(message));
         }
     }
 
     pub(crate) fn count(&self) -> u64 {
-        self.latency.len()
+        self.count
     }
 
     fn merge(&mut self, other: &ScopeRecorder) {
-        // Same bounds on both sides, so addition cannot fail; saturate rather than panic.
-        if self.latency.add(&other.latency).is_err() {
-            for v in other.latency.iter_recorded() {
-                self.latency
-                    .saturating_record_n(v.value_iterated_to(), v.count_at_value());
-            }
+        self.count += other.count;
+        add_histogram(&mut self.latency, &other.latency);
+        match (&mut self.duration, &other.duration) {
+            (Some(a), Some(b)) => add_histogram(a, b),
+            (None, Some(b)) => self.duration = Some(b.clone()),
+            _ => {}
         }
         self.ok += other.ok;
         self.throttled += other.throttled;
-        for (kind, n) in &other.errors {
-            *self.errors.entry(kind.clone()).or_default() += n;
+        self.interrupted += other.interrupted;
+        for (map, theirs) in [
+            (&mut self.errors, &other.errors),
+            (&mut self.transport, &other.transport),
+            (&mut self.not_sent, &other.not_sent),
+        ] {
+            for (kind, n) in theirs {
+                *map.entry(kind.clone()).or_default() += n;
+            }
         }
-        for (kind, n) in &other.transport {
-            *self.transport.entry(kind.clone()).or_default() += n;
+        for (kind, message) in &other.samples {
+            self.samples
+                .entry(kind.clone())
+                .or_insert_with(|| message.clone());
         }
     }
 }
@@ -189,7 +266,11 @@ impl Recorder {
     pub fn new(layout: Layout) -> Self {
         Self {
             run: ScopeRecorder::new(),
-            flows: layout.flows.iter().map(|_| ScopeRecorder::new()).collect(),
+            flows: layout
+                .flows
+                .iter()
+                .map(|_| ScopeRecorder::with_duration())
+                .collect(),
             steps: layout.steps.iter().map(|_| ScopeRecorder::new()).collect(),
             categories: layout
                 .categories
@@ -241,10 +322,10 @@ impl Recorder {
         latency: Duration,
         outcome: Outcome<'_>,
     ) {
-        self.run.record(latency, outcome);
+        self.run.record(Some(latency), outcome);
         let category_index = category.and_then(|c| self.layout.category_index(c));
         match category_index {
-            Some(i) => self.categories[i].record(latency, outcome),
+            Some(i) => self.categories[i].record(Some(latency), outcome),
             None => self.uncategorised += 1,
         }
         let second = usize::try_from(at.as_secs())
@@ -265,13 +346,14 @@ impl Recorder {
         }
         let bucket = &mut self.timeline[second];
         bucket.requests += 1;
+        // Disjoint, as the scopes' rates: a throttle is not an error.
         match outcome {
             Outcome::Ok => {}
-            Outcome::Throttled => {
-                bucket.errors += 1;
-                bucket.throttles += 1;
-            }
-            Outcome::Error(_) | Outcome::Transport(_) => bucket.errors += 1,
+            Outcome::Throttled => bucket.throttles += 1,
+            Outcome::Error(_)
+            | Outcome::Transport(_)
+            | Outcome::NotSent(_)
+            | Outcome::Interrupted => bucket.errors += 1,
         }
         if let Some(i) = category_index {
             bucket.categories[i] += 1;
@@ -281,17 +363,53 @@ impl Recorder {
         }
     }
 
-    /// One execution of a step (all its requests), timed from its intended start.
+    /// One execution of a step (all its requests), timed from its intended start. A step that
+    /// ended [`Outcome::NotSent`] has no latency and also counts at the run scope (which
+    /// otherwise counts requests), so a run whose steps all failed inside the harness shows it.
     pub fn record_step(&mut self, step: StepId, latency: Duration, outcome: Outcome<'_>) {
+        let not_sent = matches!(outcome, Outcome::NotSent(_));
+        let latency = (!not_sent).then_some(latency);
         if let Some(scope) = self.steps.get_mut(step.0) {
             scope.record(latency, outcome);
+            if not_sent {
+                self.run.record(None, outcome);
+            }
         }
     }
 
-    /// One iteration of a flow, timed from its intended start; `Ok` when every step was.
+    /// One iteration of a flow whose latency (the sum of its steps' latencies) is also its
+    /// duration: [`Recorder::record_iteration_timed`] without think time.
     pub fn record_iteration(&mut self, flow: usize, latency: Duration, outcome: Outcome<'_>) {
+        self.record_iteration_timed(flow, Some(latency), Some(latency), outcome);
+    }
+
+    /// One iteration of a flow: `latency` is the sum of its steps' latencies (think time left
+    /// out), `duration` the time from its intended start to its end (think time in); both
+    /// `None` for an iteration interrupted before it started.
+    pub fn record_iteration_timed(
+        &mut self,
+        flow: usize,
+        latency: Option<Duration>,
+        duration: Option<Duration>,
+        outcome: Outcome<'_>,
+    ) {
         if let Some(scope) = self.flows.get_mut(flow) {
             scope.record(latency, outcome);
+            if let (Some(histogram), Some(duration)) = (scope.duration.as_mut(), duration) {
+                record_micros(histogram, duration);
+            }
+        }
+    }
+
+    /// Keeps `message` (token-like words redacted) as the sample of failure `kind` at the run,
+    /// the step's flow and the step, unless one is kept already.
+    pub fn record_sample(&mut self, step: StepId, kind: &str, message: &str) {
+        self.run.sample(kind, message);
+        if let Some((flow, _)) = self.layout.steps.get(step.0) {
+            if let Some(scope) = self.flows.get_mut(*flow) {
+                scope.sample(kind, message);
+            }
+            self.steps[step.0].sample(kind, message);
         }
     }
 

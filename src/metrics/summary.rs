@@ -14,8 +14,10 @@ use super::recorder::{MetricsError, Recorder, ScopeRecorder};
 use crate::quota::{CategoryDemand, QuotaCategory, Quotas};
 use crate::scenario::Scope;
 
-/// Bumped on any incompatible change to [`Summary`]'s JSON.
-pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
+/// Bumped on any incompatible change to [`Summary`]'s JSON. 2: `not_sent`, `interrupted`,
+/// `samples` and `iteration_duration` per scope, run-level `iterations`, disjoint error and
+/// throttle rates (a timeline's `errors` no longer include its throttles).
+pub const SUMMARY_SCHEMA_VERSION: u32 = 2;
 
 /// Measurements of a run, per scope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +26,8 @@ pub struct Summary {
     /// The measured window, in seconds (rates are per second of it).
     pub elapsed_s: f64,
     pub run: ScopeSummary,
+    /// Scheduled iterations of every flow and how they ended.
+    pub iterations: IterationTotals,
     pub flows: BTreeMap<String, ScopeSummary>,
     /// Keyed `flow.step`.
     pub steps: BTreeMap<String, ScopeSummary>,
@@ -37,28 +41,77 @@ pub struct Summary {
     pub quotas: BTreeMap<QuotaCategory, QuotaUsage>,
 }
 
-/// Counts, rates and latency of one scope.
+/// Counts, rates and latency of one scope. The counts always add up:
+/// `count = ok + Σerrors + throttled + Σtransport + Σnot_sent + interrupted`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScopeSummary {
+    /// Requests (run, categories), step executions (steps) or scheduled iterations (flows); the
+    /// run also counts every step execution that ended not sent.
     pub count: u64,
     pub ok: u64,
     /// Error answers by code.
     pub errors: BTreeMap<String, u64>,
     pub throttled: u64,
-    /// Transport failures by kind.
+    /// Transport failures by kind (`interrupted`: no answer yet when the run ended).
     pub transport: BTreeMap<String, u64>,
-    /// Share of `count` that was not ok (errors, throttles and transport failures), 0..=1.
+    /// Failures inside the harness before sending, by kind (`no_user_left`, `missing_tokens`,
+    /// `panic`, ...).
+    #[serde(default)]
+    pub not_sent: BTreeMap<String, u64>,
+    /// Flows: iterations still running or waiting for a VU when the run ended.
+    #[serde(default)]
+    pub interrupted: u64,
+    /// Share of `count` that failed other than by throttling (errors, transport failures, not
+    /// sent, interrupted), 0..=1.
     pub error_rate: f64,
-    /// Share of `count` that was throttled, 0..=1.
+    /// Share of `count` that was throttled, 0..=1 (disjoint from `error_rate`).
     pub throttle_rate: f64,
-    /// `count` per second of the run.
+    /// Per second of the run: requests sent (the run: `count` less `not_sent`), step
+    /// executions, iterations.
     pub rps: f64,
     /// The busiest second: for the run, its request count; for a quota category, the usage
     /// counted against its quota (challenge responses within their allowance left out, see
     /// [`Summary::quotas`]); `None` for flows and steps.
     pub peak_rps: Option<f64>,
-    /// `None` when nothing was recorded.
+    /// `None` when nothing was timed. A flow's latency is the sum of its steps' latencies
+    /// (think time excluded).
     pub latency: Option<LatencySummary>,
+    /// Flows only: iteration duration from intended start to end, think time included (k6's
+    /// `iteration_duration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iteration_duration: Option<LatencySummary>,
+    /// One message per failure kind, token-like words redacted (e.g. a panic's message).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub samples: BTreeMap<String, String>,
+}
+
+/// Iterations of the whole run: `scheduled = ok + Σfailed + interrupted`, the sum over flows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IterationTotals {
+    pub scheduled: u64,
+    pub ok: u64,
+    /// Failed iterations by the kind of their failed step (an error code, `throttled`, a
+    /// transport or not-sent kind).
+    pub failed: BTreeMap<String, u64>,
+    pub interrupted: u64,
+}
+
+impl IterationTotals {
+    fn of(flows: &BTreeMap<String, ScopeSummary>) -> Self {
+        let mut totals = IterationTotals::default();
+        for f in flows.values() {
+            totals.scheduled += f.count;
+            totals.ok += f.ok;
+            totals.interrupted += f.interrupted;
+            for (kind, n) in f.errors.iter().chain(&f.transport).chain(&f.not_sent) {
+                *totals.failed.entry(kind.clone()).or_default() += n;
+            }
+            if f.throttled > 0 {
+                *totals.failed.entry("throttled".into()).or_default() += f.throttled;
+            }
+        }
+        totals
+    }
 }
 
 /// Latency statistics in microseconds, and the histogram they came from.
@@ -145,42 +198,59 @@ fn per_second(count: u64, elapsed_s: f64) -> f64 {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scope_summary(
-    count: u64,
-    ok: u64,
-    errors: BTreeMap<String, u64>,
-    throttled: u64,
-    transport: BTreeMap<String, u64>,
-    elapsed_s: f64,
-    peak_rps: Option<f64>,
-    latency: Option<LatencySummary>,
-) -> ScopeSummary {
-    ScopeSummary {
-        count,
-        ok,
-        errors,
-        throttled,
-        transport,
-        error_rate: ratio(count.saturating_sub(ok), count),
-        throttle_rate: ratio(throttled, count),
-        rps: per_second(count, elapsed_s),
-        peak_rps,
-        latency,
+impl ScopeSummary {
+    /// Failures other than throttles: `Σerrors + Σtransport + Σnot_sent + interrupted`.
+    pub fn failures(&self) -> u64 {
+        self.errors.values().sum::<u64>()
+            + self.transport.values().sum::<u64>()
+            + self.not_sent.values().sum::<u64>()
+            + self.interrupted
+    }
+
+    /// Whether the counts add up: `count = ok + throttled + failures()`.
+    pub fn adds_up(&self) -> bool {
+        self.count == self.ok + self.throttled + self.failures()
+    }
+
+    /// Sets the rates from the counts: `error_rate`, `throttle_rate` (disjoint) and `rps`
+    /// (`sent_only`: per second of requests sent, leaving not-sent step executions out).
+    fn with_rates(mut self, elapsed_s: f64, sent_only: bool) -> Self {
+        self.error_rate = ratio(self.failures(), self.count);
+        self.throttle_rate = ratio(self.throttled, self.count);
+        let per = if sent_only {
+            self.count
+                .saturating_sub(self.not_sent.values().sum::<u64>())
+        } else {
+            self.count
+        };
+        self.rps = per_second(per, elapsed_s);
+        self
     }
 }
 
-fn from_scope(scope: &ScopeRecorder, elapsed_s: f64, peak_rps: Option<f64>) -> ScopeSummary {
-    scope_summary(
-        scope.count(),
-        scope.ok,
-        scope.errors.clone(),
-        scope.throttled,
-        scope.transport.clone(),
-        elapsed_s,
+fn from_scope(
+    scope: &ScopeRecorder,
+    elapsed_s: f64,
+    peak_rps: Option<f64>,
+    sent_only: bool,
+) -> ScopeSummary {
+    ScopeSummary {
+        count: scope.count(),
+        ok: scope.ok,
+        errors: scope.errors.clone(),
+        throttled: scope.throttled,
+        transport: scope.transport.clone(),
+        not_sent: scope.not_sent.clone(),
+        interrupted: scope.interrupted,
+        error_rate: 0.0,
+        throttle_rate: 0.0,
+        rps: 0.0,
         peak_rps,
-        latency_summary(&scope.latency),
-    )
+        latency: latency_summary(&scope.latency),
+        iteration_duration: scope.duration.as_ref().and_then(latency_summary),
+        samples: scope.samples.clone(),
+    }
+    .with_rates(elapsed_s, sent_only)
 }
 
 impl Summary {
@@ -220,25 +290,30 @@ impl Summary {
             .zip(&recorder.steps)
             .map(|((flow, step), scope)| {
                 let flow = layout.flows.get(*flow).map(String::as_str).unwrap_or("");
-                (format!("{flow}.{step}"), from_scope(scope, elapsed_s, None))
+                (
+                    format!("{flow}.{step}"),
+                    from_scope(scope, elapsed_s, None, false),
+                )
             })
             .collect();
         let categories = layout
             .categories
             .iter()
             .zip(&recorder.categories)
-            .map(|(category, scope)| (*category, from_scope(scope, elapsed_s, None)))
+            .map(|(category, scope)| (*category, from_scope(scope, elapsed_s, None, true)))
+            .collect();
+        let flows = layout
+            .flows
+            .iter()
+            .zip(&recorder.flows)
+            .map(|(name, scope)| (name.clone(), from_scope(scope, elapsed_s, None, false)))
             .collect();
         Summary {
             schema_version: SUMMARY_SCHEMA_VERSION,
             elapsed_s,
-            run: from_scope(&recorder.run, elapsed_s, Some(run_peak as f64)),
-            flows: layout
-                .flows
-                .iter()
-                .zip(&recorder.flows)
-                .map(|(name, scope)| (name.clone(), from_scope(scope, elapsed_s, None)))
-                .collect(),
+            run: from_scope(&recorder.run, elapsed_s, Some(run_peak as f64), true),
+            iterations: IterationTotals::of(&flows),
+            flows,
             steps,
             categories,
             uncategorised_requests: recorder.uncategorised,
@@ -367,13 +442,16 @@ impl Summary {
         for (category, a) in &self.categories {
             categories.insert(
                 *category,
-                merge_scope(a, &other.categories[category], elapsed_s, None)?,
+                merge_scope(a, &other.categories[category], elapsed_s, None)?
+                    .with_rates(elapsed_s, true),
             );
         }
         Ok(Summary {
             schema_version: SUMMARY_SCHEMA_VERSION,
             elapsed_s,
-            run: merge_scope(&self.run, &other.run, elapsed_s, Some(run_peak))?,
+            run: merge_scope(&self.run, &other.run, elapsed_s, Some(run_peak))?
+                .with_rates(elapsed_s, true),
+            iterations: IterationTotals::of(&flows),
             flows,
             steps,
             categories,
@@ -422,13 +500,11 @@ impl ScopeSummary {
     }
 }
 
-fn merge_scope(
-    a: &ScopeSummary,
-    b: &ScopeSummary,
-    elapsed_s: f64,
-    peak_rps: Option<f64>,
-) -> Result<ScopeSummary, MetricsError> {
-    let latency = match (&a.latency, &b.latency) {
+fn merge_histograms(
+    a: &Option<LatencySummary>,
+    b: &Option<LatencySummary>,
+) -> Result<Option<LatencySummary>, MetricsError> {
+    Ok(match (a, b) {
         (None, None) => None,
         (Some(x), None) | (None, Some(x)) => Some(x.clone()),
         (Some(x), Some(y)) => {
@@ -439,23 +515,46 @@ fn merge_scope(
                 .map_err(|e| MetricsError::Histogram(format!("{e:?}")))?;
             latency_summary(&histogram)
         }
-    };
-    let mut errors = a.errors.clone();
-    for (k, n) in &b.errors {
-        *errors.entry(k.clone()).or_default() += n;
+    })
+}
+
+fn add_counts(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    let mut out = a.clone();
+    for (k, n) in b {
+        *out.entry(k.clone()).or_default() += n;
     }
-    let mut transport = a.transport.clone();
-    for (k, n) in &b.transport {
-        *transport.entry(k.clone()).or_default() += n;
+    out
+}
+
+/// Adds two shards' summaries of one scope (rates per second of step executions or
+/// iterations; the run and categories set theirs again with `with_rates(_, true)`).
+fn merge_scope(
+    a: &ScopeSummary,
+    b: &ScopeSummary,
+    elapsed_s: f64,
+    peak_rps: Option<f64>,
+) -> Result<ScopeSummary, MetricsError> {
+    let mut samples = a.samples.clone();
+    for (kind, message) in &b.samples {
+        samples
+            .entry(kind.clone())
+            .or_insert_with(|| message.clone());
     }
-    Ok(scope_summary(
-        a.count + b.count,
-        a.ok + b.ok,
-        errors,
-        a.throttled + b.throttled,
-        transport,
-        elapsed_s,
+    Ok(ScopeSummary {
+        count: a.count + b.count,
+        ok: a.ok + b.ok,
+        errors: add_counts(&a.errors, &b.errors),
+        throttled: a.throttled + b.throttled,
+        transport: add_counts(&a.transport, &b.transport),
+        not_sent: add_counts(&a.not_sent, &b.not_sent),
+        interrupted: a.interrupted + b.interrupted,
+        error_rate: 0.0,
+        throttle_rate: 0.0,
+        rps: 0.0,
         peak_rps,
-        latency,
-    ))
+        latency: merge_histograms(&a.latency, &b.latency)?,
+        iteration_duration: merge_histograms(&a.iteration_duration, &b.iteration_duration)?,
+        samples,
+    }
+    .with_rates(elapsed_s, false))
 }

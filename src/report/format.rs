@@ -2,8 +2,7 @@
 //! `compare` output), so one quantity reads the same everywhere and the output is deterministic
 //! (fixed precision, no locale).
 
-use crate::metrics::ScopeSummary;
-use crate::metrics::{QuotaUsage, Summary};
+use crate::metrics::{QuotaUsage, ScopeSummary, Summary};
 use crate::quota::{QuotaCategory, QuotaSource};
 use crate::scenario::thresholds::{MetricClass, parse_expression};
 
@@ -51,8 +50,29 @@ pub fn latency_columns(s: &ScopeSummary) -> [String; 4] {
     }
 }
 
+/// A flow's iteration duration (think time included) at p50, p95, p99 and max, or `-` each.
+pub fn duration_columns(s: &ScopeSummary) -> [String; 4] {
+    match &s.iteration_duration {
+        Some(l) => [l.p50_us, l.p95_us, l.p99_us, l.max_us].map(|v| latency_us(v as f64)),
+        None => std::array::from_fn(|_| "-".into()),
+    }
+}
+
+/// The run's iterations and how they ended: `30 scheduled: 2 ok, 18 failed, 10 interrupted`.
+pub fn iteration_totals(s: &Summary) -> String {
+    let it = &s.iterations;
+    format!(
+        "{} scheduled: {} ok, {} failed, {} interrupted",
+        it.scheduled,
+        it.ok,
+        it.failed.values().sum::<u64>(),
+        it.interrupted
+    )
+}
+
 /// Non-ok outcomes by kind, largest first (ties by name): `NotAuthorizedException 2,
-/// throttled 1, timeout 2 (transport)`. Empty when everything was ok.
+/// throttled 1, timeout 2 (transport), no_user_left 1 (not sent), interrupted 1`. Empty when
+/// everything was ok.
 pub fn errors_by_kind(s: &ScopeSummary) -> String {
     let mut kinds: Vec<(String, u64)> = s
         .errors
@@ -63,9 +83,17 @@ pub fn errors_by_kind(s: &ScopeSummary) -> String {
                 .iter()
                 .map(|(k, n)| (format!("{k} (transport)"), *n)),
         )
+        .chain(
+            s.not_sent
+                .iter()
+                .map(|(k, n)| (format!("{k} (not sent)"), *n)),
+        )
         .collect();
     if s.throttled > 0 {
         kinds.push(("throttled".into(), s.throttled));
+    }
+    if s.interrupted > 0 {
+        kinds.push(("interrupted".into(), s.interrupted));
     }
     kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     kinds

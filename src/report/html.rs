@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 
 use super::RunReport;
 use super::format::{
-    challenge_note, errors_by_kind, html as esc, latency_columns, latency_us, observed, percent,
-    quota_source, quota_usage, rate,
+    challenge_note, duration_columns, errors_by_kind, html as esc, iteration_totals,
+    latency_columns, latency_us, observed, percent, quota_source, quota_usage, rate,
 };
 use crate::metrics::{ScopeSummary, SecondSummary, Summary};
 
@@ -71,11 +71,7 @@ pub fn render_html(report: &RunReport) -> Vec<u8> {
     timeline_chart(&mut out, &s.timeline);
 
     let _ = writeln!(out, "<h2>Flows (iterations)</h2>");
-    scope_table(
-        &mut out,
-        "Flow",
-        s.flows.iter().map(|(k, v)| (k.as_str(), v)),
-    );
+    flows(&mut out, report);
 
     let _ = writeln!(out, "<h2>Steps</h2>");
     scope_table(
@@ -173,6 +169,57 @@ fn thresholds(out: &mut String, report: &RunReport) {
         );
     }
     let _ = writeln!(out, "</table>");
+}
+
+/// The flows: iteration totals, the flow table (latency = the sum of the steps' latencies),
+/// iteration durations (think time included) and the failure samples.
+fn flows(out: &mut String, report: &RunReport) {
+    let s = &report.summary;
+    let _ = writeln!(out, "<p>Iterations: {}.</p>", esc(&iteration_totals(s)));
+    if s.iterations.interrupted > 0 && !report.partial {
+        let _ = writeln!(
+            out,
+            "<p class=\"banner\">{} iterations were still running or waiting for a VU when \
+             <code>graceful_stop</code> ended; they count as interrupted (and as errors).</p>",
+            s.iterations.interrupted
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<p>A flow's latency is the sum of its steps' latencies (think time excluded).</p>"
+    );
+    scope_table(out, "Flow", s.flows.iter().map(|(k, v)| (k.as_str(), v)));
+    if !s.flows.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h3>Iteration duration (think time included)</h3>\n<table>\n<tr><th>Flow</th>\
+             <th>p50</th><th>p95</th><th>p99</th><th>Max</th></tr>"
+        );
+        for (name, flow) in &s.flows {
+            let [p50, p95, p99, max] = duration_columns(flow).map(|v| esc(&v));
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{p50}</td><td>{p95}</td><td>{p99}</td><td>{max}</td></tr>",
+                esc(name)
+            );
+        }
+        let _ = writeln!(out, "</table>");
+    }
+    if !s.run.samples.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h3>Failure samples</h3>\n<table>\n<tr><th>Kind</th><th>Message</th></tr>"
+        );
+        for (kind, message) in &s.run.samples {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"text\">{}</td></tr>",
+                esc(kind),
+                esc(message)
+            );
+        }
+        let _ = writeln!(out, "</table>");
+    }
 }
 
 fn scope_table<'a>(

@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 
 use super::RunReport;
 use super::format::{
-    challenge_note, errors_by_kind, latency_columns, md, observed, percent, quota_source,
-    quota_usage, rate,
+    challenge_note, duration_columns, errors_by_kind, iteration_totals, latency_columns, md,
+    observed, percent, quota_source, quota_usage, rate,
 };
-use crate::metrics::ScopeSummary;
+use crate::metrics::{ScopeSummary, Summary};
 
 /// The `summary.md` document.
 pub fn render_markdown(report: &RunReport) -> Vec<u8> {
@@ -88,12 +88,38 @@ pub fn render_markdown(report: &RunReport) -> Vec<u8> {
     if s.flows.is_empty() {
         let _ = writeln!(out, "No flows.");
     } else {
+        let _ = writeln!(out, "Iterations: {}.", iteration_totals(s));
+        if s.iterations.interrupted > 0 && !report.partial {
+            let _ = writeln!(
+                out,
+                "\n{} iterations were still running or waiting for a VU when `graceful_stop` \
+                 ended; they count as interrupted (and as errors).",
+                s.iterations.interrupted
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nA flow's latency is the sum of its steps' latencies (think time excluded).\n"
+        );
         scope_table(
             &mut out,
             "Flow",
             s.flows.iter().map(|(k, v)| (k.as_str(), v)),
         );
+        let _ = writeln!(
+            out,
+            "\nIteration duration (intended start to end, think time included):\n"
+        );
+        let _ = writeln!(
+            out,
+            "| Flow | p50 | p95 | p99 | Max |\n|---|---:|---:|---:|---:|"
+        );
+        for (name, flow) in &s.flows {
+            let [p50, p95, p99, max] = duration_columns(flow);
+            let _ = writeln!(out, "| {} | {p50} | {p95} | {p99} | {max} |", md(name));
+        }
     }
+    failure_samples(&mut out, s);
 
     let _ = writeln!(out, "\n## Steps\n");
     if s.steps.is_empty() {
@@ -153,6 +179,18 @@ pub fn render_markdown(report: &RunReport) -> Vec<u8> {
         }
     }
     out.into_bytes()
+}
+
+/// One sample message per failure kind (token-like words already redacted when recorded).
+fn failure_samples(out: &mut String, s: &Summary) {
+    if s.run.samples.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Failure samples\n");
+    let _ = writeln!(out, "| Kind | Message |\n|---|---|");
+    for (kind, message) in &s.run.samples {
+        let _ = writeln!(out, "| {} | {} |", md(kind), md(message));
+    }
 }
 
 fn scope_table<'a>(

@@ -28,7 +28,7 @@ pub use writer::{
 };
 
 /// Bumped on any incompatible change to `summary.json`.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// Everything a run's reports show. Serialized, it is the `summary.json` document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

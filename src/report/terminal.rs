@@ -9,6 +9,7 @@ use std::path::Path;
 use super::RunReport;
 use super::format::{latency_columns, observed, percent, quota_source, rate};
 use crate::metrics::ScopeSummary;
+use crate::protocol::redact::redact_urls_in;
 
 /// How many error kinds are listed per step.
 pub const TOP_ERROR_KINDS: usize = 3;
@@ -21,19 +22,29 @@ pub fn render_terminal(report: &RunReport, dir: &Path, step_order: &[String]) ->
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} {}: {} requests in {:.1}s ({:.1}/s), {} ok, {} errors, {} throttled",
+        "{} {}: {} requests in {:.1}s ({:.1}/s), {} ok, {} errors, {} throttled, {} not sent",
         report.scenario,
         if report.partial {
             "(interrupted)"
         } else {
             "finished"
         },
-        s.run.count,
+        s.run.count - s.run.not_sent.values().sum::<u64>(),
         s.elapsed_s,
         s.run.rps,
         s.run.ok,
         s.run.errors.values().sum::<u64>() + s.run.transport.values().sum::<u64>(),
         s.run.throttled,
+        s.run.not_sent.values().sum::<u64>(),
+    );
+    let it = &s.iterations;
+    let _ = writeln!(
+        out,
+        "  iterations: {} scheduled, {} ok, {} failed, {} interrupted",
+        it.scheduled,
+        it.ok,
+        it.failed.values().sum::<u64>(),
+        it.interrupted,
     );
     let steps = ordered_steps(report, step_order);
     if !steps.is_empty() {
@@ -59,11 +70,13 @@ pub fn render_terminal(report: &RunReport, dir: &Path, step_order: &[String]) ->
         let _ = writeln!(out, "  errors (top {TOP_ERROR_KINDS} kinds per step):");
         for (name, kinds) in failing {
             for kind in kinds {
-                // One sample message per kind goes at the end of this line once the summary
-                // keeps samples.
+                let sample = kind
+                    .sample
+                    .map(|m| format!("  \"{}\"", redact_urls_in(m)))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "    {name}  {}  {} ({} of its runs)",
+                    "    {name}  {}  {} ({} of its runs){sample}",
                     kind.name,
                     kind.count,
                     percent(kind.share),
@@ -114,38 +127,53 @@ fn ordered_steps<'r>(report: &'r RunReport, order: &[String]) -> Vec<(&'r str, &
 }
 
 /// One kind of non-ok outcome of a step.
-struct KindCount {
+struct KindCount<'s> {
     name: String,
     count: u64,
     /// Of the step's runs.
     share: f64,
+    /// The first message seen of this kind, when the summary kept one.
+    sample: Option<&'s str>,
 }
 
-/// The step's most frequent non-ok outcomes (errors, transport failures, throttles), largest
-/// first, ties by name.
-fn top_kinds(s: &ScopeSummary) -> Vec<KindCount> {
-    let mut kinds: Vec<(String, u64)> = s
+/// The step's most frequent non-ok outcomes (errors, transport failures, harness-side
+/// failures, interruptions, throttles), largest first, ties by name.
+fn top_kinds(s: &ScopeSummary) -> Vec<KindCount<'_>> {
+    let mut kinds: Vec<(String, u64, Option<&str>)> = s
         .errors
         .iter()
-        .map(|(k, n)| (k.clone(), *n))
-        .chain(
-            s.transport
-                .iter()
-                .map(|(k, n)| (format!("{k} (transport)"), *n)),
-        )
+        .map(|(k, n)| (k.clone(), *n, s.samples.get(k).map(String::as_str)))
+        .chain(s.transport.iter().map(|(k, n)| {
+            (
+                format!("{k} (transport)"),
+                *n,
+                s.samples.get(k).map(String::as_str),
+            )
+        }))
+        .chain(s.not_sent.iter().map(|(k, n)| {
+            (
+                format!("{k} (not sent)"),
+                *n,
+                s.samples.get(k).map(String::as_str),
+            )
+        }))
         .collect();
+    if s.interrupted > 0 {
+        kinds.push(("interrupted".into(), s.interrupted, None));
+    }
     if s.throttled > 0 {
-        kinds.push(("throttled".into(), s.throttled));
+        kinds.push(("throttled".into(), s.throttled, None));
     }
     kinds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     kinds
         .into_iter()
-        .filter(|(_, n)| *n > 0)
+        .filter(|(_, n, _)| *n > 0)
         .take(TOP_ERROR_KINDS)
-        .map(|(name, count)| KindCount {
+        .map(|(name, count, sample)| KindCount {
             name,
             count,
             share: count as f64 / s.count.max(1) as f64,
+            sample,
         })
         .collect()
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use cognito_harness::engine::target::Resolved;
 use cognito_harness::engine::{self, RunOptions, RunResult};
+use cognito_harness::scenario::model::Scenario;
 use cognito_harness::scenario::parse_scenario;
 
 pub struct EngineRun {
@@ -19,9 +20,22 @@ pub struct EngineRun {
 /// Runs scenario `yaml` on the reference server at `endpoint`; `adjust` may change the
 /// resolved target before any traffic.
 pub async fn run_on(endpoint: &str, yaml: &str, adjust: impl FnOnce(&mut Resolved)) -> EngineRun {
+    run_changed_on(endpoint, yaml, |_| {}, adjust).await
+}
+
+/// [`run_on`] with the scenario changed after validation by `change` (a scenario the
+/// validator would refuse, to see what the engine does with it).
+pub async fn run_changed_on(
+    endpoint: &str,
+    yaml: &str,
+    change: impl FnOnce(&mut Scenario),
+    adjust: impl FnOnce(&mut Resolved),
+) -> EngineRun {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("scenario.yaml");
-    let scenario = Arc::new(parse_scenario(yaml, &path, &|_| None).unwrap().scenario);
+    let mut scenario = parse_scenario(yaml, &path, &|_| None).unwrap().scenario;
+    change(&mut scenario);
+    let scenario = Arc::new(scenario);
     let run_id = engine::new_run_id();
     let mut resolved = engine::target::reference_server_at(endpoint, &scenario, &run_id)
         .await
