@@ -269,7 +269,7 @@ fn terminal_summary_lists_steps_in_flow_order_with_errors_quotas_and_observed_va
     assert!(
         lines[0].starts_with("sign-in-burst finished: ")
             && lines[0].contains(" requests in 8.0s")
-            && lines[0].ends_with(" throttled"),
+            && lines[0].ends_with(" throttled, 0 not sent"),
         "the first line keeps the totals: {}",
         lines[0]
     );
