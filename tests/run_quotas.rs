@@ -99,8 +99,8 @@ fn run_quota_flag_overrides_the_scenario_and_every_report_says_so() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(
-        stdout.contains("quota UserAuthentication: peak 2")
-            && stdout.contains("of 10.0/s (--quota)"),
+        stdout.contains("    UserAuthentication peak 2")
+            && stdout.contains("/s of 10.0/s, --quota ("),
         "{stdout}"
     );
     let summary = only_summary(&reports);
