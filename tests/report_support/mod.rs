@@ -148,6 +148,7 @@ pub fn report(v: Variant) -> RunReport {
         shard: None,
         thresholds,
         passed,
+        aborted: None,
         summary,
     }
 }
