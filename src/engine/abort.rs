@@ -75,9 +75,9 @@ pub fn last_full_second_usage(
         .categories
         .keys()
         .map(|category| {
-            let used = demand
-                .get(category)
-                .map_or(0.0, |d| counted_usage(*category, *d, quotas.in_force(*category).0));
+            let used = demand.get(category).map_or(0.0, |d| {
+                counted_usage(*category, *d, quotas.in_force(*category).0)
+            });
             (category.name().to_string(), used)
         })
         .collect()
@@ -109,8 +109,8 @@ pub async fn watch_thresholds(
             _ = wait_true(&mut done) => return None,
         }
         let elapsed = shared.start.elapsed();
-        let recorder = super::progress::snapshot(&shared)
-            .unwrap_or_else(|| Recorder::new(layout.clone()));
+        let recorder =
+            super::progress::snapshot(&shared).unwrap_or_else(|| Recorder::new(layout.clone()));
         let summary = Summary::from_recorder(&recorder, elapsed).with_quotas(&quotas);
         if let Some(aborted) = judge(&thresholds, &summary, &quotas, &arrival_rates, elapsed) {
             let _ = stop.send(true);

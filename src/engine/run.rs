@@ -203,7 +203,10 @@ pub async fn execute_on_with(
         })
     };
     let quotas = scenario.quotas.overlaid(&options.quotas);
-    let arrival_rates = loads.iter().filter_map(|(l, _)| arrival_profile(l)).collect();
+    let arrival_rates = loads
+        .iter()
+        .filter_map(|(l, _)| arrival_profile(l))
+        .collect();
     let watcher = tokio::spawn(super::abort::watch_thresholds(
         shared.clone(),
         quotas.clone(),

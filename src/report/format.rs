@@ -176,10 +176,7 @@ pub fn abort_lines(a: &super::Aborted) -> [String; 2] {
     let second = if reached.is_empty() {
         "rates reached: none measured".to_string()
     } else {
-        format!(
-            "rates reached (last full second): {}",
-            reached.join(", ")
-        )
+        format!("rates reached (last full second): {}", reached.join(", "))
     };
     [first, second]
 }

@@ -5,9 +5,9 @@ use serde_saphyr::Spanned;
 
 use super::checker::{Checker, pos};
 use crate::quota::QuotaCategory;
+use crate::scenario::doc::ThresholdDoc;
 use crate::scenario::model::*;
 use crate::scenario::scope::Scope;
-use crate::scenario::doc::ThresholdDoc;
 use crate::scenario::thresholds::{AbortOnFail, Metric, Threshold, parse_expression};
 use crate::yaml::DiagnosticKind;
 
