@@ -118,3 +118,99 @@ pub async fn watch_thresholds(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{Layout, Outcome};
+    use crate::quota::QuotaCategory;
+    use crate::scenario::scope::Scope;
+    use crate::scenario::thresholds::{AbortOnFail, parse_expression};
+
+    /// `ok` accepted and `throttled` refused InitiateAuth calls in second `second`.
+    fn second(r: &mut Recorder, second: u64, ok: u64, throttled: u64) {
+        for i in 0..ok + throttled {
+            let at =
+                Duration::from_secs(second) + Duration::from_millis(i * 900 / (ok + throttled));
+            let outcome = if i < ok {
+                Outcome::Ok
+            } else {
+                Outcome::Throttled
+            };
+            r.record_operation(at, "InitiateAuth", Duration::from_millis(5), outcome);
+        }
+    }
+
+    fn throttle_threshold(delay: Option<u64>) -> Threshold {
+        Threshold {
+            scope: Scope::Category(QuotaCategory::UserAuthentication),
+            expression: parse_expression("throttle_rate<1%").unwrap(),
+            source: "throttle_rate<1%".into(),
+            abort: delay.map(|s| AbortOnFail {
+                delay: Duration::from_secs(s),
+            }),
+        }
+    }
+
+    fn summary(quotas: &Quotas) -> Summary {
+        let mut r = Recorder::new(Layout::new(
+            &[("sign_in", &["password_sign_in"])],
+            &[QuotaCategory::UserAuthentication],
+        ));
+        second(&mut r, 0, 10, 0);
+        second(&mut r, 1, 20, 0);
+        second(&mut r, 2, 20, 5);
+        Summary::from_recorder(&r, Duration::from_millis(3500)).with_quotas(quotas)
+    }
+
+    #[test]
+    fn a_failing_aborting_threshold_stops_the_run_with_the_rates_reached() {
+        let quotas = Quotas::default();
+        let s = summary(&quotas);
+        let ramp = Profile::ramp(10.0, &[(40.0, 6.0)], 0.0);
+        let found = judge(
+            &[throttle_threshold(Some(2))],
+            &s,
+            &quotas,
+            &[ramp],
+            Duration::from_millis(3500),
+        )
+        .expect("5 of 55 throttled fails throttle_rate<1%");
+        assert_eq!(found.scope, "UserAuthentication");
+        assert_eq!(found.expression, "throttle_rate<1%");
+        assert!((found.observed.unwrap() - 5.0 / 55.0).abs() < 1e-9);
+        assert_eq!(found.at_s, 3.5);
+        // The last full second before 3.5 s is [2, 3): 25 requests, throttled ones included.
+        assert_eq!(found.category_rps["UserAuthentication"], 25.0);
+        assert!((found.arrival_rate.unwrap() - 27.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_aborting_threshold_is_not_judged_before_its_delay_nor_one_without_abort_on_fail() {
+        let quotas = Quotas::default();
+        let s = summary(&quotas);
+        let at = Duration::from_millis(3500);
+        assert_eq!(
+            judge(&[throttle_threshold(Some(4))], &s, &quotas, &[], at),
+            None
+        );
+        assert_eq!(
+            judge(&[throttle_threshold(None)], &s, &quotas, &[], at),
+            None
+        );
+        let found = judge(&[throttle_threshold(Some(0))], &s, &quotas, &[], at).unwrap();
+        assert_eq!(found.arrival_rate, None, "no arrival-rate load");
+    }
+
+    #[test]
+    fn a_holding_aborting_threshold_does_not_stop_the_run() {
+        let quotas = Quotas::default();
+        let s = summary(&quotas);
+        let mut lenient = throttle_threshold(Some(0));
+        lenient.expression = parse_expression("throttle_rate<50%").unwrap();
+        assert_eq!(
+            judge(&[lenient], &s, &quotas, &[], Duration::from_secs(3)),
+            None
+        );
+    }
+}
