@@ -49,6 +49,19 @@ async fn the_breakpoint_recipe_aborts_near_the_quota_and_exits_10() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(10), "{stderr}");
     let report = only_summary(&reports);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("reports/summary.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let invalid: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        invalid.is_empty(),
+        "summary.json against its schema: {invalid:?}"
+    );
     let aborted = &report["aborted"];
     assert_eq!(aborted["scope"], "UserAuthentication", "{report:#}");
     assert_eq!(aborted["expression"], "throttle_rate<1%");
