@@ -420,6 +420,7 @@ pub fn merge(
             scope: spec.scope.clone(),
             expression,
             source: spec.expression.clone(),
+            abort: None,
         });
     }
 

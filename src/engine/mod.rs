@@ -14,7 +14,8 @@
 //!   shares, and how a failed call counts;
 //! - [`target`]: the target, set-up and clean-up;
 //! - [`progress`]: live progress and notices, handed to the caller's [`RunSink`];
-//! - [`run`]: executors, VUs, interruption and the report.
+//! - [`run`]: executors, VUs, interruption and the report;
+//! - [`abort`]: thresholds with `abort_on_fail`, judged every second during the run.
 //!
 //! With `run --shard I/N` ([`RunOptions::shard`]) the engine runs only its part of every load
 //! and of the setup users, as [`crate::shard`] describes, and adds `shard.json` to the reports.
@@ -44,6 +45,7 @@
 //!   request is placed on the timeline at its intended time; an interrupted run uses the time
 //!   it actually ran.
 
+pub mod abort;
 pub mod iteration;
 pub mod pacer;
 pub mod progress;

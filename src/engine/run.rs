@@ -47,11 +47,14 @@ pub struct RunResult {
 }
 
 impl RunResult {
-    /// The process exit code: interrupted (130), thresholds failed (10), or ok. A shard's own
+    /// The process exit code: interrupted (130), thresholds failed (10, also when a threshold
+    /// aborted the run), or ok. A shard's own
     /// verdicts do not count: its thresholds are judged by `merge`, on every shard's data (a
     /// shard alone sends 1/N of the load).
     pub fn exit_code(&self) -> ExitCode {
-        if self.report.partial {
+        if self.report.aborted.is_some() {
+            ExitCode::ThresholdsFailed
+        } else if self.report.partial {
             ExitCode::Interrupted
         } else if !self.report.passed && self.report.shard.is_none() {
             ExitCode::ThresholdsFailed
@@ -188,6 +191,29 @@ pub async fn execute_on_with(
         .max()
         .unwrap_or_default();
     let (done_tx, done_rx) = watch::channel(false);
+    // The drivers stop on a signal (the caller's `stop`) or when an aborting threshold fails.
+    let (halt_tx, halt) = watch::channel(false);
+    let halt_tx = Arc::new(halt_tx);
+    let forward = {
+        let halt_tx = halt_tx.clone();
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            wait_true(&mut stop).await;
+            let _ = halt_tx.send(true);
+        })
+    };
+    let quotas = scenario.quotas.overlaid(&options.quotas);
+    let arrival_rates = loads
+        .iter()
+        .filter_map(|(l, _)| arrival_profile(l))
+        .collect();
+    let watcher = tokio::spawn(super::abort::watch_thresholds(
+        shared.clone(),
+        quotas.clone(),
+        arrival_rates,
+        halt_tx,
+        done_rx.clone(),
+    ));
     let progress = (!options.quiet).then(|| {
         tokio::spawn(super::progress::run(
             shared.clone(),
@@ -200,25 +226,26 @@ pub async fn execute_on_with(
     let mut vu_base = 0usize;
     for (load, flows) in loads {
         let vus = max_vus_of(&load) as usize;
-        drivers.spawn(drive(shared.clone(), load, flows, stop.clone(), vu_base));
+        drivers.spawn(drive(shared.clone(), load, flows, halt.clone(), vu_base));
         vu_base += vus;
     }
     while drivers.join_next().await.is_some() {}
     let interrupted = *stop.borrow();
     let actual = shared.start.elapsed();
     let _ = done_tx.send(true);
+    forward.abort();
+    let aborted = watcher.await.ok().flatten();
     if let Some(p) = progress {
         let _ = p.await;
     }
 
     let recorder =
         super::progress::snapshot(&shared).unwrap_or_else(|| Recorder::new(layout.clone()));
-    let elapsed = if interrupted {
+    let elapsed = if interrupted || aborted.is_some() {
         actual
     } else {
         scheduled.max(Duration::from_millis(1))
     };
-    let quotas = scenario.quotas.overlaid(&options.quotas);
     let summary = Summary::from_recorder(&recorder, elapsed).with_quotas(&quotas);
 
     let cleanup_failures = if interrupted {
@@ -242,10 +269,10 @@ pub async fn execute_on_with(
         description: scenario.description.clone(),
         target: shared.target.label.clone(),
         started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        partial: interrupted,
+        partial: interrupted || aborted.is_some(),
         shard: options.shard.map(|s| (s.index, s.count)),
     };
-    let report = RunReport::evaluate(info, &scenario.thresholds, summary);
+    let report = RunReport::evaluate(info, &scenario.thresholds, summary).with_abort(aborted);
     let extra: Vec<_> = options
         .shard
         .map(|shard| shard_file(shard, &scenario, started_at, users, users_total, &report))

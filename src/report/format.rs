@@ -155,6 +155,32 @@ pub fn challenge_note(category: QuotaCategory, usage: &QuotaUsage) -> Option<Str
 
 /// Escapes text for a Markdown table cell: Markdown punctuation is backslash-escaped, `<`, `>`
 /// and `&` become entities (GitHub renders inline HTML), line breaks become spaces.
+/// What stopped an aborted run, in two plain lines: the threshold with its value and time, and
+/// the rates reached (each quota category's last full second, the scheduled arrival rate).
+pub fn abort_lines(a: &super::Aborted) -> [String; 2] {
+    let first = format!(
+        "aborted at {:.1} s: threshold {} {} failed (observed {})",
+        a.at_s,
+        a.scope,
+        a.expression,
+        observed(&a.expression, a.observed)
+    );
+    let mut reached: Vec<String> = a
+        .category_rps
+        .iter()
+        .map(|(category, rps)| format!("{category} {}", rate(*rps)))
+        .collect();
+    if let Some(arrival) = a.arrival_rate {
+        reached.push(format!("scheduled arrival rate {}", rate(arrival)));
+    }
+    let second = if reached.is_empty() {
+        "rates reached: none measured".to_string()
+    } else {
+        format!("rates reached (last full second): {}", reached.join(", "))
+    };
+    [first, second]
+}
+
 pub fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -47,6 +47,15 @@ pub fn render_html(report: &RunReport) -> Vec<u8> {
         esc(&title),
         esc(&title)
     );
+    if let Some(aborted) = &report.aborted {
+        let [what, reached] = super::format::abort_lines(aborted);
+        let _ = writeln!(
+            out,
+            "<p class=\"banner\"><strong>Aborted</strong>: {}.<br>{}.</p>",
+            esc(&what),
+            esc(&reached)
+        );
+    }
     if report.partial {
         let _ = writeln!(
             out,

@@ -16,6 +16,15 @@ pub fn render_markdown(report: &RunReport) -> Vec<u8> {
     let mut out = String::new();
     let s = &report.summary;
     let _ = writeln!(out, "# Run report: {}\n", md(&report.scenario));
+    if let Some(aborted) = &report.aborted {
+        let [what, reached] = super::format::abort_lines(aborted);
+        let _ = writeln!(
+            out,
+            "> **Aborted**: {}.  \n> {}.\n",
+            md(&what),
+            md(&reached)
+        );
+    }
     if report.partial {
         let _ = writeln!(
             out,

@@ -53,9 +53,33 @@ pub struct RunReport {
     pub shard: Option<(u32, u32)>,
     /// Every threshold of the scenario, in order.
     pub thresholds: Vec<ThresholdResult>,
-    /// Whether every threshold held.
+    /// Whether every threshold held (false when a threshold aborted the run).
     pub passed: bool,
+    /// Set when a threshold with `abort_on_fail` failed during the run and stopped it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aborted: Option<Aborted>,
     pub summary: Summary,
+}
+
+/// Which threshold stopped the run, when, and the rates the run had reached then (for a
+/// breakpoint test: the capacity found).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Aborted {
+    /// The threshold's scope: `run`, a flow, `flow.step` or a quota category.
+    pub scope: String,
+    /// The expression as written.
+    pub expression: String,
+    /// Its value when it failed, in the metric's canonical unit; `None` when nothing was
+    /// measured.
+    pub observed: Option<f64>,
+    /// Seconds since traffic started when it failed.
+    pub at_s: f64,
+    /// Each quota category's usage in the last full second before the abort, requests per
+    /// second, counted as against the quota (the guide's rule for RespondToAuthChallenge).
+    pub category_rps: std::collections::BTreeMap<String, f64>,
+    /// The scheduled arrival rate (iterations per second, every arrival-rate load together)
+    /// at that moment; `None` when no load is an arrival-rate executor.
+    pub arrival_rate: Option<f64>,
 }
 
 /// What a report says about the run besides its measurements: the scenario, the target, when
@@ -95,8 +119,19 @@ impl RunReport {
             shard: info.shard,
             thresholds,
             passed,
+            aborted: None,
             summary,
         }
+    }
+
+    /// This report of a run that `aborted` stopped: it did not pass, whatever the thresholds
+    /// say on the data as a whole.
+    pub fn with_abort(mut self, aborted: Option<Aborted>) -> RunReport {
+        if aborted.is_some() {
+            self.passed = false;
+        }
+        self.aborted = aborted;
+        self
     }
 }
 

@@ -24,7 +24,9 @@ pub fn render_terminal(report: &RunReport, dir: &Path, step_order: &[String]) ->
         out,
         "{} {}: {} requests in {:.1}s ({:.1}/s), {} ok, {} errors, {} throttled, {} not sent",
         report.scenario,
-        if report.partial {
+        if report.aborted.is_some() {
+            "(aborted)"
+        } else if report.partial {
             "(interrupted)"
         } else {
             "finished"
@@ -37,6 +39,11 @@ pub fn render_terminal(report: &RunReport, dir: &Path, step_order: &[String]) ->
         s.run.throttled,
         s.run.not_sent.values().sum::<u64>(),
     );
+    if let Some(aborted) = &report.aborted {
+        for line in super::format::abort_lines(aborted) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     let it = &s.iterations;
     let _ = writeln!(
         out,

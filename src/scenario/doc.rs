@@ -87,10 +87,52 @@ pub struct ScenarioDoc {
     pub load: Option<Spanned<LoadDoc>>,
     pub flows: Spanned<NamedMap<Spanned<FlowDoc>>>,
     #[serde(default)]
-    pub thresholds: Option<NamedMap<Spanned<Vec<Spanned<String>>>>>,
+    pub thresholds: Option<NamedMap<Spanned<Vec<Spanned<ThresholdDoc>>>>>,
     /// The account's request-rate quotas, `CATEGORY: RPS` (category names as in the guide).
     #[serde(default)]
     pub quotas: Option<NamedMap<Spanned<f64>>>,
+}
+
+/// One threshold: an expression (`"p(99)<300ms"`), or the long form
+/// `{ threshold: "...", abort_on_fail: true, delay_abort_eval: 10s }`.
+#[derive(Debug)]
+pub enum ThresholdDoc {
+    Plain(String),
+    Long(Box<ThresholdLongDoc>),
+}
+
+/// The long form of a threshold (k6's `abortOnFail` and `delayAbortEval`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdLongDoc {
+    pub threshold: Spanned<String>,
+    /// Default: false.
+    #[serde(default)]
+    pub abort_on_fail: Option<Spanned<bool>>,
+    /// Default: 0s (judged from the first second of traffic).
+    #[serde(default)]
+    pub delay_abort_eval: Option<Spanned<String>>,
+}
+
+impl<'de> Deserialize<'de> for ThresholdDoc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ThresholdVisitor;
+        impl<'de> Visitor<'de> for ThresholdVisitor {
+            type Value = ThresholdDoc;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an expression such as \"p(99)<300ms\", or { threshold: \"...\", abort_on_fail: true, delay_abort_eval: 10s }")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<ThresholdDoc, E> {
+                Ok(ThresholdDoc::Plain(value.to_string()))
+            }
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<ThresholdDoc, M::Error> {
+                let long =
+                    ThresholdLongDoc::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(ThresholdDoc::Long(Box::new(long)))
+            }
+        }
+        deserializer.deserialize_any(ThresholdVisitor)
+    }
 }
 
 /// `target: embedded` or an endpoint block.

@@ -135,6 +135,19 @@ pub struct Threshold {
     pub expression: Expression,
     /// The expression as written, for reports.
     pub source: String,
+    /// Stop the run as soon as this threshold fails during it (long form, `abort_on_fail:
+    /// true`). Default: none, judged at the end only.
+    #[serde(skip)]
+    pub abort: Option<AbortOnFail>,
+}
+
+/// k6's `abortOnFail` with its `delayAbortEval`: once `delay` has passed since traffic
+/// started, the threshold is judged every second on the data so far, and the run stops when it
+/// fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AbortOnFail {
+    /// Default: 0s.
+    pub delay: std::time::Duration,
 }
 
 /// A syntax error in an expression, at a character offset into it.

@@ -114,6 +114,7 @@ fn threshold(scope: Scope, source: &str, summary: &Summary) -> ThresholdResult {
         scope,
         expression: parse_expression(source).expect("fixture expression"),
         source: source.to_string(),
+        abort: None,
     };
     ThresholdResult::from(&evaluate(&t, summary))
 }
@@ -147,6 +148,7 @@ pub fn report(v: Variant) -> RunReport {
         shard: None,
         thresholds,
         passed,
+        aborted: None,
         summary,
     }
 }

@@ -5,14 +5,15 @@ use serde_saphyr::Spanned;
 
 use super::checker::{Checker, pos};
 use crate::quota::QuotaCategory;
+use crate::scenario::doc::ThresholdDoc;
 use crate::scenario::model::*;
 use crate::scenario::scope::Scope;
-use crate::scenario::thresholds::{Metric, Threshold, parse_expression};
+use crate::scenario::thresholds::{AbortOnFail, Metric, Threshold, parse_expression};
 use crate::yaml::DiagnosticKind;
 
 pub(super) fn check_thresholds(
     c: &mut Checker<'_>,
-    thresholds: &crate::scenario::doc::NamedMap<Spanned<Vec<Spanned<String>>>>,
+    thresholds: &crate::scenario::doc::NamedMap<Spanned<Vec<Spanned<ThresholdDoc>>>>,
     flows: &[Flow],
     categories: &[QuotaCategory],
 ) -> Vec<Threshold> {
@@ -31,8 +32,21 @@ pub(super) fn check_thresholds(
                 Some("add e.g. [\"p(99)<300ms\", \"error_rate<1%\"]".to_string()),
             );
         }
-        for (i, expression) in expressions.value.iter().enumerate() {
+        for (i, entry) in expressions.value.iter().enumerate() {
             let ekey = format!("{key}[{i}]");
+            let (expression, abort) = match &entry.value {
+                ThresholdDoc::Plain(text) => (
+                    Spanned::new(text.clone(), entry.referenced, entry.defined),
+                    None,
+                ),
+                ThresholdDoc::Long(long) => {
+                    let Some(abort) = check_abort(c, long, &ekey) else {
+                        continue;
+                    };
+                    (long.threshold.clone(), abort)
+                }
+            };
+            let expression = &expression;
             match parse_expression(&expression.value) {
                 Ok(parsed) => {
                     if parsed.metric == Metric::PeakRps
@@ -73,6 +87,7 @@ pub(super) fn check_thresholds(
                         scope: scope.clone(),
                         expression: parsed,
                         source: expression.value.trim().to_string(),
+                        abort,
                     });
                 }
                 Err(e) => {
@@ -87,6 +102,33 @@ pub(super) fn check_thresholds(
         }
     }
     out
+}
+
+/// `abort_on_fail` and `delay_abort_eval` of a long-form threshold: `Some(None)` when it does
+/// not abort, `None` when a value is invalid (reported).
+fn check_abort(
+    c: &mut Checker<'_>,
+    long: &crate::scenario::doc::ThresholdLongDoc,
+    key: &str,
+) -> Option<Option<AbortOnFail>> {
+    let delay = match &long.delay_abort_eval {
+        Some(d) => Some(c.duration(d, &format!("{key}.delay_abort_eval"))?),
+        None => None,
+    };
+    let abort = long.abort_on_fail.as_ref().is_some_and(|a| a.value);
+    if let (Some(d), false) = (&long.delay_abort_eval, abort) {
+        c.error(
+            pos(d),
+            &format!("{key}.delay_abort_eval"),
+            DiagnosticKind::InvalidValue,
+            "delay_abort_eval without abort_on_fail: true has no effect",
+            Some("add `abort_on_fail: true`, or remove delay_abort_eval".to_string()),
+        );
+        return None;
+    }
+    Some(abort.then(|| AbortOnFail {
+        delay: delay.unwrap_or_default(),
+    }))
 }
 
 fn describe(scope: &Scope) -> String {
