@@ -22,6 +22,7 @@
 //! interrupted`; `error_rate` counts every failure but throttles, `throttle_rate` the throttles
 //! (disjoint). Flows keep a second histogram, the iteration duration with think time.
 
+pub mod latency_timeline;
 mod quota_usage;
 mod recorder;
 mod summary;
@@ -29,6 +30,7 @@ pub mod thresholds;
 
 /// Scopes are named by the scenario; re-exported here because every summary is keyed by them.
 pub use crate::scenario::Scope;
+pub use latency_timeline::{IntervalSummary, LatencyPoint};
 pub use quota_usage::{ChallengeUsage, QuotaUsage};
 pub use recorder::{Layout, MetricsError, Outcome, Recorder, StepId};
 pub use summary::{
