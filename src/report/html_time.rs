@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::format::{html as esc, latency_us, rate};
-use crate::metrics::Summary;
+use crate::metrics::{LatencyPoint, Summary};
 
 /// One line of a chart: colour, dash pattern (`None`: solid), legend label, and one value per
 /// point (`None`: no sample there, the line breaks).
@@ -118,6 +118,9 @@ pub(super) fn line_chart(
     let _ = writeln!(out, "</svg>");
 }
 
+/// Reads one percentile of an interval's latency.
+type Percentile = fn(&LatencyPoint) -> u64;
+
 fn latency_label(v: f64) -> String {
     latency_us(v)
 }
@@ -137,12 +140,7 @@ pub(super) fn latency_over_time(out: &mut String, s: &Summary) {
         "<p>Per interval of {} s, each step timed from its intended start.</p>",
         s.timeline_interval_s
     );
-    let percentiles: [(
-        &str,
-        Option<&str>,
-        &str,
-        fn(&crate::metrics::LatencyPoint) -> u64,
-    ); 3] = [
+    let percentiles: [(&str, Option<&str>, &str, Percentile); 3] = [
         (super::html::BLUE, None, "p50", |p| p.p50_us),
         (super::html::PURPLE, Some("6 3"), "p95", |p| p.p95_us),
         (super::html::RED, Some("2 2"), "p99", |p| p.p99_us),
