@@ -15,10 +15,11 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use base64::Engine as _;
 use hdrhistogram::Histogram;
+use hdrhistogram::serialization::{Deserializer, Serializer as _, V2Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::recorder::{MetricsError, Recorder};
 use crate::quota::QuotaCategory;
 
 /// The most intervals a run's latency timeline is meant to hold (beyond 10 hours, more).
@@ -35,6 +36,30 @@ pub fn interval_for(scheduled: Duration) -> u32 {
         .into_iter()
         .find(|i| seconds.div_ceil(u64::from(*i)) <= MAX_INTERVALS)
         .unwrap_or(60)
+}
+
+/// `histogram` in HdrHistogram's V2 encoding, base64 (standard alphabet).
+pub(crate) fn encode(histogram: &Histogram<u64>) -> String {
+    let mut bytes = Vec::new();
+    // Serializing into a Vec only fails for histograms too large to encode, which ours are not;
+    // an empty string then decodes as an error rather than wrong data.
+    if V2Serializer::new()
+        .serialize(histogram, &mut bytes)
+        .is_err()
+    {
+        return String::new();
+    }
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The histogram [`encode`] wrote, or why `text` is not one.
+pub(crate) fn decode(text: &str) -> Result<Histogram<u64>, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| e.to_string())?;
+    Deserializer::new()
+        .deserialize::<u64, _>(&mut bytes.as_slice())
+        .map_err(|e| format!("{e:?}"))
 }
 
 fn template() -> &'static Histogram<u64> {
@@ -116,13 +141,13 @@ pub struct LatencyPoint {
 }
 
 impl LatencyPoint {
-    fn of(histogram: &Histogram<u64>) -> Option<LatencyPoint> {
+    pub(crate) fn of(histogram: &Histogram<u64>) -> Option<LatencyPoint> {
         (!histogram.is_empty()).then(|| LatencyPoint {
             count: histogram.len(),
             p50_us: histogram.value_at_quantile(0.50),
             p95_us: histogram.value_at_quantile(0.95),
             p99_us: histogram.value_at_quantile(0.99),
-            histogram: super::summary::encode(histogram),
+            histogram: encode(histogram),
         })
     }
 }
@@ -140,54 +165,18 @@ pub struct IntervalSummary {
     pub categories: BTreeMap<QuotaCategory, LatencyPoint>,
 }
 
-/// The recorder's latency timeline as the summary carries it.
-pub(crate) fn summarise(recorder: &Recorder) -> Vec<IntervalSummary> {
-    let layout = &recorder.layout;
-    let step_names: Vec<String> = layout
-        .steps
-        .iter()
-        .map(|(flow, step)| {
-            let flow = layout.flows.get(*flow).map(String::as_str).unwrap_or("");
-            format!("{flow}.{step}")
-        })
-        .collect();
-    recorder
-        .latency_timeline
-        .iter()
-        .enumerate()
-        .map(|(index, interval)| IntervalSummary {
-            start_s: u32::try_from(index as u64 * u64::from(layout.interval_s)).unwrap_or(u32::MAX),
-            steps: step_names
-                .iter()
-                .zip(&interval.steps)
-                .filter(|(_, h)| !h.is_empty())
-                .filter_map(|(name, h)| Some((name.clone(), LatencyPoint::of(&h.to_histogram())?)))
-                .collect(),
-            categories: layout
-                .categories
-                .iter()
-                .zip(&interval.categories)
-                .filter(|(_, h)| !h.is_empty())
-                .filter_map(|(c, h)| Some((*c, LatencyPoint::of(&h.to_histogram())?)))
-                .collect(),
-        })
-        .collect()
-}
-
 fn merge_points<K: Ord + Clone>(
     a: &BTreeMap<K, LatencyPoint>,
     b: &BTreeMap<K, LatencyPoint>,
-) -> Result<BTreeMap<K, LatencyPoint>, MetricsError> {
+) -> Result<BTreeMap<K, LatencyPoint>, String> {
     let mut out = a.clone();
     for (key, point) in b {
         let merged = match a.get(key) {
             None => point.clone(),
             Some(mine) => {
-                let mut histogram = super::summary::decode(&mine.histogram)?;
-                let theirs = super::summary::decode(&point.histogram)?;
-                histogram
-                    .add(&theirs)
-                    .map_err(|e| MetricsError::Histogram(format!("{e:?}")))?;
+                let mut histogram = decode(&mine.histogram)?;
+                let theirs = decode(&point.histogram)?;
+                histogram.add(&theirs).map_err(|e| format!("{e:?}"))?;
                 match LatencyPoint::of(&histogram) {
                     Some(p) => p,
                     None => continue,
@@ -205,7 +194,7 @@ pub(crate) fn merge(
     a: &[IntervalSummary],
     b: &[IntervalSummary],
     interval_s: u32,
-) -> Result<Vec<IntervalSummary>, MetricsError> {
+) -> Result<Vec<IntervalSummary>, String> {
     let len = a.len().max(b.len());
     (0..len)
         .map(|i| {

@@ -12,7 +12,7 @@ use super::format::{
     challenge_note, duration_columns, errors_by_kind, html as esc, iteration_totals,
     latency_columns, latency_us, observed, percent, quota_source, quota_usage, rate,
 };
-use super::html_time::{Series, line_legend};
+use super::html_time::{BLUE, GREEN, ORANGE, PURPLE, RED, Series, line_legend};
 use crate::metrics::{ScopeSummary, SecondSummary, Summary};
 
 const STYLE: &str = "\
@@ -28,13 +28,6 @@ svg{font-size:11px;font-family:inherit}
 svg text{fill:#1f2328}
 .legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
 ";
-
-/// Colours of the chart series (also used by the legends).
-pub(super) const BLUE: &str = "#0969da";
-pub(super) const PURPLE: &str = "#8250df";
-pub(super) const ORANGE: &str = "#bc4c00";
-pub(super) const RED: &str = "#cf222e";
-pub(super) const GREEN: &str = "#1a7f37";
 
 /// The `report.html` document.
 pub fn render_html(report: &RunReport) -> Vec<u8> {

@@ -9,6 +9,13 @@ use std::fmt::Write as _;
 use super::format::{html as esc, latency_us, rate};
 use crate::metrics::{LatencyPoint, Summary};
 
+/// Colours of the chart series (also used by the legends).
+pub(super) const BLUE: &str = "#0969da";
+pub(super) const PURPLE: &str = "#8250df";
+pub(super) const ORANGE: &str = "#bc4c00";
+pub(super) const RED: &str = "#cf222e";
+pub(super) const GREEN: &str = "#1a7f37";
+
 /// One line of a chart: colour, dash pattern (`None`: solid), legend label, and one value per
 /// point (`None`: no sample there, the line breaks).
 pub(super) struct Series<'a> {
@@ -141,9 +148,9 @@ pub(super) fn latency_over_time(out: &mut String, s: &Summary) {
         s.timeline_interval_s
     );
     let percentiles: [(&str, Option<&str>, &str, Percentile); 3] = [
-        (super::html::BLUE, None, "p50", |p| p.p50_us),
-        (super::html::PURPLE, Some("6 3"), "p95", |p| p.p95_us),
-        (super::html::RED, Some("2 2"), "p99", |p| p.p99_us),
+        (BLUE, None, "p50", |p| p.p50_us),
+        (PURPLE, Some("6 3"), "p95", |p| p.p95_us),
+        (RED, Some("2 2"), "p99", |p| p.p99_us),
     ];
     let mut legend_done = false;
     for step in s.steps.keys() {
@@ -196,7 +203,7 @@ pub(super) fn quota_over_time(out: &mut String, s: &Summary) {
             .collect();
         let series = [
             Series {
-                colour: super::html::BLUE,
+                colour: BLUE,
                 dash: None,
                 label: "counted against the quota, per s",
                 values,
