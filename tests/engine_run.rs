@@ -60,6 +60,31 @@ async fn report_counts_match_what_the_server_saw() {
         s.run.errors, s.run.transport
     );
     assert_eq!(s.steps["sign_in.verify_tokens"].ok, 20);
+    // Every timed step execution lands in one interval of the latency timeline, placed by its
+    // intended start; every categorised request in one of its category's.
+    assert_eq!(s.timeline_interval_s, 1);
+    for (name, step) in &s.steps {
+        let timed: u64 = s
+            .latency_timeline
+            .iter()
+            .filter_map(|i| i.steps.get(name))
+            .map(|p| p.count)
+            .sum();
+        let expected = step
+            .latency
+            .as_ref()
+            .map_or(0, |_| step.count - step.not_sent.values().sum::<u64>());
+        assert_eq!(timed, expected, "{name}");
+    }
+    for (category, scope) in &s.categories {
+        let timed: u64 = s
+            .latency_timeline
+            .iter()
+            .filter_map(|i| i.categories.get(category))
+            .map(|p| p.count)
+            .sum();
+        assert_eq!(timed, scope.count, "{category:?}");
+    }
     // The expected NotAuthorizedException counts as ok, not as an error.
     assert_eq!(s.steps["sign_up.password_sign_in"].ok, 6);
     assert_eq!(

@@ -60,6 +60,58 @@ fn html_report_snapshot() {
     insta::assert_snapshot!("report_html", html);
 }
 
+/// The part of `html` from the heading `from` up to the next heading of level `until`.
+fn section<'a>(html: &'a str, from: &str, until: &str) -> &'a str {
+    let start = html.find(from).expect("the section's heading is there");
+    let end = html[start + from.len()..]
+        .find(until)
+        .map_or(html.len(), |i| start + from.len() + i);
+    &html[start..end]
+}
+
+#[test]
+fn html_latency_over_time_snapshot() {
+    let html = String::from_utf8(render_html(&report(BASELINE))).unwrap();
+    let part = section(&html, "<h3>Latency percentiles per step over time", "<h2>");
+    assert!(part.contains("<h4>sign_in.srp_sign_in</h4>"));
+    insta::assert_snapshot!("report_html_latency_over_time", part);
+}
+
+#[test]
+fn html_quota_usage_over_time_draws_each_quota_as_a_line() {
+    let html = String::from_utf8(render_html(&report(BASELINE))).unwrap();
+    let part = section(
+        &html,
+        "<h3>Usage per second against the quota in force",
+        "<h2>",
+    );
+    // Each category's chart has its quota as a dashed grey line.
+    assert_eq!(
+        part.matches("stroke=\"#57606a\" stroke-width=\"1.5\" stroke-dasharray=\"8 4\"")
+            .count(),
+        2
+    );
+    insta::assert_snapshot!("report_html_quota_over_time", part);
+}
+
+#[test]
+fn html_errors_and_throttles_differ_in_colour_and_dash() {
+    let html = String::from_utf8(render_html(&report(BASELINE))).unwrap();
+    let part = section(
+        &html,
+        "aria-label=\"Requests, errors and throttles per second\"",
+        "</svg>",
+    );
+    let lines: Vec<&str> = part
+        .lines()
+        .filter(|l| l.starts_with("<polyline"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let (errors, throttles) = (lines[1], lines[2]);
+    assert!(errors.contains("stroke=\"#cf222e\"") && !errors.contains("dasharray"));
+    assert!(throttles.contains("stroke=\"#bc4c00\"") && throttles.contains("stroke-dasharray"));
+}
+
 #[test]
 fn partial_and_failed_runs_say_so_in_both_formats() {
     let mut r = report(BASELINE);
@@ -94,8 +146,9 @@ fn html_is_self_contained_and_escapes_every_string() {
     ] {
         assert!(!fixture.contains(needle), "report.html contains {needle}");
     }
-    // The three charts are there.
-    assert_eq!(fixture.matches("<svg ").count(), 3);
+    // The charts are there: three summary charts, one latency-over-time chart per step (3)
+    // and one usage-over-time chart per quota category (2).
+    assert_eq!(fixture.matches("<svg role=\"img\"").count(), 8);
     assert!(fixture.contains("aria-label=\"Latency percentiles per step\""));
     assert!(fixture.contains("aria-label=\"Requests, errors and throttles per second\""));
     assert!(fixture.contains("aria-label=\"Quota usage per category\""));

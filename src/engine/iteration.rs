@@ -98,8 +98,9 @@ pub async fn run_iteration(
             if !matches!(outcome, Err(Failure::NotSent(_))) {
                 steps_latency += latency;
             }
+            let at = step_due.saturating_duration_since(shared.start);
             shared.record(vu, |r| {
-                r.record_step(step_id, latency, outcome_of(&outcome))
+                r.record_step_at(step_id, at, latency, outcome_of(&outcome))
             });
             if outcome.is_err() {
                 result = outcome;

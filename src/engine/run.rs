@@ -159,7 +159,13 @@ pub async fn execute_on_with(
         }
     };
 
-    let layout = Layout::from_scenario(&scenario);
+    let loads = loads_of(&scenario);
+    let scheduled = loads
+        .iter()
+        .map(|(load, _)| end_of(load))
+        .max()
+        .unwrap_or_default();
+    let layout = Layout::from_scenario(&scenario).with_timeline_interval(scheduled);
     let shard_count = std::thread::available_parallelism()
         .map_or(4, |n| n.get() * 2)
         .clamp(2, 16);
@@ -184,12 +190,6 @@ pub async fn execute_on_with(
         seed: rand::random(),
     });
 
-    let loads = loads_of(&scenario);
-    let scheduled = loads
-        .iter()
-        .map(|(load, _)| end_of(load))
-        .max()
-        .unwrap_or_default();
     let (done_tx, done_rx) = watch::channel(false);
     // The drivers stop on a signal (the caller's `stop`) or when an aborting threshold fails.
     let (halt_tx, halt) = watch::channel(false);

@@ -6,9 +6,10 @@
 //! step, each quota category), an HDR histogram of latency in microseconds (1 µs to 60 s, three
 //! significant digits) and counts by outcome (and one sample message per failure kind), plus
 //! one per-second timeline of requests, errors, throttles and per-category requests (challenge
-//! responses apart), from which the peak one-second rates come; a category's usage is counted
-//! against the quota in force by the guide's rule ([`crate::quota::counted_usage`], see
-//! [`QuotaUsage`]).
+//! responses apart), from which the peak one-second rates come, and a latency timeline per
+//! step and category per interval ([`latency_timeline`]: 1 s, wider for long runs); a
+//! category's usage is counted against the quota in force by the guide's rule
+//! ([`crate::quota::counted_usage`], see [`QuotaUsage`]).
 //!
 //! Histograms travel inside the [`Summary`] in HdrHistogram's V2 encoding (base64), so shards of
 //! one scenario run on several machines merge without loss ([`Summary::merge`]).
@@ -22,6 +23,7 @@
 //! interrupted`; `error_rate` counts every failure but throttles, `throttle_rate` the throttles
 //! (disjoint). Flows keep a second histogram, the iteration duration with think time.
 
+pub mod latency_timeline;
 mod quota_usage;
 mod recorder;
 mod summary;
@@ -29,6 +31,7 @@ pub mod thresholds;
 
 /// Scopes are named by the scenario; re-exported here because every summary is keyed by them.
 pub use crate::scenario::Scope;
+pub use latency_timeline::{IntervalSummary, LatencyPoint};
 pub use quota_usage::{ChallengeUsage, QuotaUsage};
 pub use recorder::{Layout, MetricsError, Outcome, Recorder, StepId};
 pub use summary::{

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
+use super::latency_timeline::IntervalLatency;
 use crate::quota::QuotaCategory;
 use crate::scenario::model::Scenario;
 
@@ -65,6 +66,8 @@ pub struct Layout {
     /// (flow index, step name)
     pub(crate) steps: Vec<(usize, String)>,
     pub(crate) categories: Vec<QuotaCategory>,
+    /// The latency timeline's interval, in seconds (1 unless set from the scheduled duration).
+    pub(crate) interval_s: u32,
 }
 
 /// A step's index in the [`Layout`], for cheap recording.
@@ -82,6 +85,7 @@ impl Layout {
             flows: flows.iter().map(|(f, _)| f.to_string()).collect(),
             steps,
             categories: categories.to_vec(),
+            interval_s: 1,
         }
     }
 
@@ -94,7 +98,20 @@ impl Layout {
             flows: scenario.flows.iter().map(|f| f.name.clone()).collect(),
             steps,
             categories: scenario.categories(),
+            interval_s: 1,
         }
+    }
+
+    /// The same layout with the latency timeline's interval chosen for a run scheduled to last
+    /// `scheduled` ([`super::latency_timeline::interval_for`]).
+    pub fn with_timeline_interval(mut self, scheduled: Duration) -> Self {
+        self.interval_s = super::latency_timeline::interval_for(scheduled);
+        self
+    }
+
+    /// The latency timeline's interval, in seconds.
+    pub fn timeline_interval_s(&self) -> u32 {
+        self.interval_s
     }
 
     pub fn flow_index(&self, flow: &str) -> Option<usize> {
@@ -260,6 +277,8 @@ pub struct Recorder {
     /// Requests whose operation is in no category of the layout (or in none at all).
     pub(crate) uncategorised: u64,
     pub(crate) timeline: Vec<SecondBucket>,
+    /// Latency per interval of `layout.interval_s` seconds, per step and category.
+    pub(crate) latency_timeline: Vec<IntervalLatency>,
 }
 
 impl Recorder {
@@ -279,6 +298,7 @@ impl Recorder {
                 .collect(),
             uncategorised: 0,
             timeline: Vec::new(),
+            latency_timeline: Vec::new(),
             layout,
         }
     }
@@ -328,6 +348,9 @@ impl Recorder {
             Some(i) => self.categories[i].record(Some(latency), outcome),
             None => self.uncategorised += 1,
         }
+        if let Some(i) = category_index {
+            self.interval_mut(at).categories[i].record(latency);
+        }
         let second = usize::try_from(at.as_secs())
             .unwrap_or(usize::MAX)
             .min(MAX_TIMELINE_SECONDS);
@@ -363,17 +386,56 @@ impl Recorder {
         }
     }
 
-    /// One execution of a step (all its requests), timed from its intended start. A step that
+    /// The latency timeline's interval holding `at` (created, with those before it, if new).
+    fn interval_mut(&mut self, at: Duration) -> &mut IntervalLatency {
+        let interval = at.as_secs() / u64::from(self.layout.interval_s.max(1));
+        let cap = (MAX_TIMELINE_SECONDS / self.layout.interval_s.max(1) as usize).max(1) - 1;
+        let index = usize::try_from(interval).unwrap_or(usize::MAX).min(cap);
+        if self.latency_timeline.len() <= index {
+            let fresh = IntervalLatency::new(self.layout.steps.len(), self.layout.categories.len());
+            self.latency_timeline.resize(index + 1, fresh);
+        }
+        &mut self.latency_timeline[index]
+    }
+
+    /// One execution of a step (all its requests), timed from its intended start, without a
+    /// place on the latency timeline: [`Recorder::record_step_at`] places it.
+    pub fn record_step(&mut self, step: StepId, latency: Duration, outcome: Outcome<'_>) {
+        self.record_step_inner(step, None, latency, outcome);
+    }
+
+    /// One execution of a step (all its requests) that was due `at` since the run started
+    /// (which picks its latency-timeline interval), timed from that intended start. A step that
     /// ended [`Outcome::NotSent`] has no latency and also counts at the run scope (which
     /// otherwise counts requests), so a run whose steps all failed inside the harness shows it.
-    pub fn record_step(&mut self, step: StepId, latency: Duration, outcome: Outcome<'_>) {
+    pub fn record_step_at(
+        &mut self,
+        step: StepId,
+        at: Duration,
+        latency: Duration,
+        outcome: Outcome<'_>,
+    ) {
+        self.record_step_inner(step, Some(at), latency, outcome);
+    }
+
+    fn record_step_inner(
+        &mut self,
+        step: StepId,
+        at: Option<Duration>,
+        latency: Duration,
+        outcome: Outcome<'_>,
+    ) {
         let not_sent = matches!(outcome, Outcome::NotSent(_));
         let latency = (!not_sent).then_some(latency);
-        if let Some(scope) = self.steps.get_mut(step.0) {
-            scope.record(latency, outcome);
-            if not_sent {
-                self.run.record(None, outcome);
-            }
+        if step.0 >= self.steps.len() {
+            return;
+        }
+        self.steps[step.0].record(latency, outcome);
+        if not_sent {
+            self.run.record(None, outcome);
+        }
+        if let (Some(at), Some(latency)) = (at, latency) {
+            self.interval_mut(at).steps[step.0].record(latency);
         }
     }
 
@@ -453,6 +515,18 @@ impl Recorder {
             for (x, y) in a.challenges.iter_mut().zip(&b.challenges) {
                 *x += y;
             }
+        }
+        if self.latency_timeline.len() < other.latency_timeline.len() {
+            let fresh = IntervalLatency::new(self.layout.steps.len(), self.layout.categories.len());
+            self.latency_timeline
+                .resize(other.latency_timeline.len(), fresh);
+        }
+        for (a, b) in self
+            .latency_timeline
+            .iter_mut()
+            .zip(&other.latency_timeline)
+        {
+            a.add(b);
         }
         Ok(())
     }

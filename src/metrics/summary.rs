@@ -4,11 +4,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use base64::Engine as _;
 use hdrhistogram::Histogram;
-use hdrhistogram::serialization::{Deserializer, Serializer as _, V2Serializer};
 use serde::{Deserialize, Serialize};
 
+use super::latency_timeline::{self, IntervalSummary, LatencyPoint};
 use super::quota_usage::{QuotaUsage, quota_usage, quotas_of};
 use super::recorder::{MetricsError, Recorder, ScopeRecorder};
 use crate::quota::{CategoryDemand, QuotaCategory, Quotas};
@@ -36,9 +35,21 @@ pub struct Summary {
     pub uncategorised_requests: u64,
     /// One entry per second of the run, from second 0.
     pub timeline: Vec<SecondSummary>,
+    /// The length of one interval of `latency_timeline`, in seconds: 1 for runs scheduled up
+    /// to 10 minutes, more for longer runs ([`super::latency_timeline::interval_for`]).
+    #[serde(default = "one_second")]
+    pub timeline_interval_s: u32,
+    /// Latency per interval of `timeline_interval_s` seconds, per step and per quota category
+    /// (p50/p95/p99 and the interval's histogram), from interval 0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latency_timeline: Vec<IntervalSummary>,
     /// Each quota category's usage, counted by the guide's rule, against the quota in force.
     #[serde(default)]
     pub quotas: BTreeMap<QuotaCategory, QuotaUsage>,
+}
+
+fn one_second() -> u32 {
+    1
 }
 
 /// Counts, rates and latency of one scope. The counts always add up:
@@ -144,26 +155,45 @@ pub struct SecondSummary {
     pub challenge_responses: BTreeMap<QuotaCategory, u64>,
 }
 
-fn encode(histogram: &Histogram<u64>) -> String {
-    let mut bytes = Vec::new();
-    // Serializing into a Vec only fails for histograms too large to encode, which ours are not;
-    // an empty string then decodes as an error rather than wrong data.
-    if V2Serializer::new()
-        .serialize(histogram, &mut bytes)
-        .is_err()
-    {
-        return String::new();
-    }
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
+use latency_timeline::encode;
 
 fn decode(text: &str) -> Result<Histogram<u64>, MetricsError> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .map_err(|e| MetricsError::Histogram(e.to_string()))?;
-    Deserializer::new()
-        .deserialize::<u64, _>(&mut bytes.as_slice())
-        .map_err(|e| MetricsError::Histogram(format!("{e:?}")))
+    latency_timeline::decode(text).map_err(MetricsError::Histogram)
+}
+
+/// The recorder's latency timeline as the summary carries it.
+fn latency_timeline_of(recorder: &Recorder) -> Vec<IntervalSummary> {
+    let layout = &recorder.layout;
+    let step_names: Vec<String> = layout
+        .steps
+        .iter()
+        .map(|(flow, step)| {
+            let flow = layout.flows.get(*flow).map(String::as_str).unwrap_or("");
+            format!("{flow}.{step}")
+        })
+        .collect();
+    let interval_s = u64::from(layout.interval_s);
+    recorder
+        .latency_timeline
+        .iter()
+        .enumerate()
+        .map(|(index, interval)| IntervalSummary {
+            start_s: u32::try_from(index as u64 * interval_s).unwrap_or(u32::MAX),
+            steps: step_names
+                .iter()
+                .zip(&interval.steps)
+                .filter(|(_, h)| !h.is_empty())
+                .filter_map(|(name, h)| Some((name.clone(), LatencyPoint::of(&h.to_histogram())?)))
+                .collect(),
+            categories: layout
+                .categories
+                .iter()
+                .zip(&interval.categories)
+                .filter(|(_, h)| !h.is_empty())
+                .filter_map(|(c, h)| Some((*c, LatencyPoint::of(&h.to_histogram())?)))
+                .collect(),
+        })
+        .collect()
 }
 
 fn latency_summary(histogram: &Histogram<u64>) -> Option<LatencySummary> {
@@ -318,6 +348,8 @@ impl Summary {
             categories,
             uncategorised_requests: recorder.uncategorised,
             timeline,
+            timeline_interval_s: layout.interval_s,
+            latency_timeline: latency_timeline_of(recorder),
             quotas: BTreeMap::new(),
         }
         .with_quotas(&Quotas::default())
@@ -374,6 +406,8 @@ impl Summary {
             ..s.clone()
         });
         out.timeline = empty.chain(shifted).collect();
+        out.latency_timeline =
+            latency_timeline::delayed(&self.latency_timeline, seconds, self.timeline_interval_s);
         out
     }
 
@@ -392,6 +426,9 @@ impl Summary {
             || self.steps.keys().ne(other.steps.keys())
             || self.categories.keys().ne(other.categories.keys())
         {
+            return Err(MetricsError::LayoutMismatch);
+        }
+        if self.timeline_interval_s != other.timeline_interval_s {
             return Err(MetricsError::LayoutMismatch);
         }
         let elapsed_s = self.elapsed_s.max(other.elapsed_s);
@@ -457,6 +494,13 @@ impl Summary {
             categories,
             uncategorised_requests: self.uncategorised_requests + other.uncategorised_requests,
             timeline,
+            timeline_interval_s: self.timeline_interval_s,
+            latency_timeline: latency_timeline::merge(
+                &self.latency_timeline,
+                &other.latency_timeline,
+                self.timeline_interval_s,
+            )
+            .map_err(MetricsError::Histogram)?,
             quotas: BTreeMap::new(),
         }
         .with_quotas(&quotas_of(&self.quotas)))

@@ -1,8 +1,9 @@
 //! `report.html`: one self-contained page (inline CSS and SVG, no script, no external URL, so
-//! it opens offline and from a CI artifact store) with the Markdown report's tables and three
-//! charts: latency percentiles per step, requests / errors / throttles per second over the run
-//! (from [`Summary::timeline`](crate::metrics::Summary)), and each quota category's peak rate
-//! against its quota. Every string is HTML-escaped ([`super::format::html`]).
+//! it opens offline and from a CI artifact store) with the Markdown report's tables and its
+//! charts: latency percentiles per step, requests / errors (solid red) / throttles (dashed
+//! orange) per second over the run (from [`Summary::timeline`](crate::metrics::Summary)), each
+//! quota category's peak rate against its quota, and the charts over time of
+//! [`super::html_time`] (latency per step per interval, usage per category against its quota). Every string is HTML-escaped ([`super::format::html`]).
 
 use std::fmt::Write as _;
 
@@ -11,6 +12,7 @@ use super::format::{
     challenge_note, duration_columns, errors_by_kind, html as esc, iteration_totals,
     latency_columns, latency_us, observed, percent, quota_source, quota_usage, rate,
 };
+use super::html_time::{BLUE, GREEN, ORANGE, PURPLE, RED, Series, line_legend};
 use crate::metrics::{ScopeSummary, SecondSummary, Summary};
 
 const STYLE: &str = "\
@@ -26,13 +28,6 @@ svg{font-size:11px;font-family:inherit}
 svg text{fill:#1f2328}
 .legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
 ";
-
-/// Colours of the chart series (also used by the legends).
-const BLUE: &str = "#0969da";
-const PURPLE: &str = "#8250df";
-const ORANGE: &str = "#bc4c00";
-const RED: &str = "#cf222e";
-const GREEN: &str = "#1a7f37";
 
 /// The `report.html` document.
 pub fn render_html(report: &RunReport) -> Vec<u8> {
@@ -90,6 +85,8 @@ pub fn render_html(report: &RunReport) -> Vec<u8> {
     );
     let _ = writeln!(out, "<h3>Latency percentiles per step</h3>");
     latency_chart(&mut out, s);
+    let _ = writeln!(out, "<h3>Latency percentiles per step over time</h3>");
+    super::html_time::latency_over_time(&mut out, s);
 
     let _ = writeln!(out, "<h2>Quota categories</h2>");
     let names: Vec<String> = s.categories.keys().map(|c| c.name().to_string()).collect();
@@ -106,6 +103,8 @@ pub fn render_html(report: &RunReport) -> Vec<u8> {
          scenario, --quota).</p>"
     );
     quota_chart(&mut out, s);
+    let _ = writeln!(out, "<h3>Usage per second against the quota in force</h3>");
+    super::html_time::quota_over_time(&mut out, s);
     for (category, u) in &s.quotas {
         if let Some(note) = challenge_note(*category, u) {
             let _ = writeln!(out, "<p>{}</p>", esc(&note));
@@ -347,14 +346,21 @@ fn timeline_chart(out: &mut String, timeline: &[SecondSummary]) {
         let _ = writeln!(out, "<p>No requests were recorded.</p>");
         return;
     }
-    legend(
-        out,
-        &[
-            (BLUE, "requests/s"),
-            (RED, "errors/s"),
-            (ORANGE, "throttles/s"),
-        ],
-    );
+    let series: [(&str, Option<&str>, &str, SeriesValue); 3] = [
+        (BLUE, None, "requests/s", |t| t.requests),
+        (RED, None, "errors/s", |t| t.errors),
+        (ORANGE, Some("6 3"), "throttles/s", |t| t.throttles),
+    ];
+    let legend_series: Vec<Series<'_>> = series
+        .iter()
+        .map(|(colour, dash, label, _)| Series {
+            colour,
+            dash: *dash,
+            label,
+            values: Vec::new(),
+        })
+        .collect();
+    line_legend(out, &legend_series);
     let (left, top, plot_w, plot_h) = (50.0, 10.0, 660.0, 180.0);
     let (width, height) = (left + plot_w + 20.0, top + plot_h + 30.0);
     let y_max = timeline
@@ -401,12 +407,10 @@ fn timeline_chart(out: &mut String, timeline: &[SecondSummary]) {
             top + plot_h + 16.0
         );
     }
-    let series: [(&str, SeriesValue); 3] = [
-        (BLUE, |t| t.requests),
-        (RED, |t| t.errors),
-        (ORANGE, |t| t.throttles),
-    ];
-    for (colour, value) in series {
+    for (colour, dash, _, value) in series {
+        let dash = dash
+            .map(|d| format!(" stroke-dasharray=\"{d}\" stroke-width=\"2.5\""))
+            .unwrap_or_else(|| " stroke-width=\"1.5\"".to_string());
         let points: Vec<String> = timeline
             .iter()
             .enumerate()
@@ -414,7 +418,7 @@ fn timeline_chart(out: &mut String, timeline: &[SecondSummary]) {
             .collect();
         let _ = writeln!(
             out,
-            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{}\"/>",
+            "<polyline fill=\"none\" stroke=\"{colour}\"{dash} points=\"{}\"/>",
             points.join(" ")
         );
     }

@@ -13,6 +13,7 @@ use crate::metrics::Summary;
 pub mod compare;
 mod format;
 mod html;
+mod html_time;
 mod json;
 mod markdown;
 mod terminal;

@@ -77,12 +77,12 @@ pub fn summary(v: Variant) -> Summary {
         r.record_request(at, ua, initiate, Outcome::Ok);
         let respond = latency(&mut x, 30_000, 60_000, v.latency_factor);
         r.record_request(at + initiate, ua, respond, outcome);
-        r.record_step(srp, initiate + respond, outcome);
+        r.record_step_at(srp, at, initiate + respond, outcome);
         let mut total = initiate + respond;
         if outcome == Outcome::Ok {
             let refresh_latency = latency(&mut x, 15_000, 20_000, v.latency_factor);
             r.record_request(at + total, ua, refresh_latency, Outcome::Ok);
-            r.record_step(refresh, refresh_latency, Outcome::Ok);
+            r.record_step_at(refresh, at + total, refresh_latency, Outcome::Ok);
             total += refresh_latency;
         }
         r.record_iteration(0, total, outcome);
@@ -97,7 +97,7 @@ pub fn summary(v: Variant) -> Summary {
         };
         let l = latency(&mut x, 40_000, 80_000, v.latency_factor);
         r.record_request(at, Some(QuotaCategory::UserCreation), l, outcome);
-        r.record_step(sign_up, l, outcome);
+        r.record_step_at(sign_up, at, l, outcome);
         r.record_iteration(1, l, outcome);
     }
     r.record_request(
