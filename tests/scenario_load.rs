@@ -67,6 +67,7 @@ fn every_example_scenario_loads_and_validates() {
     assert_eq!(
         names,
         [
+            "find-pool-limit.yaml",
             "m2m-client-credentials.yaml",
             "mixed.yaml",
             "morning-peak.yaml",
