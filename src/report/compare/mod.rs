@@ -438,6 +438,16 @@ fn side(path: &str, r: &RunReport) -> Side {
     }
 }
 
+/// How many of `s`'s `count` the rate `metric` (error or throttle rate) counts.
+fn failures(metric: Metric, s: &ScopeSummary) -> f64 {
+    let share = if metric == Metric::ErrorRate {
+        s.error_rate
+    } else {
+        s.throttle_rate
+    };
+    (share * s.count as f64).round()
+}
+
 /// The 95 % interval of `metric` in `s` (a run `elapsed_s` long), or why a percentile has none.
 fn interval(metric: Metric, s: &ScopeSummary, elapsed_s: f64) -> Result<Option<Interval>, TooFew> {
     let count = s.count as f64;
@@ -447,14 +457,9 @@ fn interval(metric: Metric, s: &ScopeSummary, elapsed_s: f64) -> Result<Option<I
             None => Ok(None),
         },
         Metric::Throughput => Ok(stats::rate_interval(count, elapsed_s)),
-        Metric::ErrorRate => Ok(stats::proportion_interval(
-            (s.error_rate * count).round(),
-            count,
-        )),
-        Metric::ThrottleRate => Ok(stats::proportion_interval(
-            (s.throttle_rate * count).round(),
-            count,
-        )),
+        Metric::ErrorRate | Metric::ThrottleRate => {
+            Ok(stats::proportion_interval(failures(metric, s), count))
+        }
     }
 }
 
@@ -496,14 +501,15 @@ fn beyond_noise(
             se > 0.0 && margin / se > Z_TEST
         }
         Metric::ErrorRate | Metric::ThrottleRate => {
-            let (share_x, share_y, tol) = if metric == Metric::ErrorRate {
-                (x.error_rate, y.error_rate, t.error_rate)
+            let tol = if metric == Metric::ErrorRate {
+                t.error_rate
             } else {
-                (x.throttle_rate, y.throttle_rate, t.throttle_rate)
+                t.throttle_rate
             };
             let (nx, ny) = (x.count as f64, y.count as f64);
-            let se = stats::proportion_se((share_x * nx).round(), nx, (share_y * ny).round(), ny);
-            let margin = sign * (share_y - share_x) - tol;
+            let (kx, ky) = (failures(metric, x), failures(metric, y));
+            let se = stats::proportion_se(kx, nx, ky, ny);
+            let margin = sign * (ky / ny - kx / nx) - tol;
             se > 0.0 && margin / se > Z_TEST
         }
     }

@@ -98,21 +98,6 @@ pub fn proportion_interval(k: f64, n: f64) -> Option<Interval> {
     })
 }
 
-/// The two-proportion z statistic of `k2/n2` against `k1/n1` (pooled), 0 when both are
-/// certain (0 % or 100 % on both sides).
-pub fn proportion_z(k1: f64, n1: f64, k2: f64, n2: f64) -> f64 {
-    if n1 <= 0.0 || n2 <= 0.0 {
-        return 0.0;
-    }
-    let pooled = (k1 + k2) / (n1 + n2);
-    let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
-    if se > 0.0 {
-        (k2 / n2 - k1 / n1) / se
-    } else {
-        0.0
-    }
-}
-
 /// The interval of a rate of `count` events over `seconds`, the count taken as Poisson.
 pub fn rate_interval(count: f64, seconds: f64) -> Option<Interval> {
     if seconds <= 0.0 {
@@ -143,22 +128,29 @@ pub fn rate_se(c1: f64, t1: f64, c2: f64, t2: f64) -> f64 {
     (c1 / (t1 * t1) + c2 / (t2 * t2)).sqrt()
 }
 
-/// The z statistic of the rate `c2/t2` against `c1/t1`, both counts Poisson.
-pub fn rate_z(c1: f64, t1: f64, c2: f64, t2: f64) -> f64 {
-    if t1 <= 0.0 || t2 <= 0.0 {
-        return 0.0;
-    }
-    let se = (c1 / (t1 * t1) + c2 / (t2 * t2)).sqrt();
-    if se > 0.0 {
-        (c2 / t2 - c1 / t1) / se
-    } else {
-        0.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The two-proportion z statistic, from the standard error `compare` uses.
+    fn proportion_z(k1: f64, n1: f64, k2: f64, n2: f64) -> f64 {
+        let se = proportion_se(k1, n1, k2, n2);
+        if se > 0.0 {
+            (k2 / n2 - k1 / n1) / se
+        } else {
+            0.0
+        }
+    }
+
+    /// The z statistic of two Poisson rates, from the standard error `compare` uses.
+    fn rate_z(c1: f64, t1: f64, c2: f64, t2: f64) -> f64 {
+        let se = rate_se(c1, t1, c2, t2);
+        if se > 0.0 {
+            (c2 / t2 - c1 / t1) / se
+        } else {
+            0.0
+        }
+    }
 
     fn uniform(n: u64, low: u64, width: u64) -> Histogram<u64> {
         let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
