@@ -241,7 +241,12 @@ pub(super) fn dispatch(
         let pinned = store
             .admin_credentials
             .as_ref()
-            .map(|(k, s)| (k.as_str(), s.expose()));
+            .map(|(key, secret)| super::sigv4::Pinned {
+                access_key_id: key.as_str(),
+                secret: secret.expose(),
+                region: store.region.as_str(),
+                now: chrono::DateTime::<chrono::Utc>::from((store.clock)()),
+            });
         super::sigv4::check("POST", "/", headers, body, pinned)?;
     }
     handle_operation(store, kind, body)
