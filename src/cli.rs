@@ -140,6 +140,32 @@ pub struct ServeArgs {
     /// drop_rate=0.05. OP is an operation name, an HTTP path, or * for every request.
     #[arg(long = "fault", value_name = "OP:SETTINGS")]
     pub fault: Vec<String>,
+    /// Verify admin (SigV4) calls against these credentials, as ACCESS_KEY_ID:SECRET: a wrong
+    /// key, secret, region or clock is refused as AWS refuses it. Also read from the
+    /// COGNITO_HARNESS_ADMIN_CREDENTIALS environment variable, so the secret need not be on
+    /// the command line. Overrides the config file's `admin_credentials`. Default: none, and
+    /// any well-formed AWS4-HMAC-SHA256 signature is accepted.
+    #[arg(
+        long,
+        value_name = "ACCESS_KEY_ID:SECRET",
+        env = "COGNITO_HARNESS_ADMIN_CREDENTIALS",
+        hide_env_values = true,
+        value_parser = sensitive
+    )]
+    pub admin_credentials: Option<crate::protocol::Sensitive>,
+    /// Like --admin-credentials, read from FILE (one line ACCESS_KEY_ID:SECRET).
+    #[arg(long, value_name = "FILE")]
+    pub admin_credentials_file: Option<PathBuf>,
+    /// Serve /_harness/codes (the confirmation codes the server issued) to clients that are
+    /// not on loopback too; overrides the config file's `expose_codes`. Default: loopback
+    /// clients only.
+    #[arg(long)]
+    pub expose_codes: bool,
+}
+
+/// A flag value that is a secret: kept out of `Debug` and of clap's error messages.
+fn sensitive(value: &str) -> Result<crate::protocol::Sensitive, std::convert::Infallible> {
+    Ok(crate::protocol::Sensitive::new(value))
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,6 +1,7 @@
 //! `cognito-harness serve`: the reference server until Ctrl-C / SIGTERM.
 
 use crate::cli::ServeArgs;
+use crate::protocol::Sensitive;
 use crate::exit::ExitCode;
 
 /// `serve`: the reference server until Ctrl-C / SIGTERM. Prints the endpoint and the seeded
@@ -28,6 +29,16 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 if let Some(quotas) = file.quotas {
                     config.quotas = quotas;
                 }
+                config.expose_codes = file.expose_codes.unwrap_or(false);
+                if let Some(seed) = &file.admin_credentials {
+                    match seed.resolve() {
+                        Ok(pinned) => config.admin_credentials = Some(pinned),
+                        Err(e) => {
+                            eprintln!("error: {}: {e}", path.display());
+                            return Ok(ExitCode::Config);
+                        }
+                    }
+                }
             }
             Err(e) => {
                 eprintln!("error: {e}");
@@ -35,8 +46,17 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    if let Some(region) = args.region {
+    if let Some(region) = args.region.clone() {
         config.region = region;
+    }
+    config.expose_codes |= args.expose_codes;
+    match admin_credentials(&args) {
+        Ok(Some(pinned)) => config.admin_credentials = Some(pinned),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::Config);
+        }
     }
     for spec in &args.quota {
         match crate::server::parse_quota_spec(spec) {
@@ -85,6 +105,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "SRP arithmetic on the {} backend",
             crate::srp::Backend::active().name()
         );
+        match &config.admin_credentials {
+            Some((key, _)) => println!("admin calls must be signed with access key {key}"),
+            None => println!("admin calls: any well-formed SigV4 signature is accepted"),
+        }
         println!("cognito-harness reference server listening on {endpoint}");
         let shutdown = async {
             let ctrl_c = tokio::signal::ctrl_c();
@@ -112,4 +136,28 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Err(e) => Err(e.into()),
         }
     })
+}
+
+/// The pinned admin credentials from `--admin-credentials` (or its environment variable) or
+/// `--admin-credentials-file`; `None` when neither is given. Errors never repeat the secret.
+fn admin_credentials(args: &ServeArgs) -> Result<Option<(String, Sensitive)>, String> {
+    match (&args.admin_credentials, &args.admin_credentials_file) {
+        (Some(_), Some(_)) => Err(
+            "--admin-credentials (or COGNITO_HARNESS_ADMIN_CREDENTIALS) and \
+             --admin-credentials-file: give one"
+                .to_owned(),
+        ),
+        (Some(text), None) => crate::server::parse_admin_credentials(text.expose())
+            .map(Some)
+            .map_err(|e| format!("--admin-credentials: {e}")),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                format!("--admin-credentials-file {}: {e}", path.display())
+            })?;
+            crate::server::parse_admin_credentials(&text)
+                .map(Some)
+                .map_err(|e| format!("--admin-credentials-file {}: {e}", path.display()))
+        }
+        (None, None) => Ok(None),
+    }
 }

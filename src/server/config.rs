@@ -4,6 +4,10 @@
 //!
 //! ```yaml
 //! region: us-east-1                 # default us-east-1
+//! admin_credentials:                # default none: any well-formed signature is accepted
+//!   access_key_id: AKIDEXAMPLE
+//!   secret_file: /run/secrets/admin # or secret: … (one of the two)
+//! expose_codes: false               # default false: /_harness/codes for loopback clients only
 //! pools:
 //!   - name: load
 //!     id: us-east-1_LoadTest1       # default: generated
@@ -42,6 +46,55 @@ pub struct ServerFile {
     /// Request-rate quotas (`enabled`, `overrides: {Category: rps}`). Default off.
     #[serde(default)]
     pub quotas: Option<super::throttle::QuotaConfig>,
+    /// Credentials admin (SigV4) calls must be signed with. Default none: any well-formed
+    /// AWS4-HMAC-SHA256 signature is accepted.
+    #[serde(default)]
+    pub admin_credentials: Option<AdminCredentialsSeed>,
+    /// Serve `/_harness/codes` to clients that are not on loopback. Default false.
+    #[serde(default)]
+    pub expose_codes: Option<bool>,
+}
+
+/// `admin_credentials:` — the access key and its secret, given inline or in a file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminCredentialsSeed {
+    pub access_key_id: String,
+    /// The secret itself. Default none (then `secret_file`).
+    #[serde(default)]
+    pub secret: Option<Sensitive>,
+    /// A file whose content (trimmed) is the secret. Default none (then `secret`).
+    #[serde(default)]
+    pub secret_file: Option<std::path::PathBuf>,
+}
+
+impl AdminCredentialsSeed {
+    /// The pinned (access key, secret): exactly one of `secret` and `secret_file` is given.
+    /// Errors name the key to fix, never the secret.
+    pub fn resolve(&self) -> Result<(String, Sensitive), String> {
+        if self.access_key_id.is_empty() {
+            return Err("admin_credentials: access_key_id is empty".to_owned());
+        }
+        let secret = match (&self.secret, &self.secret_file) {
+            (Some(secret), None) => secret.clone(),
+            (None, Some(path)) => Sensitive::new(
+                std::fs::read_to_string(path)
+                    .map_err(|e| {
+                        format!("admin_credentials: secret_file {}: {e}", path.display())
+                    })?
+                    .trim(),
+            ),
+            _ => {
+                return Err(
+                    "admin_credentials: give exactly one of `secret` and `secret_file`".to_owned(),
+                );
+            }
+        };
+        if secret.is_empty() {
+            return Err("admin_credentials: the secret is empty".to_owned());
+        }
+        Ok((self.access_key_id.clone(), secret))
+    }
 }
 
 /// A pool created at start-up.
@@ -198,6 +251,36 @@ mod tests {
         let text = err.to_string();
         assert!(text.starts_with("f.yaml:3:"), "{text}");
         assert!(text.contains("clientz"), "{text}");
+    }
+
+    #[test]
+    fn admin_credentials_come_inline_or_from_a_file_and_stay_hidden() {
+        let file = parse_config(
+            "admin_credentials: {access_key_id: AKID, secret: topsecret}\nexpose_codes: true\n",
+            "f.yaml",
+        )
+        .unwrap();
+        assert_eq!(file.expose_codes, Some(true));
+        let seed = file.admin_credentials.unwrap();
+        assert!(!format!("{seed:?}").contains("topsecret"));
+        let (key, secret) = seed.resolve().unwrap();
+        assert_eq!((key.as_str(), secret.expose()), ("AKID", "topsecret"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "from-file\n").unwrap();
+        let seed = AdminCredentialsSeed {
+            access_key_id: "AKID".into(),
+            secret: None,
+            secret_file: Some(path),
+        };
+        assert_eq!(seed.resolve().unwrap().1.expose(), "from-file");
+        let both = AdminCredentialsSeed {
+            secret: Some("x".into()),
+            ..seed
+        };
+        let err = both.resolve().unwrap_err();
+        assert!(err.contains("exactly one"), "{err}");
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! The HTTP surface: `POST /` routed by `X-Amz-Target` (JSON 1.1), the JWKS at
 //! `/{poolId}/.well-known/jwks.json`, and the reference-server-only
-//! `/_harness/codes/{poolId}/{username}`. Every answer carries `x-amzn-RequestId`; every error
+//! `/_harness/codes/{poolId}/{username}` (for loopback clients only, unless the server was
+//! started with `--expose-codes`). Every answer carries `x-amzn-RequestId`; every error
 //! is Cognito-shaped (`__type`, `message`, `x-amzn-ErrorType` with the trailing colon,
 //! `x-amzn-ErrorMessage`; ground truth §1.5), never an HTML page. Both come from `respond.rs`,
 //! which the OAuth2 endpoints share, so neither this file nor `oauth2/` imports the other.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -57,10 +59,33 @@ async fn jwks(State(store): State<Arc<Store>>, Path(pool): Path<String>) -> Resp
     }
 }
 
+/// Whether `/_harness/codes` answers a client at `peer`: loopback clients always (the harness
+/// on the same machine), others only when the server was started with `--expose-codes`. A
+/// request whose peer is unknown (a router served without connection info) is not loopback.
+fn codes_allowed(peer: Option<SocketAddr>, expose: bool) -> bool {
+    expose || peer.is_some_and(|p| p.ip().to_canonical().is_loopback())
+}
+
 async fn codes(
     State(store): State<Arc<Store>>,
     Path((pool, username)): Path<(String, String)>,
+    request: Request,
 ) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    if !codes_allowed(peer, store.expose_codes) {
+        return error_response(
+            403,
+            &ApiError::new(
+                "AccessDeniedException",
+                "/_harness/codes answers loopback clients only; start serve with \
+                 --expose-codes (or `expose_codes: true` in its config file) to serve the \
+                 codes to other hosts.",
+            ),
+        );
+    }
     match ops::codes(&store, &pool, &username) {
         Ok((confirm, forgot)) => {
             let body = serde_json::json!({
@@ -250,4 +275,44 @@ pub(super) fn dispatch(
         super::sigv4::check("POST", "/", headers, body, pinned)?;
     }
     handle_operation(store, kind, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn codes_for(peer: Option<SocketAddr>, expose: bool) -> Response {
+        let config = crate::server::ServerConfig {
+            expose_codes: expose,
+            ..Default::default()
+        };
+        let store = Arc::new(Store::new(&config, "http://127.0.0.1:9229/").unwrap());
+        let mut request = Request::new(Body::empty());
+        if let Some(peer) = peer {
+            request.extensions_mut().insert(ConnectInfo(peer));
+        }
+        codes(
+            State(store),
+            Path(("us-east-1_none".to_owned(), "alice".to_owned())),
+            request,
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn codes_answer_loopback_peers_and_refuse_others_unless_exposed() {
+        let remote: SocketAddr = "192.0.2.7:40000".parse().unwrap();
+        let refused = codes_for(Some(remote), false).await;
+        assert_eq!(refused.status(), 403);
+        let body = axum::body::to_bytes(refused.into_body(), 4096).await.unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("loopback clients only") && text.contains("--expose-codes"), "{text}");
+        assert_eq!(codes_for(None, false).await.status(), 403);
+        // Past the peer check, an unknown pool is the handler's 404.
+        for peer in ["127.0.0.1:40000", "[::1]:40000", "[::ffff:127.0.0.1]:40000"] {
+            let peer: SocketAddr = peer.parse().unwrap();
+            assert_eq!(codes_for(Some(peer), false).await.status(), 404, "{peer}");
+        }
+        assert_eq!(codes_for(Some(remote), true).await.status(), 404);
+    }
 }

@@ -8,7 +8,7 @@
 //! | file | owns |
 //! |------|------|
 //! | `oauth2/` | `/oauth2/token`, `/oauth2/authorize` + `/login`, `/oauth2/userInfo`, `/oauth2/revoke`, OpenID discovery |
-//! | `http.rs` | JSON 1.1 routing by `X-Amz-Target` (the dispatch is generated from the operation table), JWKS, the `_harness/codes` path |
+//! | `http.rs` | JSON 1.1 routing by `X-Amz-Target` (the dispatch is generated from the operation table), JWKS, the `_harness/codes` path (loopback clients only unless exposed) |
 //! | `respond.rs` | Cognito-shaped error answers and request ids, shared by `http.rs` and `oauth2/` |
 //! | `store.rs` | the in-memory state ([`Store`]): pools, clients, users in sharded maps, sign-in sessions, refresh tokens |
 //! | `ops/` | one `Handle` impl per operation, over the store, one file per feature area (as in `protocol/ops/`) |
@@ -48,10 +48,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use clock::Clock;
-pub use config::{ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed, load_config_file};
+pub use config::{
+    AdminCredentialsSeed, ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed,
+    load_config_file,
+};
 pub use error::ApiError;
 pub use faults::{FaultConfig, FaultRule, FaultSpecError, parse_fault_spec};
-pub use settings::{DEFAULT_MAX_BODY_BYTES, ServerConfig, ServerError};
+pub use settings::{DEFAULT_MAX_BODY_BYTES, ServerConfig, ServerError, parse_admin_credentials};
 pub use store::{Store, new_pool_id};
 pub use throttle::{QuotaConfig, QuotaSpecError, Throttle, parse_quota_spec, rate_exceeded};
 pub use tokens::{AccessToken, check_access_token};
@@ -179,8 +182,12 @@ async fn serve(
     app: axum::Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+    // With each connection's peer address, which `/_harness/codes` checks.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())
 }

@@ -26,6 +26,9 @@ pub struct ServerConfig {
     /// signature is verified. Default none: any `AWS4-HMAC-SHA256` authorization is accepted,
     /// as moto and ministack do.
     pub admin_credentials: Option<(String, Sensitive)>,
+    /// Serve `/_harness/codes` to clients that are not on loopback. Default false: the codes
+    /// a server issued are for the harness on the same machine.
+    pub expose_codes: bool,
     /// Pools (with clients and users) created at start-up. Default none.
     pub pools: Vec<PoolSeed>,
     /// Largest request body accepted. Default [`DEFAULT_MAX_BODY_BYTES`].
@@ -44,6 +47,7 @@ impl Default for ServerConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             region: "us-east-1".to_owned(),
             admin_credentials: None,
+            expose_codes: false,
             pools: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             clock: Arc::new(SystemTime::now),
@@ -62,11 +66,23 @@ impl std::fmt::Debug for ServerConfig {
                 "admin_credentials",
                 &self.admin_credentials.as_ref().map(|(k, _)| k),
             )
+            .field("expose_codes", &self.expose_codes)
             .field("pools", &self.pools.len())
             .field("max_body_bytes", &self.max_body_bytes)
             .field("quotas", &self.quotas)
             .field("faults", &self.faults)
             .finish_non_exhaustive()
+    }
+}
+
+/// `ACCESS_KEY_ID:SECRET` as pinned admin credentials. The error never repeats the text, which
+/// holds the secret.
+pub fn parse_admin_credentials(text: &str) -> Result<(String, Sensitive), String> {
+    match text.trim().split_once(':') {
+        Some((key, secret)) if !key.is_empty() && !secret.is_empty() => {
+            Ok((key.to_owned(), Sensitive::new(secret)))
+        }
+        _ => Err("expected ACCESS_KEY_ID:SECRET, both non-empty".to_owned()),
     }
 }
 

@@ -461,6 +461,8 @@ pub struct Store {
     pub base_url: String,
     pub clock: Clock,
     pub admin_credentials: Option<(String, crate::protocol::Sensitive)>,
+    /// Serve `/_harness/codes` to non-loopback clients ([`ServerConfig::expose_codes`]).
+    pub expose_codes: bool,
     pub max_body_bytes: usize,
     pub pools: RwLock<HashMap<String, Arc<Pool>>>,
     pub id_signer: TokenSigner,
@@ -493,6 +495,7 @@ impl Store {
             clock: config.clock.clone(),
             throttle: super::throttle::Throttle::new(&config.quotas, config.clock.clone()),
             admin_credentials: config.admin_credentials.clone(),
+            expose_codes: config.expose_codes,
             max_body_bytes: config.max_body_bytes,
             pools: RwLock::new(HashMap::new()),
             id_signer,
