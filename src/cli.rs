@@ -89,7 +89,9 @@ pub struct ConformArgs {
     /// Treat the target as lacking a capability (its cases are skipped); repeatable.
     #[arg(long, value_name = "CAPABILITY")]
     pub without: Vec<crate::conformance::Capability>,
-    /// Tokens' `iss` is `<ISSUER_BASE>/<poolId>`. Default: the real service's
+    /// Tokens' `iss` is `<ISSUER_BASE>/<poolId>`. Default: the `issuer` the target's
+    /// `<endpoint>/<poolId>/.well-known/openid-configuration` names for a pool the run
+    /// provisions (real Cognito serves it on its API host), else the real service's
     /// `https://cognito-idp.<region>.amazonaws.com` (for `embedded`: its endpoint).
     #[arg(long, value_name = "URL")]
     pub issuer_base: Option<String>,

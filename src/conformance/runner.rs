@@ -5,7 +5,8 @@
 //! ([`CognitoClient`]): per run, a `main` and an `email` pool with uniquely named app clients
 //! (see [`ClientName`]), a resource server and a domain. Every case then creates its own users
 //! with names unique to the run (`exec/`), so cases share no state. The pools (and with them
-//! every user) are deleted at the end.
+//! every user) are deleted at the end. Unless the issuer is given, it is read from a
+//! provisioned pool's OpenID configuration ([`discover_issuer_base`]).
 
 use std::collections::BTreeMap;
 
@@ -198,6 +199,35 @@ pub(super) async fn provision_pool(
     Ok(fixture)
 }
 
+/// The issuer base of the target (its tokens' `iss` without `/{poolId}`), from the OpenID
+/// configuration of `pool_id`. Real Cognito serves that document on its API host, at
+/// `https://cognito-idp.{region}.amazonaws.com/{poolId}/.well-known/openid-configuration`
+/// (developer guide, "User pool OIDC and hosted UI API endpoints reference", "Additional user
+/// pool endpoints"), so the same path under the target's endpoint is asked. `None` when the
+/// target does not serve it or names no issuer for the pool; the caller then assumes the
+/// Cognito form.
+pub(super) async fn discover_issuer_base(client: &CognitoClient, pool_id: &str) -> Option<String> {
+    let url = client
+        .config()
+        .endpoint
+        .join(&format!("{pool_id}/.well-known/openid-configuration"))
+        .ok()?;
+    let raw = client.execute(client.http().get(url)).await.ok()?;
+    let answer = Answer::from_raw(raw);
+    if !answer.success() {
+        return None;
+    }
+    issuer_base(&answer.body, pool_id)
+}
+
+/// The issuer base an OpenID configuration names for `pool_id`: its `issuer` without the
+/// trailing `/{poolId}`, or `None` when the issuer is not of that form.
+pub(super) fn issuer_base(document: &Value, pool_id: &str) -> Option<String> {
+    let issuer = document.get("issuer")?.as_str()?;
+    let base = issuer.strip_suffix(pool_id)?.strip_suffix('/')?;
+    (!base.is_empty()).then(|| base.to_owned())
+}
+
 pub(super) async fn cleanup(fixture: &Fixture) {
     for pool in fixture.pools.values() {
         if let Some(domain) = &pool.domain {
@@ -214,6 +244,32 @@ pub(super) async fn cleanup(fixture: &Fixture) {
         };
         if let Err(e) = admin(&fixture.client, &request).await {
             tracing::warn!(pool = %pool.id, error = %e, "cleanup failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::issuer_base;
+    use serde_json::json;
+
+    #[test]
+    fn the_issuer_base_is_the_discovered_issuer_without_the_pool() {
+        let pool = "us-east-1_Abc123";
+        let doc = json!({"issuer": "http://127.0.0.1:9229/us-east-1_Abc123"});
+        assert_eq!(issuer_base(&doc, pool).as_deref(), Some("http://127.0.0.1:9229"));
+        let real = json!({"issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc123"});
+        assert_eq!(
+            issuer_base(&real, pool).as_deref(),
+            Some("https://cognito-idp.us-east-1.amazonaws.com")
+        );
+        for other in [
+            json!({"issuer": "https://example.com/other-pool"}),
+            json!({"issuer": "us-east-1_Abc123"}),
+            json!({"issuer": 7}),
+            json!({}),
+        ] {
+            assert_eq!(issuer_base(&other, pool), None, "{other}");
         }
     }
 }

@@ -39,8 +39,9 @@ pub struct TargetSpec {
     pub endpoint: String,
     /// A human label for reports (`ministack 1.5.33`). Default: none (the endpoint is shown).
     pub label: Option<String>,
-    /// The `iss` of a pool's tokens is `{issuer_base}/{poolId}`. Default (None): the real
-    /// service's `https://cognito-idp.{region}.amazonaws.com`.
+    /// The `iss` of a pool's tokens is `{issuer_base}/{poolId}`. Default (None): the issuer
+    /// the target's `{endpoint}/{poolId}/.well-known/openid-configuration` names for a
+    /// provisioned pool, else the real service's `https://cognito-idp.{region}.amazonaws.com`.
     pub issuer_base: Option<String>,
     /// The OAuth domain's base URL (`oauth2/token` is appended). Default (None): the endpoint.
     pub oauth_base: Option<String>,

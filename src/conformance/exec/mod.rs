@@ -24,7 +24,9 @@ use chrono::Utc;
 use serde_json::Value;
 use tokio::sync::{Mutex, Semaphore};
 
-use super::runner::{cleanup, provision_pool, random_password, random_token};
+use super::runner::{
+    cleanup, discover_issuer_base, provision_pool, random_password, random_token,
+};
 use crate::conformance::case::{Case, PoolName, StepKind};
 use crate::conformance::matcher::resolve_pointer;
 use crate::conformance::report::{CaseOutcome, CaseResult, ConformanceReport, Mismatch};
@@ -71,10 +73,16 @@ pub async fn run_suite(
             }
         }
     }
+    let mut run_spec = spec.clone();
+    if run_spec.issuer_base.is_none()
+        && let Some(pool) = pools.values().next()
+    {
+        run_spec.issuer_base = discover_issuer_base(&client, &pool.id).await;
+    }
     let fixture = Arc::new(Fixture {
         region: client.config().region.clone(),
         client,
-        spec: spec.clone(),
+        spec: run_spec,
         run,
         pools,
         jwks: Mutex::new(BTreeMap::new()),
@@ -184,8 +192,8 @@ async fn run_case(fixture: &Fixture, case: &Case, index: usize) -> CaseResult {
     result
 }
 
-/// Replaces the run's generated names and ids in mismatch texts with their template names, so
-/// reports and expected-failure records read the same from run to run.
+/// Replaces the run's generated names and ids in mismatch texts with a word for each (see
+/// [`placeholder`]), so reports and expected-failure records read the same from run to run.
 fn scrub(outcome: StepOutcome, vars: &CaseVars<'_>) -> StepOutcome {
     let StepOutcome::Checked(mismatches) = outcome else {
         return outcome;
@@ -193,38 +201,47 @@ fn scrub(outcome: StepOutcome, vars: &CaseVars<'_>) -> StepOutcome {
     let mut names: Vec<(String, String)> = Vec::new();
     for key in ["email2", "email", "user2", "user"] {
         if let Some(v) = vars.simple.get(key) {
-            names.push((v.clone(), format!("{{{key}}}")));
+            names.push((v.clone(), placeholder(key)));
         }
     }
-    names.push((vars.pool.id.clone(), "{pool_id}".to_owned()));
+    names.push((vars.pool.id.clone(), placeholder("pool id")));
     for (name, client) in &vars.pool.clients {
         if let Ok(c) = client {
-            names.push((c.id.clone(), format!("{{clients.{}.id}}", name.as_str())));
+            names.push((c.id.clone(), placeholder(&format!("{} client id", name.as_str()))));
         }
     }
-    names.push((vars.fixture.run.clone(), "{run}".to_owned()));
+    names.push((vars.fixture.run.clone(), placeholder("run")));
     let endpoint = vars.fixture.client.config().endpoint.to_string();
     names.push((
         endpoint.trim_end_matches('/').to_owned(),
-        "{endpoint}".to_owned(),
+        placeholder("endpoint"),
     ));
-    let clean = |text: String| {
-        names
-            .iter()
-            .filter(|(value, _)| !value.is_empty())
-            .fold(text, |t, (value, name)| t.replace(value.as_str(), name))
-    };
     StepOutcome::Checked(
         mismatches
             .into_iter()
             .map(|m| Mismatch {
                 step: m.step,
-                what: clean(m.what),
-                expected: clean(m.expected),
-                got: clean(m.got),
+                what: scrub_text(&names, m.what),
+                expected: scrub_text(&names, m.expected),
+                got: scrub_text(&names, m.got),
             })
             .collect(),
     )
+}
+
+/// How a run-specific value is shown in a failure text: its name in words between angle
+/// brackets (`<pool id>`), like `<absent>`. Never the `{pool_id}` form of a case's templates,
+/// which would read as a template the harness failed to fill.
+fn placeholder(name: &str) -> String {
+    format!("<{name}>")
+}
+
+/// `text` with each (value, placeholder) of `names` replaced, in order.
+fn scrub_text(names: &[(String, String)], text: String) -> String {
+    names
+        .iter()
+        .filter(|(value, _)| !value.is_empty())
+        .fold(text, |t, (value, name)| t.replace(value.as_str(), name))
 }
 
 async fn run_steps(fixture: &Fixture, case: &Case, vars: &mut CaseVars<'_>) -> StepOutcome {
@@ -282,4 +299,26 @@ async fn run_steps(fixture: &Fixture, case: &Case, vars: &mut CaseVars<'_>) -> S
         }
     }
     StepOutcome::Checked(Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_texts_name_run_values_in_words_not_as_templates() {
+        let names = vec![
+            ("us-east-1_AbC123xyz".to_owned(), placeholder("pool id")),
+            ("http://127.0.0.1:41234".to_owned(), placeholder("endpoint")),
+        ];
+        let got = scrub_text(
+            &names,
+            "body /issuer: expected \"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz\", got \"http://127.0.0.1:41234/us-east-1_AbC123xyz\"".to_owned(),
+        );
+        assert_eq!(
+            got,
+            "body /issuer: expected \"https://cognito-idp.us-east-1.amazonaws.com/<pool id>\", got \"<endpoint>/<pool id>\""
+        );
+        assert!(!got.contains('{'), "{got}");
+    }
 }
