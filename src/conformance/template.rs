@@ -194,6 +194,38 @@ pub fn expand_value(value: &Value, vars: &dyn Vars) -> Result<Value, TemplateErr
     })
 }
 
+/// `text` for a person to read: each `{name}` becomes its meaning in words between angle
+/// brackets (`{pool_id}` → `<pool id>`, `{captures.sub}` → `<captured sub>`), so a step label
+/// in a report never reads as a template left unfilled. Text that does not parse is returned
+/// as written.
+pub fn describe(text: &str) -> String {
+    let Ok(parts) = parse(text) else {
+        return text.to_owned();
+    };
+    parts
+        .into_iter()
+        .map(|part| match part {
+            Part::Literal(l) => l,
+            Part::Name(name) => format!("<{}>", name_in_words(name)),
+        })
+        .collect()
+}
+
+fn name_in_words(name: &str) -> String {
+    if let Some(c) = name.strip_prefix("captures.") {
+        return format!("captured {c}");
+    }
+    if let Some(of) = name.strip_prefix("secret_hash:") {
+        return format!("SECRET_HASH of {}", name_in_words(of));
+    }
+    if let Some(rest) = name.strip_prefix("clients.")
+        && let Some((client, field)) = rest.rsplit_once('.')
+    {
+        return format!("{client} client {field}");
+    }
+    name.replace('_', " ")
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -265,5 +297,18 @@ mod tests {
             expand_value(&v, &vars()).unwrap(),
             serde_json::json!({"Username": "alice", "n": 3, "l": ["us-east-1_Ab"]})
         );
+    }
+
+    #[test]
+    fn described_templates_name_their_values_in_words() {
+        assert_eq!(
+            describe("get {pool_id}/.well-known/openid-configuration"),
+            "get <pool id>/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            describe("{captures.sub} {secret_hash:user} {clients.public.id} {{x}}"),
+            "<captured sub> <SECRET_HASH of user> <public client id> {x}"
+        );
+        assert_eq!(describe("unclosed {pool_id"), "unclosed {pool_id");
     }
 }

@@ -29,6 +29,7 @@ use super::runner::{
 };
 use crate::conformance::case::{Case, PoolName, StepKind};
 use crate::conformance::matcher::resolve_pointer;
+use crate::conformance::template;
 use crate::conformance::report::{CaseOutcome, CaseResult, ConformanceReport, Mismatch};
 use crate::conformance::target::{Fixture, RunError, RunOptions, TargetSpec, target_client};
 use calls::{do_call, do_code, do_get, do_user};
@@ -246,7 +247,7 @@ fn scrub_text(names: &[(String, String)], text: String) -> String {
 
 async fn run_steps(fixture: &Fixture, case: &Case, vars: &mut CaseVars<'_>) -> StepOutcome {
     for (i, step) in case.steps.iter().enumerate() {
-        let label = format!("{}: {}", i + 1, step.label);
+        let label = format!("{}: {}", i + 1, template::describe(&step.label));
         let answer = match &step.kind {
             StepKind::Call(call) => do_call(fixture, call, vars).await,
             StepKind::User(user) => do_user(fixture, user, vars).await,
