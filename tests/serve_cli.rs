@@ -189,3 +189,63 @@ fn conform_against_serve_finds_the_issuer_itself() {
     assert!(failed.is_empty(), "failed: {failed:?}\n{stdout}");
     assert!(!stdout.contains(SECRET));
 }
+
+/// The peers' Python, when installed (`scripts/install-peers.sh`; `COGNITO_PEERS_DIR`).
+fn peers_python() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("COGNITO_PEERS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".peers"));
+    let python = dir.join("venv/bin/python");
+    if python.exists() {
+        return Some(python);
+    }
+    assert!(
+        std::env::var("HARNESS_REQUIRE_PEERS").as_deref() != Ok("1"),
+        "peers missing in {}: run scripts/install-peers.sh",
+        dir.display()
+    );
+    eprintln!("skipping: peers not installed in {}", dir.display());
+    None
+}
+
+/// boto3, an independent SigV4 signer, with the pinned credentials passes; with another
+/// secret it gets Cognito's InvalidSignatureException, with another key
+/// UnrecognizedClientException.
+#[test]
+fn boto3_signatures_verify_against_pinned_credentials() {
+    let Some(python) = peers_python() else {
+        return;
+    };
+    let credentials = format!("AKIDSERVE:{SECRET}");
+    let server = serve(&[], &[("COGNITO_HARNESS_ADMIN_CREDENTIALS", &credentials)]);
+    let script = r#"
+import sys, json, boto3, botocore.exceptions
+endpoint, key, secret = sys.argv[1:4]
+out = []
+for k, s in [(key, secret), (key, "wrong-secret"), ("AKIDOTHER", secret)]:
+    c = boto3.client("cognito-idp", endpoint_url=endpoint, region_name="us-east-1",
+                     aws_access_key_id=k, aws_secret_access_key=s)
+    try:
+        c.create_user_pool(PoolName="boto3")
+        out.append("ok")
+    except botocore.exceptions.ClientError as e:
+        out.append(e.response["Error"]["Code"])
+print(json.dumps(out))
+"#;
+    let run = std::process::Command::new(python)
+        .args(["-c", script, &server.endpoint, "AKIDSERVE", SECRET])
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let got: Vec<String> = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        got,
+        ["ok", "InvalidSignatureException", "UnrecognizedClientException"]
+    );
+}
