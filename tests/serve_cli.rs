@@ -118,7 +118,11 @@ async fn serve_verifies_admin_calls_against_credentials_from_a_file() {
 #[tokio::test]
 async fn serve_without_credentials_accepts_any_well_formed_signature() {
     let server = serve(&[], &[]);
-    assert!(server.banner.contains("any well-formed"), "{}", server.banner);
+    assert!(
+        server.banner.contains("any well-formed"),
+        "{}",
+        server.banner
+    );
     create_pool(&client(&server.endpoint, "ANYKEY", "any-secret"))
         .await
         .expect("permissive by default");
@@ -137,7 +141,13 @@ fn the_secret_stays_out_of_help_and_errors() {
     assert!(text.contains("--expose-codes"), "{text}");
     assert!(!text.contains(SECRET), "{text}");
     let bad = harness()
-        .args(["serve", "--port", "0", "--admin-credentials", &format!(":{SECRET}")])
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--admin-credentials",
+            &format!(":{SECRET}"),
+        ])
         .env_remove("COGNITO_HARNESS_ADMIN_CREDENTIALS")
         .output()
         .unwrap();
@@ -246,6 +256,10 @@ print(json.dumps(out))
     let got: Vec<String> = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(
         got,
-        ["ok", "InvalidSignatureException", "UnrecognizedClientException"]
+        [
+            "ok",
+            "InvalidSignatureException",
+            "UnrecognizedClientException"
+        ]
     );
 }

@@ -1,8 +1,8 @@
 //! `cognito-harness serve`: the reference server until Ctrl-C / SIGTERM.
 
 use crate::cli::ServeArgs;
-use crate::protocol::Sensitive;
 use crate::exit::ExitCode;
+use crate::protocol::Sensitive;
 
 /// `serve`: the reference server until Ctrl-C / SIGTERM. Prints the endpoint and the seeded
 /// pools. A bad config file or a refused bind exits with [`ExitCode::Config`].
@@ -151,9 +151,8 @@ fn admin_credentials(args: &ServeArgs) -> Result<Option<(String, Sensitive)>, St
             .map(Some)
             .map_err(|e| format!("--admin-credentials: {e}")),
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                format!("--admin-credentials-file {}: {e}", path.display())
-            })?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--admin-credentials-file {}: {e}", path.display()))?;
             crate::server::parse_admin_credentials(&text)
                 .map(Some)
                 .map_err(|e| format!("--admin-credentials-file {}: {e}", path.display()))

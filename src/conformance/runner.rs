@@ -257,8 +257,12 @@ mod tests {
     fn the_issuer_base_is_the_discovered_issuer_without_the_pool() {
         let pool = "us-east-1_Abc123";
         let doc = json!({"issuer": "http://127.0.0.1:9229/us-east-1_Abc123"});
-        assert_eq!(issuer_base(&doc, pool).as_deref(), Some("http://127.0.0.1:9229"));
-        let real = json!({"issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc123"});
+        assert_eq!(
+            issuer_base(&doc, pool).as_deref(),
+            Some("http://127.0.0.1:9229")
+        );
+        let real =
+            json!({"issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc123"});
         assert_eq!(
             issuer_base(&real, pool).as_deref(),
             Some("https://cognito-idp.us-east-1.amazonaws.com")

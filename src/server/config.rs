@@ -79,9 +79,7 @@ impl AdminCredentialsSeed {
             (Some(secret), None) => secret.clone(),
             (None, Some(path)) => Sensitive::new(
                 std::fs::read_to_string(path)
-                    .map_err(|e| {
-                        format!("admin_credentials: secret_file {}: {e}", path.display())
-                    })?
+                    .map_err(|e| format!("admin_credentials: secret_file {}: {e}", path.display()))?
                     .trim(),
             ),
             _ => {

@@ -304,9 +304,14 @@ mod tests {
         let remote: SocketAddr = "192.0.2.7:40000".parse().unwrap();
         let refused = codes_for(Some(remote), false).await;
         assert_eq!(refused.status(), 403);
-        let body = axum::body::to_bytes(refused.into_body(), 4096).await.unwrap();
+        let body = axum::body::to_bytes(refused.into_body(), 4096)
+            .await
+            .unwrap();
         let text = String::from_utf8_lossy(&body);
-        assert!(text.contains("loopback clients only") && text.contains("--expose-codes"), "{text}");
+        assert!(
+            text.contains("loopback clients only") && text.contains("--expose-codes"),
+            "{text}"
+        );
         assert_eq!(codes_for(None, false).await.status(), 403);
         // Past the peer check, an unknown pool is the handler's 404.
         for peer in ["127.0.0.1:40000", "[::1]:40000", "[::ffff:127.0.0.1]:40000"] {

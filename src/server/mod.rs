@@ -188,7 +188,7 @@ async fn serve(
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-        .await?;
+    .await?;
     Ok(())
 }
 

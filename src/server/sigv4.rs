@@ -94,7 +94,10 @@ struct Authorization<'a> {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// `X-Amz-Date` is ISO-8601 basic format (`20260101T000000Z`); `Date` is an HTTP date.
@@ -206,18 +209,22 @@ pub fn check(
             "'Host' must be a 'SignedHeader' in the AWS Authorization.",
         ));
     }
-    check_scope(&auth, [scope_date, region, service, terminator], pinned.region)?;
-    if !aws_lc_rs::constant_time::verify_slices_are_equal(
+    check_scope(
+        &auth,
+        [scope_date, region, service, terminator],
+        pinned.region,
+    )?;
+    aws_lc_rs::constant_time::verify_slices_are_equal(
         key_id.as_bytes(),
         pinned.access_key_id.as_bytes(),
     )
-    .is_ok()
-    {
-        return Err(unknown_key());
-    }
+    .map_err(|_| unknown_key())?;
     let expected = signature(method, path, headers, body, &auth, pinned.secret)?;
-    aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), auth.signature.as_bytes())
-        .map_err(|_| bad_signature())
+    aws_lc_rs::constant_time::verify_slices_are_equal(
+        expected.as_bytes(),
+        auth.signature.as_bytes(),
+    )
+    .map_err(|_| bad_signature())
 }
 
 /// A request dated more than [`SKEW_MINUTES`] from the server's clock: "Signature expired: D is

@@ -24,14 +24,12 @@ use chrono::Utc;
 use serde_json::Value;
 use tokio::sync::{Mutex, Semaphore};
 
-use super::runner::{
-    cleanup, discover_issuer_base, provision_pool, random_password, random_token,
-};
+use super::runner::{cleanup, discover_issuer_base, provision_pool, random_password, random_token};
 use crate::conformance::case::{Case, PoolName, StepKind};
 use crate::conformance::matcher::resolve_pointer;
-use crate::conformance::template;
 use crate::conformance::report::{CaseOutcome, CaseResult, ConformanceReport, Mismatch};
 use crate::conformance::target::{Fixture, RunError, RunOptions, TargetSpec, target_client};
+use crate::conformance::template;
 use calls::{do_call, do_code, do_get, do_user};
 use check::check;
 use oauth::{do_login, do_oauth};
@@ -208,7 +206,10 @@ fn scrub(outcome: StepOutcome, vars: &CaseVars<'_>) -> StepOutcome {
     names.push((vars.pool.id.clone(), placeholder("pool id")));
     for (name, client) in &vars.pool.clients {
         if let Ok(c) = client {
-            names.push((c.id.clone(), placeholder(&format!("{} client id", name.as_str()))));
+            names.push((
+                c.id.clone(),
+                placeholder(&format!("{} client id", name.as_str())),
+            ));
         }
     }
     names.push((vars.fixture.run.clone(), placeholder("run")));

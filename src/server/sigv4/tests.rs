@@ -67,7 +67,10 @@ fn refusal(headers: &HeaderMap, pinned: Option<Pinned<'_>>) -> (&'static str, St
 #[test]
 fn a_signature_of_the_pinned_key_verifies_and_any_well_formed_one_passes_by_default() {
     assert_eq!(check("POST", "/", &good(), BODY, Some(pinned(T0))), Ok(()));
-    assert_eq!(check("POST", "/", &good(), BODY, Some(pinned(T0 + 600))), Ok(()));
+    assert_eq!(
+        check("POST", "/", &good(), BODY, Some(pinned(T0 + 600))),
+        Ok(())
+    );
     let other = signed("ANYKEY", "any-secret", "eu-west-1", at(T0 - 86_400));
     assert_eq!(check("POST", "/", &other, BODY, None), Ok(()));
 }
@@ -91,7 +94,8 @@ fn a_missing_or_non_aws4_authorization_is_a_missing_token() {
 
 #[test]
 fn missing_parameters_and_date_are_named_together_with_the_header() {
-    let auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/cognito-idp/aws4_request";
+    let auth =
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/cognito-idp/aws4_request";
     let mut headers = with_authorization(auth);
     headers.remove("x-amz-date");
     let (kind, message) = refusal(&headers, None);
