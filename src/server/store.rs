@@ -181,6 +181,8 @@ pub struct User {
     pub confirm_code: Option<Code>,
     pub forgot_code: Option<Code>,
     pub lockout: Lockout,
+    /// Per-user quota counters ([`super::user_limits`]), allocated at the first limited call.
+    pub limits: Option<Box<super::user_limits::UserLimits>>,
     /// Bumped by GlobalSignOut: sign-ins of an older generation are revoked.
     pub generation: u32,
     pub groups: Vec<Box<str>>,

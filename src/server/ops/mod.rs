@@ -96,14 +96,55 @@ fn check_password(pool: &Pool, member: &str, password: &str) -> ApiResult<()> {
     pool.policy.check(password).map_err(invalid_password)
 }
 
-/// The delivery an unknown user's code "was sent" to under PreventUserExistenceErrors: an
-/// email masked like a real one, so the answer cannot be told from a known user's.
-fn simulated_delivery(username: &str) -> CodeDeliveryDetailsType {
-    CodeDeliveryDetailsType {
-        destination: Some(mask_destination(username)),
+/// The delivery an unknown user's code "was sent" to under PreventUserExistenceErrors, shaped
+/// so it cannot be told from a known user's: "The simulated delivery medium is determined by
+/// the input user name format and verification settings of the user pool" (developer guide,
+/// "Managing error responses", ForgotPassword). A name that is an email or a phone number is
+/// masked as one (`t***@e***`, `+*******1234`); any other name gets the medium the pool
+/// verifies (phone number: SMS, else email), with a masked destination drawn from a hash of
+/// the pool and the name, so it is the same on every request.
+fn simulated_delivery(pool: &Pool, username: &str) -> CodeDeliveryDetailsType {
+    let phone_like = username.starts_with('+')
+        && username.len() > 1
+        && username[1..].bytes().all(|b| b.is_ascii_digit());
+    let sms = |destination: String| CodeDeliveryDetailsType {
+        destination: Some(destination),
+        delivery_medium: Some(DeliveryMediumType::Sms),
+        attribute_name: Some("phone_number".to_owned()),
+    };
+    let email = |destination: String| CodeDeliveryDetailsType {
+        destination: Some(destination),
         delivery_medium: Some(DeliveryMediumType::Email),
         attribute_name: Some("email".to_owned()),
+    };
+    if username.contains('@') {
+        return email(mask_destination(username));
     }
+    if phone_like {
+        return sms(mask_destination(username));
+    }
+    let seed = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{}|{username}", pool.id).as_bytes(),
+    );
+    let seed = seed.as_ref();
+    let verifies_phone = pool.auto_verified.contains(&PoolAttributeType::PhoneNumber)
+        && !pool.auto_verified.contains(&PoolAttributeType::Email);
+    if verifies_phone {
+        let digits: String = seed[..4]
+            .iter()
+            .map(|b| char::from(b'0' + b % 10))
+            .collect();
+        return sms(format!("+*******{digits}"));
+    }
+    let letter = |b: u8| char::from(b'a' + b % 26);
+    let first = username
+        .chars()
+        .next()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| c.to_lowercase().to_string())
+        .unwrap_or_else(|| letter(seed[0]).to_string());
+    email(format!("{first}***@{}***", letter(seed[1])))
 }
 
 /// `t***@e***` / `+*******1234`, the masked destinations of CodeDeliveryDetails (§2.19).
