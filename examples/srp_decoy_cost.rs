@@ -103,7 +103,12 @@ fn failing_sign_in(store: &Store, username: &str) -> Result<Duration, String> {
     let challenge =
         PasswordVerifierChallenge::from_parameters(|k| p[k].as_str().unwrap_or("").to_owned());
     let r = client
-        .respond(&challenge, POOL_ID, "Wrong-Horse-Battery-9!", chrono::Utc::now())
+        .respond(
+            &challenge,
+            POOL_ID,
+            "Wrong-Horse-Battery-9!",
+            chrono::Utc::now(),
+        )
         .map_err(|e| e.to_string())?;
     let respond_body = json!({
         "ChallengeName": "PASSWORD_VERIFIER",

@@ -276,9 +276,12 @@ impl AppClient {
     pub fn allows(&self, flow: &ExplicitAuthFlowsType) -> bool {
         use ExplicitAuthFlowsType as F;
         let flows = &self.explicit_auth_flows;
-        let legacy = flows
-            .iter()
-            .any(|f| matches!(f, F::AdminNoSrpAuth | F::UserPasswordAuth | F::CustomAuthFlowOnly));
+        let legacy = flows.iter().any(|f| {
+            matches!(
+                f,
+                F::AdminNoSrpAuth | F::UserPasswordAuth | F::CustomAuthFlowOnly
+            )
+        });
         if legacy {
             let custom_only = flows.contains(&F::CustomAuthFlowOnly);
             match flow {
@@ -615,4 +618,27 @@ pub fn random_token(bytes: usize) -> String {
 
 pub fn prevent_errors(v: &Option<PreventUserExistenceErrorTypes>) -> bool {
     matches!(v, Some(PreventUserExistenceErrorTypes::Enabled))
+}
+
+/// A bare pool for unit tests of the operations.
+#[cfg(test)]
+pub fn test_pool(auto_verified: Vec<PoolAttributeType>) -> Pool {
+    Pool {
+        id: "us-east-1_TestPool".into(),
+        name: "test".into(),
+        created_ms: 0,
+        policy: PasswordPolicy::default(),
+        username_attributes: Vec::new(),
+        alias_attributes: Vec::new(),
+        auto_verified,
+        case_sensitive: false,
+        temporary_password_days: 7,
+        wire: Default::default(),
+        clients: RwLock::new(HashMap::new()),
+        resource_servers: RwLock::new(Vec::new()),
+        domain: RwLock::new(None),
+        groups: RwLock::new(BTreeMap::new()),
+        users: Sharded::default(),
+        aliases: Sharded::default(),
+    }
 }

@@ -417,7 +417,9 @@ fn decoy_identity(pool_id: &str, username: &str) -> ApiResult<(Box<str>, Verifie
     let mut id = [0u8; 16];
     id.copy_from_slice(&d.as_ref()[16..]);
     let user_id = uuid::Builder::from_random_bytes(id).into_uuid().to_string();
-    let v_bytes: Vec<u8> = (1..=12u8).flat_map(|i| block(i).as_ref().to_vec()).collect();
+    let v_bytes: Vec<u8> = (1..=12u8)
+        .flat_map(|i| block(i).as_ref().to_vec())
+        .collect();
     let v = num_bigint::BigUint::from_bytes_be(&v_bytes) % &*crate::srp::math::N;
     let v = if v < num_bigint::BigUint::from(2u8) {
         num_bigint::BigUint::from(2u8)
@@ -630,7 +632,9 @@ fn password_verifier(
     // signature), so its answer costs the same time; it can only fail.
     let verified = pending.session.verify(&pool.id, &pending.username, &answer);
     let Some(key) = pending.user_key.clone() else {
-        return Err(verified.err().map_or_else(ApiError::bad_credentials, srp_error));
+        return Err(verified
+            .err()
+            .map_or_else(ApiError::bad_credentials, srp_error));
     };
     pool.with_user(&key, |user| {
         if locked(user, now) {
@@ -725,5 +729,29 @@ fn pending_again(p: &ChallengePending) -> ChallengePending {
         user_key: p.user_key.clone(),
         kind: p.kind,
         expires_ms: p.expires_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_srp_decoy_is_stable_per_pool_and_name_and_differs_between_names() {
+        let (id1, v1) = decoy_identity("us-east-1_Pool1", "nobody").unwrap();
+        let (id2, v2) = decoy_identity("us-east-1_Pool1", "nobody").unwrap();
+        assert_eq!(id1, id2);
+        assert_eq!(v1, v2, "same salt and verifier on every request");
+        assert!(
+            uuid::Uuid::parse_str(&id1).is_ok(),
+            "USER_ID_FOR_SRP is a UUID"
+        );
+        let (id3, v3) = decoy_identity("us-east-1_Pool1", "somebody").unwrap();
+        let (id4, _) = decoy_identity("us-east-1_Pool2", "nobody").unwrap();
+        assert_ne!(id1, id3);
+        assert_ne!(id1, id4);
+        assert_ne!(v1.salt_hex(), v3.salt_hex());
+        // A full-width residue, as g^x would be, not a small number.
+        assert!(v1.v().bits() > 3000);
     }
 }

@@ -306,3 +306,35 @@ pub fn codes(
     })
     .ok_or_else(ApiError::user_not_found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_simulated_delivery_is_shaped_by_the_name_format() {
+        let pool = |auto: Vec<PoolAttributeType>| crate::server::store::test_pool(auto);
+        let email_pool = pool(vec![PoolAttributeType::Email]);
+        let d = simulated_delivery(&email_pool, "jane@example.com");
+        assert_eq!(d.destination.as_deref(), Some("j***@e***"));
+        assert_eq!(d.delivery_medium, Some(DeliveryMediumType::Email));
+        let d = simulated_delivery(&email_pool, "+15551234567");
+        assert_eq!(d.destination.as_deref(), Some("+*******4567"));
+        assert_eq!(d.delivery_medium, Some(DeliveryMediumType::Sms));
+        let d = simulated_delivery(&email_pool, "jane");
+        let dest = d.destination.unwrap_or_default();
+        assert!(dest.starts_with("j***@") && dest.ends_with("***"), "{dest}");
+        assert_eq!(d.delivery_medium, Some(DeliveryMediumType::Email));
+        assert_eq!(
+            simulated_delivery(&email_pool, "jane")
+                .destination
+                .as_deref(),
+            Some(dest.as_str()),
+            "stable per name"
+        );
+        let phone_pool = pool(vec![PoolAttributeType::PhoneNumber]);
+        let d = simulated_delivery(&phone_pool, "jane");
+        assert_eq!(d.delivery_medium, Some(DeliveryMediumType::Sms));
+        assert!(d.destination.unwrap_or_default().starts_with("+*******"));
+    }
+}
