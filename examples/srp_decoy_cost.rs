@@ -84,7 +84,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 fn call(store: &Store, op: &str, body: &Value) -> Result<Value, String> {
     match server::call(store, op, body.to_string().as_bytes()) {
         Ok(answer) => serde_json::from_slice(&answer).map_err(|e| e.to_string()),
-        Err(e) => Err(format!("{}", e.kind)),
+        Err(e) => Err(e.kind.to_string()),
     }
 }
 
