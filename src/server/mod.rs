@@ -21,6 +21,7 @@
 //! | `settings.rs` | [`ServerConfig`] and [`ServerError`] |
 //! | `clock.rs` | the injected [`Clock`] |
 //! | `throttle.rs` | optional quota enforcement: token buckets per pool and category |
+//! | `user_limits.rs` | the per-user hard limits (ConfirmSignUp, ResendConfirmationCode, ConfirmForgotPassword, ChangePassword per hour) |
 //! | `faults.rs` | optional fault injection per operation: added latency, 500s, dropped connections |
 //!
 //! The axum [`router`], assembled here from the routes of `http.rs` and `oauth2/`, is a plain
@@ -42,6 +43,7 @@ mod sigv4;
 mod store;
 mod throttle;
 mod tokens;
+mod user_limits;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -181,6 +181,8 @@ pub struct User {
     pub confirm_code: Option<Code>,
     pub forgot_code: Option<Code>,
     pub lockout: Lockout,
+    /// Per-user quota counters ([`super::user_limits`]), allocated at the first limited call.
+    pub limits: Option<Box<super::user_limits::UserLimits>>,
     /// Bumped by GlobalSignOut: sign-ins of an older generation are revoked.
     pub generation: u32,
     pub groups: Vec<Box<str>>,
@@ -261,9 +263,35 @@ pub struct AppClient {
 
 impl AppClient {
     /// Whether `flow` (an `ALLOW_*` name) is enabled; the legacy names count too.
+    ///
+    /// A client configured with the legacy values (`ADMIN_NO_SRP_AUTH`, `USER_PASSWORD_AUTH`,
+    /// `CUSTOM_AUTH_FLOW_ONLY`, which cannot be mixed with `ALLOW_*` ones, botocore
+    /// `ExplicitAuthFlows`) still signs in with SRP and refreshes: the legacy values only
+    /// switched the extra flows on, and SRP and refresh could not be switched off until the
+    /// `ALLOW_*` values came (release of 2019-11-14: "adds support to enable or disable
+    /// specific authentication flows for a user pool client",
+    /// https://awsapichanges.info/archive/changes/1fa7bd-cognito-idp.html). The exception is
+    /// `CUSTOM_AUTH_FLOW_ONLY`, the console's "Only allow custom authentication", which keeps
+    /// SRP off (⚠ the sources say nothing more precise).
     pub fn allows(&self, flow: &ExplicitAuthFlowsType) -> bool {
         use ExplicitAuthFlowsType as F;
-        self.explicit_auth_flows.iter().any(|f| {
+        let flows = &self.explicit_auth_flows;
+        let legacy = flows.iter().any(|f| {
+            matches!(
+                f,
+                F::AdminNoSrpAuth | F::UserPasswordAuth | F::CustomAuthFlowOnly
+            )
+        });
+        if legacy {
+            let custom_only = flows.contains(&F::CustomAuthFlowOnly);
+            match flow {
+                F::AllowRefreshTokenAuth => return true,
+                F::AllowUserSrpAuth => return !custom_only,
+                F::AllowCustomAuth if custom_only => return true,
+                _ => {}
+            }
+        }
+        flows.iter().any(|f| {
             f == flow
                 || matches!(
                     (f, flow),
@@ -593,4 +621,27 @@ pub fn random_token(bytes: usize) -> String {
 
 pub fn prevent_errors(v: &Option<PreventUserExistenceErrorTypes>) -> bool {
     matches!(v, Some(PreventUserExistenceErrorTypes::Enabled))
+}
+
+/// A bare pool for unit tests of the operations.
+#[cfg(test)]
+pub fn test_pool(auto_verified: Vec<PoolAttributeType>) -> Pool {
+    Pool {
+        id: "us-east-1_TestPool".into(),
+        name: "test".into(),
+        created_ms: 0,
+        policy: PasswordPolicy::default(),
+        username_attributes: Vec::new(),
+        alias_attributes: Vec::new(),
+        auto_verified,
+        case_sensitive: false,
+        temporary_password_days: 7,
+        wire: Default::default(),
+        clients: RwLock::new(HashMap::new()),
+        resource_servers: RwLock::new(Vec::new()),
+        domain: RwLock::new(None),
+        groups: RwLock::new(BTreeMap::new()),
+        users: Sharded::default(),
+        aliases: Sharded::default(),
+    }
 }

@@ -1,5 +1,11 @@
 //! `GET|POST /oauth2/userInfo` ("UserInfo endpoint"): the user's attributes for an access token
-//! with `openid` (or the admin scope); errors in `WWW-Authenticate`.
+//! with the `openid` scope; errors in `WWW-Authenticate`.
+//!
+//! An access token from the user-pools API (InitiateAuth: scope `aws.cognito.signin.user.admin`
+//! only) is refused: "The openid scope must be one of the access token claims. [...] Because
+//! they don't contain any scopes, the userInfo endpoint doesn't accept these access tokens"
+//! (current developer guide, "The user attributes endpoint",
+//! https://docs.aws.amazon.com/cognito/latest/developerguide/userinfo-endpoint.html).
 
 use std::sync::Arc;
 
@@ -10,7 +16,7 @@ use serde_json::Value;
 
 use super::failure::{OAuthFailure, OAuthResult, json_response};
 use crate::server::store::Store;
-use crate::server::tokens::{self, ADMIN_SCOPE};
+use crate::server::tokens;
 
 pub(super) async fn user_info(State(store): State<Arc<Store>>, headers: HeaderMap) -> Response {
     match user_info_body(&store, &headers) {
@@ -49,9 +55,15 @@ pub(super) fn user_info_body(store: &Store, headers: &HeaderMap) -> OAuthResult<
         .claims
         .scope
         .as_deref()
-        .is_some_and(|s| tokens::grants_any(s, &["openid", ADMIN_SCOPE]));
+        .is_some_and(|s| tokens::grants_any(s, &["openid"]));
     if !scoped {
-        return Err(invalid_token());
+        // The guide names no status for this refusal; the description is the one a user
+        // quoted from Cognito (https://github.com/simov/grant/issues/189, 2020), answered
+        // as the guide's other refusal of a token (401 invalid_token, ground truth §13.115).
+        return Err(OAuthFailure {
+            description: Some("Access token does not contain openid scope".into()),
+            ..invalid_token()
+        });
     }
     let pool = store.pool(&checked.pool_id).map_err(|_| invalid_token())?;
     let enabled = pool.with_user(&checked.user_key, |u| u.enabled);

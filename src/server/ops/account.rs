@@ -9,6 +9,7 @@ use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{Code, Status, Store};
 use crate::server::tokens;
+use crate::server::user_limits::{self, Limited};
 
 /// A password-reset code lasts one hour ("Forgot password").
 const FORGOT_CODE_VALIDITY_MS: i64 = 3600 * 1000;
@@ -38,12 +39,16 @@ impl Handle for ForgotPasswordRequest {
             &[&req.username],
             req.secret_hash.as_ref().map(|s| s.expose()),
         )?;
+        let prevent = client.prevent_user_existence_errors;
+        // "Managing error responses" (ForgotPassword): under PreventUserExistenceErrors a user
+        // who "isn't found, is deactivated, or doesn't have a verified delivery mechanism"
+        // gets a simulated delivery, like an unknown one.
+        let simulated = || ForgotPasswordResponse {
+            code_delivery_details: Some(simulated_delivery(&pool, &req.username)),
+        };
         let Some(key) = pool.resolve(&req.username) else {
-            if client.prevent_user_existence_errors {
-                // "Managing error responses": a simulated delivery, so existence is not revealed.
-                return Ok(ForgotPasswordResponse {
-                    code_delivery_details: Some(simulated_delivery(&req.username)),
-                });
+            if prevent {
+                return Ok(simulated());
             }
             return Err(ApiError::new(
                 "UserNotFoundException",
@@ -51,18 +56,29 @@ impl Handle for ForgotPasswordRequest {
             ));
         };
         let now = store.now_ms();
-        pool.with_user(&key, |user| {
-        let details = recovery_delivery(user).ok_or_else(|| {
-            ApiError::invalid(
-                "Cannot reset password for the user as there is no registered/verified email or phone_number",
-            )
-        })?;
-        user.forgot_code = Some(Code::random(now, FORGOT_CODE_VALIDITY_MS));
-        Ok(ForgotPasswordResponse {
-            code_delivery_details: Some(details),
-        })
-    })
-    .unwrap_or_else(|| Err(ApiError::user_not_found()))
+        let answer = pool.with_user(&key, |user| {
+            if prevent && !user.enabled {
+                return Ok(None);
+            }
+            let Some(details) = recovery_delivery(user) else {
+                if prevent {
+                    return Ok(None);
+                }
+                return Err(ApiError::invalid(
+                    "Cannot reset password for the user as there is no registered/verified email or phone_number",
+                ));
+            };
+            user.forgot_code = Some(Code::random(now, FORGOT_CODE_VALIDITY_MS));
+            Ok(Some(ForgotPasswordResponse {
+                code_delivery_details: Some(details),
+            }))
+        });
+        match answer {
+            Some(Ok(Some(found))) => Ok(found),
+            Some(Ok(None)) => Ok(simulated()),
+            Some(Err(e)) => Err(e),
+            None => Err(ApiError::user_not_found()),
+        }
     }
 }
 
@@ -89,6 +105,7 @@ impl Handle for ConfirmForgotPasswordRequest {
         )?;
         let now = store.now_ms();
         pool.with_user(&key, |user| {
+            user_limits::count(&mut user.limits, Limited::ConfirmForgotPassword, now)?;
             check_code(user.forgot_code, req.confirmation_code.expose(), now)?;
             check_password(&pool, "password", req.password.expose())?;
             user.set_password(&pool.id, req.password.expose())?;
@@ -111,6 +128,7 @@ impl Handle for ChangePasswordRequest {
         let pool = store.pool(&token.pool_id)?;
         let now = store.now_ms();
         pool.with_user(&token.user_key, |user| {
+            user_limits::count(&mut user.limits, Limited::ChangePassword, now)?;
             if let Some(prev) = &req.previous_password {
                 if locked(user, now) {
                     return Err(ApiError::not_authorized("Password attempts exceeded"));

@@ -392,6 +392,47 @@ fn srp_error(e: SrpError) -> ApiError {
     }
 }
 
+/// The decoy an unknown user gets under PreventUserExistenceErrors: a salt and a UUID internal
+/// user id, both stable per pool and user name ("Managing error responses": "the same 'salt'
+/// and internal user id in UUID format for the same user name and user pool combination"),
+/// and a verifier `v` nobody knows the password of.
+///
+/// `v` is drawn from the same hash (384 bytes reduced modulo N), not computed as `g^x`: a known
+/// user's verifier is read from the store, so an exponentiation here would make the unknown
+/// user's InitiateAuth the slower one. From there on the decoy runs the same arithmetic as a
+/// real sign-in (B = kv + g^b, then S at PASSWORD_VERIFIER), so the two cost the server the
+/// same time (`examples/srp_decoy_cost.rs` measures it).
+fn decoy_identity(pool_id: &str, username: &str) -> ApiResult<(Box<str>, Verifier)> {
+    let block = |i: u8| {
+        let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        ctx.update(pool_id.as_bytes());
+        ctx.update(&[0]);
+        ctx.update(username.as_bytes());
+        ctx.update(&[0, i]);
+        ctx.finish()
+    };
+    let d = block(0);
+    let mut salt = [0u8; 16];
+    salt.copy_from_slice(&d.as_ref()[..16]);
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&d.as_ref()[16..]);
+    let user_id = uuid::Builder::from_random_bytes(id).into_uuid().to_string();
+    let v_bytes: Vec<u8> = (1..=12u8)
+        .flat_map(|i| block(i).as_ref().to_vec())
+        .collect();
+    let v = num_bigint::BigUint::from_bytes_be(&v_bytes) % &*crate::srp::math::N;
+    let v = if v < num_bigint::BigUint::from(2u8) {
+        num_bigint::BigUint::from(2u8)
+    } else {
+        v
+    };
+    let salt_hex = crate::srp::math::to_wire_hex(&num_bigint::BigInt::from(
+        num_bigint::BigUint::from_bytes_be(&salt),
+    ));
+    let verifier = Verifier::from_parts(&salt_hex, &v).map_err(srp_error)?;
+    Ok((user_id.into_boxed_str(), verifier))
+}
+
 fn srp_initiate(
     store: &Store,
     pool: &Pool,
@@ -446,21 +487,8 @@ fn srp_initiate(
                 &[username],
                 params.get("SECRET_HASH").map(String::as_str),
             )?;
-            // A decoy challenge with a salt and a UUID internal user id, both stable per pool
-            // and user name, so the answer does not tell an unknown user from a wrong
-            // password ("Managing error responses").
-            let d = aws_lc_rs::digest::digest(
-                &aws_lc_rs::digest::SHA256,
-                format!("{}|{username}", pool.id).as_bytes(),
-            );
-            let mut salt = [0u8; 16];
-            salt.copy_from_slice(&d.as_ref()[..16]);
-            let mut id = [0u8; 16];
-            id.copy_from_slice(&d.as_ref()[16..]);
-            let user_id = uuid::Builder::from_random_bytes(id).into_uuid().to_string();
-            let verifier = Verifier::with_salt(salt, &pool.id, username, &random_token(16))
-                .map_err(srp_error)?;
-            (None, username.into(), user_id.into_boxed_str(), verifier)
+            let (user_id, verifier) = decoy_identity(&pool.id, username)?;
+            (None, username.into(), user_id, verifier)
         }
         None => return Err(ApiError::user_not_found()),
     };
@@ -594,18 +622,20 @@ fn password_verifier(
         &[username, &pending.username, &sub],
         responses.get("SECRET_HASH").map(String::as_str),
     )?;
-    let Some(key) = pending.user_key.clone() else {
-        // Decoy: still check the TIMESTAMP format, as for a real user.
-        crate::srp::math::parse_timestamp(timestamp).map_err(srp_error)?;
-        return Err(ApiError::bad_credentials());
-    };
     let answer = PasswordVerifierResponse {
         username: username.to_owned(),
         password_claim_secret_block: secret_block.to_owned(),
         timestamp: timestamp.to_owned(),
         password_claim_signature: signature.to_owned(),
     };
+    // The decoy's claim is checked with the same arithmetic as a real one (S, K, the
+    // signature), so its answer costs the same time; it can only fail.
     let verified = pending.session.verify(&pool.id, &pending.username, &answer);
+    let Some(key) = pending.user_key.clone() else {
+        return Err(verified
+            .err()
+            .map_or_else(ApiError::bad_credentials, srp_error));
+    };
     pool.with_user(&key, |user| {
         if locked(user, now) {
             return Err(ApiError::not_authorized("Password attempts exceeded"));
@@ -699,5 +729,29 @@ fn pending_again(p: &ChallengePending) -> ChallengePending {
         user_key: p.user_key.clone(),
         kind: p.kind,
         expires_ms: p.expires_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_srp_decoy_is_stable_per_pool_and_name_and_differs_between_names() {
+        let (id1, v1) = decoy_identity("us-east-1_Pool1", "nobody").unwrap();
+        let (id2, v2) = decoy_identity("us-east-1_Pool1", "nobody").unwrap();
+        assert_eq!(id1, id2);
+        assert_eq!(v1, v2, "same salt and verifier on every request");
+        assert!(
+            uuid::Uuid::parse_str(&id1).is_ok(),
+            "USER_ID_FOR_SRP is a UUID"
+        );
+        let (id3, v3) = decoy_identity("us-east-1_Pool1", "somebody").unwrap();
+        let (id4, _) = decoy_identity("us-east-1_Pool2", "nobody").unwrap();
+        assert_ne!(id1, id3);
+        assert_ne!(id1, id4);
+        assert_ne!(v1.salt_hex(), v3.salt_hex());
+        // A full-width residue, as g^x would be, not a small number.
+        assert!(v1.v().bits() > 3000);
     }
 }

@@ -96,14 +96,55 @@ fn check_password(pool: &Pool, member: &str, password: &str) -> ApiResult<()> {
     pool.policy.check(password).map_err(invalid_password)
 }
 
-/// The delivery an unknown user's code "was sent" to under PreventUserExistenceErrors: an
-/// email masked like a real one, so the answer cannot be told from a known user's.
-fn simulated_delivery(username: &str) -> CodeDeliveryDetailsType {
-    CodeDeliveryDetailsType {
-        destination: Some(mask_destination(username)),
+/// The delivery an unknown user's code "was sent" to under PreventUserExistenceErrors, shaped
+/// so it cannot be told from a known user's: "The simulated delivery medium is determined by
+/// the input user name format and verification settings of the user pool" (developer guide,
+/// "Managing error responses", ForgotPassword). A name that is an email or a phone number is
+/// masked as one (`t***@e***`, `+*******1234`); any other name gets the medium the pool
+/// verifies (phone number: SMS, else email), with a masked destination drawn from a hash of
+/// the pool and the name, so it is the same on every request.
+fn simulated_delivery(pool: &Pool, username: &str) -> CodeDeliveryDetailsType {
+    let phone_like = username.starts_with('+')
+        && username.len() > 1
+        && username[1..].bytes().all(|b| b.is_ascii_digit());
+    let sms = |destination: String| CodeDeliveryDetailsType {
+        destination: Some(destination),
+        delivery_medium: Some(DeliveryMediumType::Sms),
+        attribute_name: Some("phone_number".to_owned()),
+    };
+    let email = |destination: String| CodeDeliveryDetailsType {
+        destination: Some(destination),
         delivery_medium: Some(DeliveryMediumType::Email),
         attribute_name: Some("email".to_owned()),
+    };
+    if username.contains('@') {
+        return email(mask_destination(username));
     }
+    if phone_like {
+        return sms(mask_destination(username));
+    }
+    let seed = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{}|{username}", pool.id).as_bytes(),
+    );
+    let seed = seed.as_ref();
+    let verifies_phone = pool.auto_verified.contains(&PoolAttributeType::PhoneNumber)
+        && !pool.auto_verified.contains(&PoolAttributeType::Email);
+    if verifies_phone {
+        let digits: String = seed[..4]
+            .iter()
+            .map(|b| char::from(b'0' + b % 10))
+            .collect();
+        return sms(format!("+*******{digits}"));
+    }
+    let letter = |b: u8| char::from(b'a' + b % 26);
+    let first = username
+        .chars()
+        .next()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| c.to_lowercase().to_string())
+        .unwrap_or_else(|| letter(seed[0]).to_string());
+    email(format!("{first}***@{}***", letter(seed[1])))
 }
 
 /// `t***@e***` / `+*******1234`, the masked destinations of CodeDeliveryDetails (§2.19).
@@ -264,4 +305,36 @@ pub fn codes(
         )
     })
     .ok_or_else(ApiError::user_not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_simulated_delivery_is_shaped_by_the_name_format() {
+        let pool = |auto: Vec<PoolAttributeType>| crate::server::store::test_pool(auto);
+        let email_pool = pool(vec![PoolAttributeType::Email]);
+        let d = simulated_delivery(&email_pool, "jane@example.com");
+        assert_eq!(d.destination.as_deref(), Some("j***@e***"));
+        assert_eq!(d.delivery_medium, Some(DeliveryMediumType::Email));
+        let d = simulated_delivery(&email_pool, "+15551234567");
+        assert_eq!(d.destination.as_deref(), Some("+*******4567"));
+        assert_eq!(d.delivery_medium, Some(DeliveryMediumType::Sms));
+        let d = simulated_delivery(&email_pool, "jane");
+        let dest = d.destination.unwrap_or_default();
+        assert!(dest.starts_with("j***@") && dest.ends_with("***"), "{dest}");
+        assert_eq!(d.delivery_medium, Some(DeliveryMediumType::Email));
+        assert_eq!(
+            simulated_delivery(&email_pool, "jane")
+                .destination
+                .as_deref(),
+            Some(dest.as_str()),
+            "stable per name"
+        );
+        let phone_pool = pool(vec![PoolAttributeType::PhoneNumber]);
+        let d = simulated_delivery(&phone_pool, "jane");
+        assert_eq!(d.delivery_medium, Some(DeliveryMediumType::Sms));
+        assert!(d.destination.unwrap_or_default().starts_with("+*******"));
+    }
 }

@@ -9,6 +9,7 @@ use super::{
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{Code, Status, Store};
+use crate::server::user_limits::{self, Limited};
 
 impl Handle for SignUpRequest {
     fn handle(self, store: &Store) -> ApiResult<SignUpResponse> {
@@ -71,6 +72,7 @@ impl Handle for ConfirmSignUpRequest {
         let now = store.now_ms();
         let pool2 = pool.clone();
         pool.with_user(&key, |user| {
+            user_limits::count(&mut user.limits, Limited::ConfirmSignUp, now)?;
             if user.status != Status::Unconfirmed {
                 return Err(ApiError::not_authorized(format!(
                     "User cannot be confirmed. Current status is {}",
@@ -101,7 +103,7 @@ impl Handle for ResendConfirmationCodeRequest {
                 // "Managing error responses": ResendConfirmationCode answers with a simulated
                 // delivery, so an unknown user cannot be told from a known one.
                 return Ok(ResendConfirmationCodeResponse {
-                    code_delivery_details: Some(simulated_delivery(&req.username)),
+                    code_delivery_details: Some(simulated_delivery(&pool, &req.username)),
                 });
             }
             return Err(ApiError::new(
@@ -111,6 +113,7 @@ impl Handle for ResendConfirmationCodeRequest {
         };
         let now = store.now_ms();
         pool.with_user(&key, |user| {
+            user_limits::count(&mut user.limits, Limited::ResendConfirmationCode, now)?;
             if user.status != Status::Unconfirmed {
                 return Err(ApiError::invalid("User is already confirmed."));
             }

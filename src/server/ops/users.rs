@@ -149,6 +149,7 @@ pub(super) fn build_user(
         confirm_code: None,
         forgot_code: None,
         lockout: Default::default(),
+        limits: None,
         generation: 0,
         groups: Vec::new(),
     })
