@@ -244,5 +244,6 @@ pub(super) fn dispatch(
             .map(|(k, s)| (k.as_str(), s.expose()));
         super::sigv4::check("POST", "/", headers, body, pinned)?;
     }
+    super::validate::check(kind, body)?;
     handle_operation(store, kind, body)
 }

@@ -16,6 +16,7 @@
 //! | `tokens.rs` | the ID/access token claims and signing |
 //! | `password.rs` | the pool password policy and its messages |
 //! | `sigv4.rs` | the admin-call `Authorization` check |
+//! | `validate.rs` | the service model's input constraints (`conformance/model/`), checked before each typed parse |
 //! | `config.rs` | the `serve --config` file: pools, clients and users declared up front |
 //! | `seed.rs` | the configured pools created through the handlers, as the API would create them |
 //! | `settings.rs` | [`ServerConfig`] and [`ServerError`] |
@@ -42,6 +43,7 @@ mod sigv4;
 mod store;
 mod throttle;
 mod tokens;
+mod validate;
 
 use std::future::Future;
 use std::net::SocketAddr;
