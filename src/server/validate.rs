@@ -41,7 +41,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
-use crate::protocol::ops::OperationKind;
+use crate::protocol::ops::{Operation, OperationKind};
 
 /// The committed model extract (regenerate with `scripts/extract-model.py`).
 pub const MODEL_JSON: &str = include_str!("../../conformance/model/cognito-idp.json");
@@ -328,12 +328,35 @@ pub fn check(kind: OperationKind, body: &[u8]) -> ApiResult<()> {
     let Ok(Value::Object(request)) = serde_json::from_slice::<Value>(body) else {
         return Ok(());
     };
-    let mut found = Vec::new();
+    let mut found = Found::default();
     check_members(input, &request, "", &mut found);
-    if found.is_empty() {
+    // A value of the wrong JSON type is the deserializer's SerializationException, which the
+    // service answers before any constraint; the typed parse gives it.
+    if found.items.is_empty() || found.mistyped {
         return Ok(());
     }
-    Err(ApiError::invalid(message(found)))
+    Err(ApiError::invalid(message(found.items)))
+}
+
+/// The violations of one request, and whether a value had the wrong JSON type.
+#[derive(Default)]
+struct Found {
+    items: Vec<Violation>,
+    mistyped: bool,
+}
+
+impl Found {
+    fn push(&mut self, violation: Violation) {
+        self.items.push(violation);
+    }
+}
+
+/// [`check`] for a typed request (pools and clients declared in a config file are created
+/// through the handlers without a wire body).
+pub fn check_typed<T: Operation>(request: &T) -> ApiResult<()> {
+    let body = serde_json::to_vec(request)
+        .map_err(|e| ApiError::new("InternalErrorException", e.to_string()))?;
+    check(T::KIND, &body)
 }
 
 /// The InvalidParameterException message for `found` (not empty).
@@ -362,7 +385,7 @@ fn check_members(
     node: &Node,
     object: &serde_json::Map<String, Value>,
     prefix: &str,
-    found: &mut Vec<Violation>,
+    found: &mut Found,
 ) {
     for member in &node.members {
         let path = format!("{prefix}{}", member.label);
@@ -382,13 +405,16 @@ fn check_members(
 }
 
 /// Checks one present value; a value of the wrong JSON type is left to the typed parse.
-fn check_value(node: &Node, value: &Value, path: String, found: &mut Vec<Violation>) {
+fn check_value(node: &Node, value: &Value, path: String, found: &mut Found) {
     match (node.kind, value) {
         (Kind::Structure, Value::Object(object)) => {
             check_members(node, object, &format!("{path}."), found);
         }
         (Kind::List, Value::Array(items)) => check_list(node, items, value, path, found),
         (Kind::Map, Value::Object(entries)) => check_map(node, entries, value, path, found),
+        (Kind::Structure | Kind::List | Kind::Map, _) => found.mistyped = true,
+        (Kind::String, v) if !v.is_string() => found.mistyped = true,
+        (Kind::Number, v) if !v.is_number() => found.mistyped = true,
         _ => {
             let constraints = scalar_constraints(node, value);
             if constraints.is_empty() {
@@ -496,7 +522,7 @@ fn check_list(
     items: &[Value],
     value: &Value,
     path: String,
-    found: &mut Vec<Violation>,
+    found: &mut Found,
 ) {
     let mut own = Vec::new();
     length_constraints(node, items.len() as i64, &mut own);
@@ -523,7 +549,7 @@ fn check_map(
     entries: &serde_json::Map<String, Value>,
     value: &Value,
     path: String,
-    found: &mut Vec<Violation>,
+    found: &mut Found,
 ) {
     let mut own = Vec::new();
     length_constraints(node, entries.len() as i64, &mut own);
@@ -567,7 +593,7 @@ fn push_all(
     value: &Value,
     path: String,
     constraints: Vec<String>,
-    found: &mut Vec<Violation>,
+    found: &mut Found,
 ) {
     if constraints.is_empty() {
         return;
@@ -583,6 +609,7 @@ fn push_all(
 }
 
 /// Every pattern of the extract, for tests: `(operation, member path, pattern)`.
+#[cfg(test)]
 pub fn model_patterns() -> Vec<(String, String, String)> {
     fn walk(shape: &ShapeModel, op: &str, path: &str, out: &mut Vec<(String, String, String)>) {
         if let Some(p) = &shape.pattern {
