@@ -5,7 +5,6 @@
 
 use crate::protocol::ops::PasswordPolicyType;
 
-
 /// The special characters of the guide's "Password policies"; the space counts too.
 pub const SPECIAL: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 

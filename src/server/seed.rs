@@ -5,8 +5,8 @@
 use super::config::PoolSeed;
 use super::error::ApiError;
 use super::ops;
-use super::validate;
 use super::store::{Status, Store};
+use super::validate;
 use crate::protocol::ops::*;
 
 fn attrs(list: &[String]) -> Option<Vec<PoolAttributeType>> {
@@ -25,13 +25,13 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
         temporary_password_validity_days: p.temporary_password_validity_days,
     });
     let pool_request = CreateUserPoolRequest {
-            policies: Some(UserPoolPolicyType {
-                password_policy: policy,
-                sign_in_policy: None,
-            }),
-            username_attributes: attrs(&seed.username_attributes),
-            alias_attributes: attrs(&seed.alias_attributes),
-            auto_verified_attributes: attrs(&seed.auto_verified_attributes),
+        policies: Some(UserPoolPolicyType {
+            password_policy: policy,
+            sign_in_policy: None,
+        }),
+        username_attributes: attrs(&seed.username_attributes),
+        alias_attributes: attrs(&seed.alias_attributes),
+        auto_verified_attributes: attrs(&seed.auto_verified_attributes),
         ..CreateUserPoolRequest::named(&seed.name)
     };
     // The model's input constraints, as an API call would meet them before the handler.
@@ -44,36 +44,36 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
     for c in &seed.clients {
         let minutes = Some(TimeUnitsType::Minutes);
         let client_request = CreateUserPoolClientRequest {
-                generate_secret: Some(c.generate_secret),
-                explicit_auth_flows: (!c.explicit_auth_flows.is_empty()).then(|| {
-                    c.explicit_auth_flows
-                        .iter()
-                        .map(|f| ExplicitAuthFlowsType::parse(f))
-                        .collect()
-                }),
-                prevent_user_existence_errors: c
-                    .prevent_user_existence_errors
-                    .as_deref()
-                    .map(PreventUserExistenceErrorTypes::parse),
-                enable_token_revocation: c.enable_token_revocation,
-                access_token_validity: c.access_token_validity_minutes,
-                id_token_validity: c.id_token_validity_minutes,
-                refresh_token_validity: c.refresh_token_validity_days,
-                token_validity_units: Some(TokenValidityUnitsType {
-                    access_token: minutes.clone(),
-                    id_token: minutes,
-                    refresh_token: Some(TimeUnitsType::Days),
-                }),
-                allowed_oauth_flows: (!c.allowed_oauth_flows.is_empty()).then(|| {
-                    c.allowed_oauth_flows
-                        .iter()
-                        .map(|f| OAuthFlowType::parse(f))
-                        .collect()
-                }),
-                allowed_oauth_scopes: (!c.allowed_oauth_scopes.is_empty())
-                    .then(|| c.allowed_oauth_scopes.clone()),
-                callback_urls: (!c.callback_urls.is_empty()).then(|| c.callback_urls.clone()),
-                ..CreateUserPoolClientRequest::new(&pool_id, &c.name)
+            generate_secret: Some(c.generate_secret),
+            explicit_auth_flows: (!c.explicit_auth_flows.is_empty()).then(|| {
+                c.explicit_auth_flows
+                    .iter()
+                    .map(|f| ExplicitAuthFlowsType::parse(f))
+                    .collect()
+            }),
+            prevent_user_existence_errors: c
+                .prevent_user_existence_errors
+                .as_deref()
+                .map(PreventUserExistenceErrorTypes::parse),
+            enable_token_revocation: c.enable_token_revocation,
+            access_token_validity: c.access_token_validity_minutes,
+            id_token_validity: c.id_token_validity_minutes,
+            refresh_token_validity: c.refresh_token_validity_days,
+            token_validity_units: Some(TokenValidityUnitsType {
+                access_token: minutes.clone(),
+                id_token: minutes,
+                refresh_token: Some(TimeUnitsType::Days),
+            }),
+            allowed_oauth_flows: (!c.allowed_oauth_flows.is_empty()).then(|| {
+                c.allowed_oauth_flows
+                    .iter()
+                    .map(|f| OAuthFlowType::parse(f))
+                    .collect()
+            }),
+            allowed_oauth_scopes: (!c.allowed_oauth_scopes.is_empty())
+                .then(|| c.allowed_oauth_scopes.clone()),
+            callback_urls: (!c.callback_urls.is_empty()).then(|| c.callback_urls.clone()),
+            ..CreateUserPoolClientRequest::new(&pool_id, &c.name)
         };
         validate::check_typed(&client_request)?;
         ops::pools::create_user_pool_client_with(
@@ -106,8 +106,11 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
             "Username": u.username,
             "TemporaryPassword": u.password.expose(),
         });
-        validate::check(OperationKind::AdminCreateUser, as_call.to_string().as_bytes())
-            .map_err(|e| ApiError::new(e.kind, format!("user {}: {}", u.username, e.message)))?;
+        validate::check(
+            OperationKind::AdminCreateUser,
+            as_call.to_string().as_bytes(),
+        )
+        .map_err(|e| ApiError::new(e.kind, format!("user {}: {}", u.username, e.message)))?;
         ops::admin_users::seed_user(
             store,
             &pool_id,

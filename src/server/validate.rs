@@ -273,8 +273,9 @@ pub fn java_regex(pattern: &str) -> Result<Regex, regex::Error> {
 
 /// Java's `String.hashCode` (over UTF-16 code units).
 fn java_string_hash(s: &str) -> u32 {
-    s.encode_utf16()
-        .fold(0u32, |h, unit| h.wrapping_mul(31).wrapping_add(u32::from(unit)))
+    s.encode_utf16().fold(0u32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(u32::from(unit))
+    })
 }
 
 /// The iteration order of `new HashSet<>(values)` in Java 8+: by bucket
@@ -497,7 +498,9 @@ fn scalar_constraints(node: &Node, value: &Value) -> Vec<String> {
                     ));
                 }
                 if let Some(max) = node.max.filter(|m| v > *m) {
-                    out.push(format!("Member must have value less than or equal to {max}"));
+                    out.push(format!(
+                        "Member must have value less than or equal to {max}"
+                    ));
                 }
             }
         }
@@ -513,17 +516,13 @@ fn length_constraints(node: &Node, len: i64, out: &mut Vec<String>) {
         ));
     }
     if let Some(max) = node.max.filter(|m| len > *m) {
-        out.push(format!("Member must have length less than or equal to {max}"));
+        out.push(format!(
+            "Member must have length less than or equal to {max}"
+        ));
     }
 }
 
-fn check_list(
-    node: &Node,
-    items: &[Value],
-    value: &Value,
-    path: String,
-    found: &mut Found,
-) {
+fn check_list(node: &Node, items: &[Value], value: &Value, path: String, found: &mut Found) {
     let mut own = Vec::new();
     length_constraints(node, items.len() as i64, &mut own);
     if let Some(element) = &node.element {
@@ -588,13 +587,7 @@ fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
     out
 }
 
-fn push_all(
-    node: &Node,
-    value: &Value,
-    path: String,
-    constraints: Vec<String>,
-    found: &mut Found,
-) {
+fn push_all(node: &Node, value: &Value, path: String, constraints: Vec<String>, found: &mut Found) {
     if constraints.is_empty() {
         return;
     }
@@ -618,8 +611,11 @@ pub fn model_patterns() -> Vec<(String, String, String)> {
         for m in &shape.members {
             walk(m, op, &format!("{path}.{}", m.name), out);
         }
-        for (label, s) in [("[]", &shape.member), ("{key}", &shape.key), ("{value}", &shape.value)]
-        {
+        for (label, s) in [
+            ("[]", &shape.member),
+            ("{key}", &shape.key),
+            ("{value}", &shape.value),
+        ] {
             if let Some(s) = s {
                 walk(s, op, &format!("{path}{label}"), out);
             }

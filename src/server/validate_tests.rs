@@ -116,7 +116,13 @@ fn valid_requests_and_undecodable_bodies_pass_to_the_typed_parse() {
     let ok = r#"{"ClientId":"abc","Username":"user","Password":"Passw0rd!"}"#;
     assert!(check(OperationKind::SignUp, ok.as_bytes()).is_ok());
     assert!(check(OperationKind::SignUp, b"not json").is_ok());
-    assert!(check(OperationKind::SignUp, br#"{"ClientId": 5, "Username": "u"}"#).is_ok());
+    assert!(
+        check(
+            OperationKind::SignUp,
+            br#"{"ClientId": 5, "Username": "u"}"#
+        )
+        .is_ok()
+    );
     assert!(
         check(OperationKind::SignUp, br#"{"ClientId": 5}"#).is_ok(),
         "a mistyped value is a SerializationException, before any constraint"
