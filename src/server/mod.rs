@@ -57,6 +57,7 @@ pub use settings::{DEFAULT_MAX_BODY_BYTES, ServerConfig, ServerError};
 pub use store::{Store, new_pool_id};
 pub use throttle::{QuotaConfig, QuotaSpecError, Throttle, parse_quota_spec, rate_exceeded};
 pub use tokens::{AccessToken, check_access_token};
+pub use validate::check as check_input_constraints;
 
 /// The router over `store`: the JSON 1.1 API, JWKS and harness paths, and the OAuth2
 /// endpoints, with one fallback and a request id on every answer. Layers (quotas, faults) wrap
