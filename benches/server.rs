@@ -17,6 +17,10 @@
 //! processes hold the core, and the budget is CPU. Where the file cannot be read the bench
 //! falls back to wall time and says so. Reading it costs a few microseconds per timed call.
 //!
+//! - `validate/<op>`: the model's input constraints checked over a valid request body
+//!   ([`server::check_input_constraints`], which every `POST /` runs before the typed parse):
+//!   one JSON parse and the member walk, patterns precompiled.
+//!
 //! Run: `cargo bench --bench server`; medians in
 //! `target/criterion/server/<id>/new/estimates.json`. Absolute times vary with the machine.
 
@@ -220,5 +224,34 @@ fn bench_srp(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_srp);
+fn bench_validate(c: &mut Criterion) {
+    use cognito_harness::protocol::ops::OperationKind;
+    let sign_up = json!({
+        "ClientId": CLIENT_ID,
+        "Username": USER,
+        "Password": PASSWORD,
+        "UserAttributes": [{"Name": "email", "Value": "bench@example.com"}],
+    })
+    .to_string();
+    let initiate = json!({
+        "ClientId": CLIENT_ID,
+        "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": USER, "PASSWORD": PASSWORD},
+    })
+    .to_string();
+    let mut group = c.benchmark_group("validate");
+    for (name, kind, body) in [
+        ("SignUp", OperationKind::SignUp, &sign_up),
+        ("InitiateAuth", OperationKind::InitiateAuth, &initiate),
+    ] {
+        // The first call compiles the model; keep it out of the measurement.
+        server::check_input_constraints(kind, body.as_bytes()).expect("valid body");
+        group.bench_function(name, |b| {
+            b.iter(|| server::check_input_constraints(kind, black_box(body.as_bytes())))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_srp, bench_validate);
 criterion_main!(benches);

@@ -43,6 +43,7 @@ fn every_case_file_loads_and_the_suite_covers_every_area() {
         "forgot-password",
         "oauth2",
         "userinfo",
+        "validation",
     ] {
         assert!(areas.contains(area), "no case in area {area}");
     }

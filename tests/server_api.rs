@@ -309,3 +309,55 @@ async fn seeded_pools_sign_in_without_admin_calls() {
     );
     let _ = ParamMap::new();
 }
+
+/// A `--config` pool, client or user breaking the model's input constraints is refused at
+/// start-up with the message the API call would get (the same validator, server/validate.rs).
+#[test]
+fn seeded_pools_clients_and_users_meet_the_model_constraints() {
+    let seed_error = |pool: PoolSeed| {
+        let config = ServerConfig {
+            pools: vec![pool],
+            ..Default::default()
+        };
+        match cognito_harness::server::new_store(&config, "http://127.0.0.1:1/") {
+            Ok(_) => panic!("the seed was accepted"),
+            Err(e) => e.to_string(),
+        }
+    };
+    let long_name = seed_error(PoolSeed {
+        name: "p".repeat(129),
+        ..Default::default()
+    });
+    assert!(
+        long_name.contains(
+            "at 'poolName' failed to satisfy constraint: Member must have length less than or equal to 128"
+        ),
+        "{long_name}"
+    );
+    let bad_flow = seed_error(PoolSeed {
+        name: "seeded".into(),
+        clients: vec![ClientSeed {
+            name: "app".into(),
+            explicit_auth_flows: vec!["ALLOW_NOTHING".into()],
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    assert!(
+        bad_flow.contains("at 'explicitAuthFlows' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set:"),
+        "{bad_flow}"
+    );
+    let bad_user = seed_error(PoolSeed {
+        name: "seeded".into(),
+        users: vec![UserSeed {
+            username: "has space".into(),
+            password: PASSWORD.into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    assert!(
+        bad_user.contains("user has space: 1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern"),
+        "{bad_user}"
+    );
+}

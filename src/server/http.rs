@@ -202,20 +202,9 @@ fn quota_pool(store: &Store, body: &Bytes) -> String {
 
 /// The InvalidParameterException / SerializationException for a body that does not decode.
 fn decode_error(e: &serde_json::Error) -> ApiError {
+    // Missing required members never reach here: the model's "Member must not be null" is
+    // checked first (server/validate.rs).
     use serde_json::error::Category;
-    let text = e.to_string();
-    if e.classify() == Category::Data
-        && let Some(rest) = text.strip_prefix("missing field `")
-        && let Some((field, _)) = rest.split_once('`')
-    {
-        let mut member = field.to_owned();
-        if let Some(first) = member.get(..1) {
-            member.replace_range(..1, &first.to_ascii_lowercase());
-        }
-        return ApiError::invalid(format!(
-            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
-        ));
-    }
     match e.classify() {
         Category::Data => ApiError::new(
             "SerializationException",
@@ -274,6 +263,7 @@ pub(super) fn dispatch(
             });
         super::sigv4::check("POST", "/", headers, body, pinned)?;
     }
+    super::validate::check(kind, body)?;
     handle_operation(store, kind, body)
 }
 

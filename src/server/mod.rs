@@ -16,6 +16,7 @@
 //! | `tokens.rs` | the ID/access token claims and signing |
 //! | `password.rs` | the pool password policy and its messages |
 //! | `sigv4.rs` | the admin-call `Authorization` check |
+//! | `validate.rs` | the service model's input constraints (`conformance/model/`), checked before each typed parse |
 //! | `config.rs` | the `serve --config` file: pools, clients and users declared up front |
 //! | `seed.rs` | the configured pools created through the handlers, as the API would create them |
 //! | `settings.rs` | [`ServerConfig`] and [`ServerError`] |
@@ -44,6 +45,7 @@ mod store;
 mod throttle;
 mod tokens;
 mod user_limits;
+mod validate;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -60,6 +62,7 @@ pub use settings::{DEFAULT_MAX_BODY_BYTES, ServerConfig, ServerError, parse_admi
 pub use store::{Store, new_pool_id};
 pub use throttle::{QuotaConfig, QuotaSpecError, Throttle, parse_quota_spec, rate_exceeded};
 pub use tokens::{AccessToken, check_access_token};
+pub use validate::check as check_input_constraints;
 
 /// The router over `store`: the JSON 1.1 API, JWKS and harness paths, and the OAuth2
 /// endpoints, with one fallback and a request id on every answer. Layers (quotas, faults) wrap

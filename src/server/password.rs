@@ -5,10 +5,6 @@
 
 use crate::protocol::ops::PasswordPolicyType;
 
-/// The longest password the API accepts (ground truth §1.11); longer ones fail the input
-/// constraints with InvalidParameterException before the policy is looked at.
-pub const MAX_LENGTH: usize = 256;
-
 /// The special characters of the guide's "Password policies"; the space counts too.
 pub const SPECIAL: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 

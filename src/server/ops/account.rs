@@ -107,7 +107,7 @@ impl Handle for ConfirmForgotPasswordRequest {
         pool.with_user(&key, |user| {
             user_limits::count(&mut user.limits, Limited::ConfirmForgotPassword, now)?;
             check_code(user.forgot_code, req.confirmation_code.expose(), now)?;
-            check_password(&pool, "password", req.password.expose())?;
+            check_password(&pool, req.password.expose())?;
             user.set_password(&pool.id, req.password.expose())?;
             user.forgot_code = None;
             user.lockout = Default::default();
@@ -138,7 +138,7 @@ impl Handle for ChangePasswordRequest {
                     return Err(ApiError::bad_credentials());
                 }
             }
-            check_password(&pool, "proposedPassword", req.proposed_password.expose())?;
+            check_password(&pool, req.proposed_password.expose())?;
             user.set_password(&pool.id, req.proposed_password.expose())?;
             user.lockout = Default::default();
             user.modified_ms = now;

@@ -56,7 +56,7 @@ impl Handle for AdminCreateUserRequest {
         }
         let temp = match &req.temporary_password {
             Some(p) => {
-                check_password(&pool, "temporaryPassword", p.expose())?;
+                check_password(&pool, p.expose())?;
                 p.expose().to_owned()
             }
             None => generate_temporary_password(&pool.policy),
@@ -93,7 +93,7 @@ impl Handle for AdminSetUserPasswordRequest {
         let req = self;
         let pool = store.pool(&req.user_pool_id)?;
         let key = admin_user(&pool, &req.username)?;
-        check_password(&pool, "password", req.password.expose())?;
+        check_password(&pool, req.password.expose())?;
         let now = store.now_ms();
         let permanent = req.permanent.unwrap_or(false);
         pool.with_user(&key, |user| {

@@ -186,9 +186,6 @@ fn initiate(
         AuthFlowType::CustomAuth => Err(ApiError::invalid(
             "Custom auth lambda trigger is not configured for the user pool.",
         )),
-        AuthFlowType::Other(v) => Err(ApiError::invalid(format!(
-            "1 validation error detected: Value '{v}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
-        ))),
         _ => Err(not_supported()),
     }
 }

@@ -11,11 +11,8 @@ impl Handle for CreateGroupRequest {
     fn handle(self, store: &Store) -> ApiResult<CreateGroupResponse> {
         let req = self;
         let pool = store.pool(&req.user_pool_id)?;
-        if req.group_name.is_empty() || req.group_name.chars().count() > 128 {
-            return Err(ApiError::invalid(
-                "1 validation error detected: Value at 'groupName' failed to satisfy constraint: Member must have length between 1 and 128",
-            ));
-        }
+        // GroupName's length (1-128) and pattern are the model's, checked before the handler
+        // (server/validate.rs).
         let group = Group {
             name: req.group_name.clone(),
             description: req.description,

@@ -84,15 +84,9 @@ fn invalid_password(message: String) -> ApiError {
     ApiError::new("InvalidPasswordException", message)
 }
 
-/// The input constraint on a password member (at most 256 characters, §1.11), named as
-/// Cognito's validation message names it, then the pool's policy.
-fn check_password(pool: &Pool, member: &str, password: &str) -> ApiResult<()> {
-    if password.chars().count() > super::password::MAX_LENGTH {
-        return Err(ApiError::invalid(format!(
-            "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length less than or equal to {}",
-            super::password::MAX_LENGTH
-        )));
-    }
+/// The pool's password policy. The input constraints of the password members (at most 256
+/// characters, `[\S]+`, §1.11) are the model's, checked before the handler (server/validate.rs).
+fn check_password(pool: &Pool, password: &str) -> ApiResult<()> {
     pool.policy.check(password).map_err(invalid_password)
 }
 

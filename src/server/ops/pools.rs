@@ -26,11 +26,8 @@ pub fn create_user_pool_with_id(
     req: CreateUserPoolRequest,
     id: Option<String>,
 ) -> ApiResult<CreateUserPoolResponse> {
-    if req.pool_name.is_empty() || req.pool_name.len() > 128 {
-        return Err(ApiError::invalid(
-            "1 validation error detected: Value at 'poolName' failed to satisfy constraint: Member must have length between 1 and 128",
-        ));
-    }
+    // PoolName's length and pattern are the model's constraints, checked before the handler
+    // (server/validate.rs; seed.rs for configured pools).
     let username_attributes = req.username_attributes.clone().unwrap_or_default();
     let alias_attributes = req.alias_attributes.clone().unwrap_or_default();
     if !username_attributes.is_empty() && !alias_attributes.is_empty() {
@@ -173,14 +170,8 @@ pub fn create_user_pool_client_with(
         .clone()
         .filter(|f| !f.is_empty())
         .unwrap_or_else(default_auth_flows);
-    for f in &flows {
-        if !f.is_known() {
-            return Err(ApiError::invalid(format!(
-                "1 validation error detected: Value '[{}]' at 'explicitAuthFlows' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [ADMIN_NO_SRP_AUTH, ALLOW_USER_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH, USER_PASSWORD_AUTH, ALLOW_CUSTOM_AUTH, ALLOW_USER_PASSWORD_AUTH, CUSTOM_AUTH_FLOW_ONLY, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH]]",
-                f.as_str()
-            )));
-        }
-    }
+    // Unknown ExplicitAuthFlows values fail the model's enum before the handler
+    // (server/validate.rs; seed.rs for configured clients).
     let units = req.token_validity_units.clone();
     let u = units.as_ref();
     // Defaults ("Using tokens with user pools"): access and ID 60 minutes, refresh 30 days.
@@ -220,12 +211,8 @@ pub fn create_user_pool_client_with(
             "Invalid range for token validity: refresh tokens must be valid between 60 minutes and 3650 days",
         ));
     }
+    // AuthSessionValidity 3-15: the model's range, checked with the request (server/validate.rs).
     let session_mins = req.auth_session_validity.unwrap_or(3);
-    if !(3..=15).contains(&session_mins) {
-        return Err(ApiError::invalid(
-            "1 validation error detected: Value at 'authSessionValidity' failed to satisfy constraint: Member must have value between 3 and 15",
-        ));
-    }
     let now = store.now_ms();
     let prevent = req
         .prevent_user_existence_errors

@@ -26,7 +26,7 @@ impl Handle for SignUpRequest {
             .map(|p| p.expose())
             .filter(|p| !p.is_empty())
             .ok_or_else(|| missing("Password"))?;
-        check_password(&pool, "password", password)?;
+        check_password(&pool, password)?;
         let attributes = req.user_attributes.unwrap_or_default();
         let mut user = build_user(
             store,

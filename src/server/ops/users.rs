@@ -15,14 +15,8 @@ pub(super) fn new_identity(
     attributes: &[AttributeType],
     sub: uuid::Uuid,
 ) -> ApiResult<(String, Attributes)> {
-    if username.is_empty()
-        || username.chars().count() > 128
-        || username.chars().any(char::is_whitespace)
-    {
-        return Err(ApiError::invalid(
-            "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
-        ));
-    }
+    // The Username's length and pattern are the model's, checked before the handler
+    // (server/validate.rs).
     let mut attrs: Attributes = Vec::new();
     for a in attributes {
         let name = a.name.as_str();
