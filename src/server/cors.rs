@@ -4,18 +4,21 @@
 //! What the real endpoint answers, and where that comes from:
 //! - A preflight `OPTIONS /` to `cognito-idp.us-east-1.amazonaws.com` answers `200` with an empty
 //!   body, `access-control-allow-origin: *`, `access-control-allow-headers` echoing the
-//!   requested headers verbatim, `access-control-allow-methods: POST` (the requested method),
+//!   requested headers verbatim, `access-control-allow-methods: POST` (what the preflight asked
+//!   for; ⚠ only a POST preflight was captured, so the requested method is echoed, which also lets
+//!   a page send `GET /oauth2/userInfo` with an `Authorization` header),
 //!   `access-control-expose-headers: x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date`
 //!   and `access-control-max-age: 172800`: a captured answer in the AWS SDK team's CORS survey of
 //!   every service endpoint, github.com/AllanZhengYP/cors-test `output.md` (2021-02-16, commit
 //!   79b2242), cognito-idp entry.
 //! - Answers to the calls themselves carry `Access-Control-Allow-Origin: *` and the same
-//!   `Access-Control-Expose-Headers` (a captured `GetUser` answer to aws-amplify 5.0.4 in a
-//!   browser, 2023; the issue "Fidelity to real Cognito" quotes the same pair), so a page can read
+//!   `Access-Control-Expose-Headers` (a `GetUser` answer to aws-amplify 5.0.4 in Firefox captured
+//!   on 11 Aug 2023 in a public write-up on misconfigured Cognito attributes; the issue "Fidelity
+//!   to real Cognito" quotes the same pair), so a page can read
 //!   `x-amzn-ErrorType` on a failed call.
 //! - The managed-login (hosted UI) endpoints: "Amazon Cognito returns an
 //!   `Access-Control-Allow-Origin: *` response header to all requests" (developer guide,
-//!   "Configuring a domain" notes, `../shared/reference/cognito-developer-guide.md`). No
+//!   "Configure a domain", the note under "To view your sign-in page"). No
 //!   capture of a preflight to `/oauth2/token` was found, so it is answered as the API host's is.
 //!
 //! tower-http's `CorsLayer` cannot say this exactly (it lower-cases and re-joins the exposed
