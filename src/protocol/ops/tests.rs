@@ -109,7 +109,7 @@ fn every_operation_round_trips_its_recorded_bodies() {
     check_op::<AdminAddUserToGroupRequest>();
     assert_eq!(
         OperationKind::ALL.len(),
-        29,
+        30,
         "a new operation needs fixtures here"
     );
 }
