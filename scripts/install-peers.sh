@@ -2,8 +2,13 @@
 # Install the pinned peer emulators and clients into .peers/ (git-ignored):
 #   .peers/venv   Python: moto[server], ministack, boto3, pycognito, PyJWT[crypto], cryptography
 #                 (pins: peers/requirements.txt)
-#   .peers/node   npm: cognito-local, amazon-cognito-identity-js,
-#                 @aws-sdk/client-cognito-identity-provider (pins: peers/package.json + package-lock.json)
+#   .peers/node   npm: cognito-local, amazon-cognito-identity-js, aws-amplify (v6),
+#                 @aws-sdk/client-cognito-identity-provider, and for the browser test playwright-core
+#                 and esbuild (pins: peers/package.json + package-lock.json)
+#   chromium      Debian's package (system-wide, /usr/bin/chromium), driven headless by
+#                 playwright-core in tests/browser_clients.rs; installed with
+#                 `apt-get install -y --no-install-recommends chromium` only when missing (through
+#                 sudo when not root). Playwright's own browser downloads are never used.
 #
 # Idempotent: a stamp (.peers/install.stamp) holds a hash of the pin files, this script and the
 # interpreter versions; when it matches, the script checks the installed tree and exits in well
@@ -52,6 +57,24 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 ((node_major >= 20)) || die "node is $(node --version); @aws-sdk/client-cognito-identity-provider needs >= 20"
 py_version="$("$PY" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
 
+# --- chromium (system package) ------------------------------------------------------------------
+# Checked first and on every run: a present /usr/bin/chromium costs one `command -v`.
+install_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 ||
+    die "chromium not found and no apt-get: install Chromium so that 'chromium' is on PATH"
+  local sudo=()
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null 2>&1 || die "chromium not found: run as root or install sudo"
+    sudo=(sudo)
+  fi
+  say "installing Debian's chromium (apt-get install --no-install-recommends)"
+  "${sudo[@]}" apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends chromium >&2
+  command -v chromium >/dev/null 2>&1 || die "chromium still not on PATH after apt-get install"
+}
+install_chromium
+
 # --- relock (maintainers only) ----------------------------------------------------------------
 relock_python() {
   local tmp direct
@@ -95,7 +118,10 @@ installed_ok() {
     [[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/ministack" ]] &&
     [[ -f "$NODE_DIR/node_modules/cognito-local/lib/bin/start.js" ]] &&
     [[ -d "$NODE_DIR/node_modules/amazon-cognito-identity-js" ]] &&
-    [[ -d "$NODE_DIR/node_modules/@aws-sdk/client-cognito-identity-provider" ]]
+    [[ -d "$NODE_DIR/node_modules/@aws-sdk/client-cognito-identity-provider" ]] &&
+    [[ -d "$NODE_DIR/node_modules/aws-amplify" ]] &&
+    [[ -d "$NODE_DIR/node_modules/playwright-core" ]] &&
+    [[ -d "$NODE_DIR/node_modules/esbuild" ]]
 }
 
 if ((!force)) && [[ -f "$STAMP" ]] && [[ "$(cat "$STAMP")" == "$want" ]] && installed_ok; then
@@ -122,8 +148,9 @@ say "installing Python pins from ${REQS#"$REPO_ROOT"/} ($(grep -cE '^[A-Za-z]' "
 
 # --- npm side ---------------------------------------------------------------------------------
 # npm ci needs package.json and the lock side by side; copy both so node_modules lands in
-# .peers/node and the source tree stays clean. Install scripts are not needed by any of the three
-# packages (aws-sdk v2's only prints a maintenance notice), so none run.
+# .peers/node and the source tree stays clean. Install scripts are not needed by any of the
+# packages (aws-sdk v2's only prints a maintenance notice; esbuild's only checks the binary that
+# npm already placed in @esbuild/<platform>), so none run.
 say "installing npm pins from ${PKG_LOCK#"$REPO_ROOT"/} into $NODE_DIR"
 rm -rf "$NODE_DIR"
 mkdir -p "$NODE_DIR"
@@ -140,11 +167,13 @@ for name in ("moto", "ministack", "boto3", "botocore", "pycognito", "PyJWT", "cr
     print(f"  {name} {md.version(name)}")
 EOF
 (cd "$NODE_DIR" && node -e '
-  const need = ["cognito-local", "amazon-cognito-identity-js", "@aws-sdk/client-cognito-identity-provider"];
+  const need = ["cognito-local", "amazon-cognito-identity-js", "@aws-sdk/client-cognito-identity-provider",
+                "aws-amplify", "playwright-core", "esbuild"];
   for (const name of need) {
     require(name === "cognito-local" ? "cognito-local/package.json" : name);
     console.error("  " + name + " " + require(name + "/package.json").version);
   }
+  require("esbuild").transformSync("let a = 1");
 ') || die "npm packages do not load"
 
 installed_ok || die "installation incomplete"

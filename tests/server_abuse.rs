@@ -18,6 +18,7 @@ const OPERATIONS: &[&str] = &[
     "GetUser",
     "GlobalSignOut",
     "RevokeToken",
+    "GetTokensFromRefreshToken",
     "ForgotPassword",
     "ConfirmForgotPassword",
     "ChangePassword",

@@ -1,5 +1,6 @@
 //! The official clients against the reference server: amazon-cognito-identity-js (SRP sign-in
-//! ×300 and refresh), the AWS SDK for JavaScript v3 (sign-up, confirm, sign-in, GetUser), and
+//! ×300 and refresh), Amplify JS v6 (signIn, forced refresh, signOut), the AWS SDK for
+//! JavaScript v3 (sign-up, confirm, sign-in, GetUser), and
 //! boto3 + pycognito with PyJWT verifying the tokens against the served JWKS. Driven through
 //! `scripts/peer-client.sh` (docs/peers.md). Skipped when the peers are not installed, unless
 //! HARNESS_REQUIRE_PEERS=1 (as `scripts/test.sh` sets).
@@ -207,4 +208,65 @@ async fn official_clients_sign_in() {
     .await;
     assert_eq!(r["ok"], true, "{r}");
     let _ = AuthFlowType::UserSrpAuth;
+}
+
+/// Amplify JS v6 in Node, configured with `userPoolEndpoint`: SRP sign-in, a forced refresh
+/// (GetTokensFromRefreshToken) that gives a new, verifying access token for the same user, and a
+/// sign-out (RevokeToken) after which the session is empty and the old access token refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amplify_v6_signs_in_refreshes_and_signs_out() {
+    if !peers_installed() {
+        return;
+    }
+    let dir = std::env::var_os("COGNITO_PEERS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".peers"));
+    if !dir.join("node/node_modules/aws-amplify").is_dir() {
+        assert!(
+            std::env::var("HARNESS_REQUIRE_PEERS").as_deref() != Ok("1"),
+            "aws-amplify missing in {}: run scripts/install-peers.sh",
+            dir.display()
+        );
+        eprintln!("skipping: aws-amplify not installed in {}", dir.display());
+        return;
+    }
+    let h = harness().await;
+    let pool_id = h.default_pool().await;
+    let app = h.all_flows_app(&pool_id, false).await;
+    h.confirmed_user(&pool_id, &app, "alice").await;
+    let sub = h
+        .client
+        .admin_get_user(&pool_id, "alice")
+        .await
+        .unwrap()
+        .user_attributes
+        .unwrap_or_default()
+        .into_iter()
+        .find(|a| a.name == "sub")
+        .and_then(|a| a.value)
+        .expect("a sub");
+
+    let r = peer(vec![
+        s("amplify-flow"),
+        s("--endpoint"),
+        h.server.endpoint().to_owned(),
+        s("--user-pool-id"),
+        pool_id.clone(),
+        s("--client-id"),
+        app.client_id.clone(),
+        s("--username"),
+        s("alice"),
+    ])
+    .await;
+    assert_eq!(r["sign_in"]["ok"], true, "{r}");
+    assert_eq!(r["sign_in"]["step"], "DONE", "{r}");
+    assert_eq!(r["sub"], sub.as_str(), "{r}");
+    assert_eq!(r["refresh"]["new_access_token"], true, "{r}");
+    assert_eq!(r["refresh"]["ok"], true, "{r}");
+    assert_eq!(r["sign_out"]["session_empty"], true, "{r}");
+    assert_eq!(
+        r["sign_out"]["old_access_token"], "NotAuthorizedException",
+        "{r}"
+    );
+    assert_eq!(r["ok"], true, "{r}");
 }

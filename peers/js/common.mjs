@@ -5,7 +5,7 @@
 // Every script prints exactly one JSON object on stdout and exits 0 only when it says "ok": true.
 // Passwords, secrets and tokens are never printed: only lengths and selected claims.
 
-import { createHmac } from "node:crypto";
+import { createHmac, createPublicKey, verify as cryptoVerify } from "node:crypto";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -115,9 +115,37 @@ export function jwtPayload(token) {
   return JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
 }
 
+/** The JWKS a pool publishes, `{endpoint}{poolId}/.well-known/jwks.json`. */
+export async function fetchJwks(endpoint, poolId) {
+  const base = endpoint.endsWith("/") ? endpoint : `${endpoint}/`;
+  const r = await fetch(`${base}${poolId}/.well-known/jwks.json`);
+  if (!r.ok) throw Object.assign(new Error(`JWKS answered ${r.status}`), { code: "JwksUnavailable" });
+  return r.json();
+}
+
+/**
+ * The claims of an RS256 JWT whose signature verifies against `jwks` (the key named by its
+ * `kid`), or null. Only the signature is checked here; callers check the claims they need.
+ */
+export function verifiedClaims(token, jwks) {
+  const [h, p, sig] = String(token).split(".");
+  if (!h || !p || !sig) return null;
+  let header;
+  try {
+    header = JSON.parse(Buffer.from(h, "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
+  const jwk = (jwks.keys ?? []).find((k) => k.kid === header.kid);
+  if (header.alg !== "RS256" || !jwk) return null;
+  const key = createPublicKey({ key: jwk, format: "jwk" });
+  const ok = cryptoVerify("RSA-SHA256", Buffer.from(`${h}.${p}`), key, Buffer.from(sig, "base64url"));
+  return ok ? jwtPayload(token) : null;
+}
+
 /** Claims worth reporting (never the token itself). */
 export function pickClaims(claims) {
-  const keys = ["token_use", "aud", "client_id", "iss", "cognito:username", "username", "scope"];
+  const keys = ["token_use", "aud", "client_id", "iss", "sub", "cognito:username", "username", "scope"];
   return Object.fromEntries(keys.filter((k) => k in claims).map((k) => [k, claims[k]]));
 }
 

@@ -9,6 +9,7 @@
 //! |------|------|
 //! | `oauth2/` | `/oauth2/token`, `/oauth2/authorize` + `/login`, `/oauth2/userInfo`, `/oauth2/revoke`, OpenID discovery |
 //! | `http.rs` | JSON 1.1 routing by `X-Amz-Target` (the dispatch is generated from the operation table), JWKS, the `_harness/codes` path (loopback clients only unless exposed) |
+//! | `cors.rs` | the CORS answers browsers need: preflights, `Access-Control-Allow-Origin: *` and the exposed `x-amzn-*` headers on every answer |
 //! | `respond.rs` | Cognito-shaped error answers and request ids, shared by `http.rs` and `oauth2/` |
 //! | `store.rs` | the in-memory state ([`Store`]): pools, clients, users in sharded maps, sign-in sessions, refresh tokens |
 //! | `ops/` | one `Handle` impl per operation, over the store, one file per feature area (as in `protocol/ops/`) |
@@ -31,6 +32,7 @@
 
 mod clock;
 mod config;
+mod cors;
 mod error;
 mod faults;
 mod http;
@@ -129,7 +131,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let addr = listener.local_addr()?;
     let store = Arc::new(new_store(&config, &endpoint_for(addr))?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = with_faults(router(store.clone()), &config.faults);
+    let app = served(router(store.clone()), &config.faults);
     let task = tokio::spawn(serve(listener, app, async move {
         let _ = stopped.await;
     }));
@@ -150,12 +152,7 @@ pub async fn run(
 ) -> Result<(), ServerError> {
     let addr = listener.local_addr()?;
     let store = Arc::new(new_store(&config, &endpoint_for(addr))?);
-    serve(
-        listener,
-        with_faults(router(store), &config.faults),
-        shutdown,
-    )
-    .await
+    serve(listener, served(router(store), &config.faults), shutdown).await
 }
 
 /// A fresh store with new signing keys and the configured seed pools, created through the
@@ -169,6 +166,12 @@ pub fn new_store(config: &ServerConfig, endpoint: &str) -> Result<Store, ServerE
         })?;
     }
     Ok(store)
+}
+
+/// What `serve` answers with: `app` with fault injection inside and CORS outermost, so that
+/// injected errors reach a browser as errors too.
+fn served(app: axum::Router, faults: &FaultConfig) -> axum::Router {
+    with_faults(app, faults).layer(axum::middleware::from_fn(cors::cors))
 }
 
 /// Wraps `app` in the fault-injection layer when any rule is configured.

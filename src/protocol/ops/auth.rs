@@ -1,5 +1,5 @@
 //! Authentication: InitiateAuth, RespondToAuthChallenge and their Admin forms, and the
-//! sign-out operations (GlobalSignOut, RevokeToken, AdminUserGlobalSignOut) that end what a
+//! sign-out operations (GlobalSignOut, RevokeToken, AdminUserGlobalSignOut), GetTokensFromRefreshToken, that end what a
 //! sign-in started ("User pool authentication flow").
 
 use std::collections::BTreeMap;
@@ -94,6 +94,30 @@ pub struct RevokeTokenRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevokeTokenResponse {}
+
+/// GetTokensFromRefreshToken (botocore `cognito-idp` 2016-04-18 service model): new ID and
+/// access tokens for a refresh token, the operation Amplify JS v6 refreshes sessions with
+/// (`@aws-amplify/auth` 6.21 `providers/cognito/utils/refreshAuthTokens`). Unsigned (`authtype:
+/// none` in the model). `ClientSecret` is the secret itself, not a SECRET_HASH.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTokensFromRefreshTokenRequest {
+    pub refresh_token: Sensitive,
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Sensitive>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTokensFromRefreshTokenResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication_result: Option<AuthenticationResultType>,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

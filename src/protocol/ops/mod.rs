@@ -15,7 +15,8 @@
 //! This file owns the table ([`for_each_operation!`]), which declares [`OperationKind`], the
 //! [`Operation`] impls and [`op_names`]; the areas own the types:
 //! - `signup`: SignUp, ConfirmSignUp, ResendConfirmationCode.
-//! - `auth`: InitiateAuth, RespondToAuthChallenge, their Admin forms, and the sign-outs.
+//! - `auth`: InitiateAuth, RespondToAuthChallenge, their Admin forms, GetTokensFromRefreshToken
+//!   and the sign-outs.
 //! - `account`: GetUser, ForgotPassword, ConfirmForgotPassword, ChangePassword.
 //! - `admin_users`: AdminCreateUser and the other Admin* user operations.
 //! - `groups`: CreateGroup, AdminAddUserToGroup.
@@ -131,6 +132,7 @@ macro_rules! for_each_operation {
             GetUser => GetUserRequest, GetUserResponse, false;
             GlobalSignOut => GlobalSignOutRequest, GlobalSignOutResponse, false;
             RevokeToken => RevokeTokenRequest, RevokeTokenResponse, false;
+            GetTokensFromRefreshToken => GetTokensFromRefreshTokenRequest, GetTokensFromRefreshTokenResponse, false;
             ForgotPassword => ForgotPasswordRequest, ForgotPasswordResponse, false;
             ConfirmForgotPassword => ConfirmForgotPasswordRequest, ConfirmForgotPasswordResponse, false;
             ChangePassword => ChangePasswordRequest, ChangePasswordResponse, false;

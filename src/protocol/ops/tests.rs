@@ -85,6 +85,7 @@ fn every_operation_round_trips_its_recorded_bodies() {
     check_op::<GetUserRequest>();
     check_op::<GlobalSignOutRequest>();
     check_op::<RevokeTokenRequest>();
+    check_op::<GetTokensFromRefreshTokenRequest>();
     check_op::<ForgotPasswordRequest>();
     check_op::<ConfirmForgotPasswordRequest>();
     check_op::<ChangePasswordRequest>();
@@ -108,7 +109,7 @@ fn every_operation_round_trips_its_recorded_bodies() {
     check_op::<AdminAddUserToGroupRequest>();
     assert_eq!(
         OperationKind::ALL.len(),
-        29,
+        30,
         "a new operation needs fixtures here"
     );
 }
@@ -291,6 +292,7 @@ fn operation_names_and_targets() {
                 | OperationKind::GetUser
                 | OperationKind::GlobalSignOut
                 | OperationKind::RevokeToken
+                | OperationKind::GetTokensFromRefreshToken
                 | OperationKind::ForgotPassword
                 | OperationKind::ConfirmForgotPassword
                 | OperationKind::ChangePassword
@@ -300,7 +302,9 @@ fn operation_names_and_targets() {
             crate::quota::category_of(op.name()).is_some()
                 || matches!(
                     op,
-                    OperationKind::GlobalSignOut | OperationKind::RevokeToken
+                    OperationKind::GlobalSignOut
+                        | OperationKind::RevokeToken
+                        | OperationKind::GetTokensFromRefreshToken
                 ),
             "{op} has no quota category"
         );
