@@ -416,3 +416,33 @@ fn coverage_annotations_are_checked() {
     let problems = problems(&record, &BTreeSet::new());
     assert_eq!(problems.len(), 3, "{problems:?}");
 }
+
+/// `COVERAGE-behaviour.md`: one line per audited behaviour, each ending in the cases that
+/// assert it (which must exist) or the reason none does.
+#[test]
+fn behaviour_record_names_existing_cases_or_a_reason() {
+    let path = repo().join("conformance/COVERAGE-behaviour.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cases = load_suite(&repo().join("conformance")).unwrap_or_else(|e| panic!("{e:?}"));
+    let ids: BTreeSet<String> = cases.iter().map(|c| c.id.clone()).collect();
+    let mut record = Record::new();
+    let mut section = String::new();
+    let mut lines = 0;
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("## ") {
+            section = name.trim().to_owned();
+        } else if let Some(item) = line.strip_prefix("- ") {
+            lines += 1;
+            let (key, note) = item.rsplit_once(ARROW).unwrap_or((item, ""));
+            record
+                .entry(section.clone())
+                .or_default()
+                .entry("behaviour".into())
+                .or_default()
+                .push((key.to_owned(), note.to_owned()));
+        }
+    }
+    assert!(lines > 50, "the behaviour record has only {lines} lines");
+    let errors = problems(&record, &ids);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
