@@ -92,7 +92,10 @@ pub async fn run_iteration(
                     shared.record(vu, |r| r.record_sample(step_id, "panic", &message));
                     Err(Failure::NotSent("panic".into()))
                 }),
-                _ = wait_true(&mut cancel_rx) => Err(Failure::Transport(super::shared::INTERRUPTED)),
+                // The step had not sent its request (it records its own when one is in
+                // flight): the execution ends not sent, of kind `interrupted`, so the run scope,
+                // which counts requests, still counts it once.
+                _ = wait_true(&mut cancel_rx) => Err(Failure::NotSent(super::shared::INTERRUPTED.into())),
             };
             let latency = step_due.elapsed();
             if !matches!(outcome, Err(Failure::NotSent(_))) {

@@ -38,9 +38,14 @@ impl Failure {
         }
     }
 
-    /// Whether the run ended while this step was still in progress.
+    /// Whether the run ended while this step was still in progress: waiting for its answer
+    /// (a transport failure) or before its request went out (not sent).
     pub fn is_interrupted(&self) -> bool {
-        *self == Failure::Transport(INTERRUPTED)
+        match self {
+            Failure::Transport(kind) => *kind == INTERRUPTED,
+            Failure::NotSent(kind) => kind == INTERRUPTED,
+            _ => false,
+        }
     }
 }
 
