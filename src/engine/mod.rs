@@ -47,6 +47,7 @@
 
 pub mod abort;
 pub mod iteration;
+pub mod live;
 pub mod pacer;
 pub mod progress;
 pub mod run;
@@ -54,6 +55,7 @@ mod shared;
 mod steps;
 pub mod target;
 
+pub use live::LiveMetrics;
 pub use progress::{RunSink, TracingSink};
 pub use run::{
     RunOptions, RunResult, execute, execute_on, execute_on_with, execute_with, new_run_id,

@@ -26,6 +26,9 @@ pub trait RunSink: Send + Sync {
     }
     /// Traffic starts: progress follows every [`RunSink::interval`].
     fn start(&self) {}
+    /// Traffic is about to start: a handle that reads the run's live metrics on demand
+    /// (`run --metrics-listen`). Called whether or not progress is shown. Default: ignored.
+    fn live(&self, _metrics: super::LiveMetrics) {}
     /// A one-line notice: `setup: 100 users`, `warning: ...`.
     fn notice(&self, line: &str);
     /// A progress update: `head` is `elapsed / scheduled`, then one line per flow.
