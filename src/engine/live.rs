@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::iteration::Shared;
+use crate::metrics::Recorder;
 use crate::metrics::exposition::{FlowLive, RunView, encode_run};
 
 /// A handle on a running run's numbers (cheap to clone).
@@ -52,7 +53,7 @@ impl LiveMetrics {
             })
             .collect();
         RunView {
-            recorder: super::progress::snapshot(shared),
+            recorder: snapshot(shared),
             flows,
         }
     }
@@ -61,4 +62,20 @@ impl LiveMetrics {
     pub fn encode(&self) -> String {
         encode_run(self.view())
     }
+}
+
+/// Merges the shards' recorders into one (a snapshot; the shards keep recording).
+pub fn snapshot(shared: &Shared) -> Option<Recorder> {
+    let mut merged: Option<Recorder> = None;
+    for shard in &shared.shards {
+        let guard = shard.lock().unwrap_or_else(|p| p.into_inner());
+        match merged.as_mut() {
+            None => merged = Some(guard.clone()),
+            Some(m) => {
+                // Same layout by construction.
+                let _ = m.merge(&guard);
+            }
+        }
+    }
+    merged
 }

@@ -35,8 +35,6 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::registry::Registry;
 
-use super::store::Store;
-
 /// The metric a request feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PoolMetric {
@@ -203,8 +201,12 @@ impl Collector for Snapshot {
 }
 
 /// The metric and dimensions of a request of `operation` with `body`, or `None` when it feeds
-/// no pool metric (or its pool cannot be told).
-pub fn watch(store: &Store, operation: &str, body: &[u8]) -> Option<Watched> {
+/// no pool metric (or its pool cannot be told). `owner_of` names the pool of an app client id.
+pub fn watch(
+    operation: &str,
+    body: &[u8],
+    owner_of: impl Fn(&str) -> Option<String>,
+) -> Option<Watched> {
     #[derive(serde::Deserialize)]
     struct Keys {
         #[serde(rename = "UserPoolId")]
@@ -229,11 +231,7 @@ pub fn watch(store: &Store, operation: &str, body: &[u8]) -> Option<Watched> {
         Some("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN") => PoolMetric::TokenRefresh,
         _ => metric,
     };
-    let owner = keys
-        .client_id
-        .as_deref()
-        .and_then(|c| store.pool_of_client(c).ok())
-        .map(|(pool, _)| pool.id.clone());
+    let owner = keys.client_id.as_deref().and_then(owner_of);
     let user_pool = keys.user_pool_id.clone().or_else(|| owner.clone())?;
     let user_pool_client = if admin {
         "Admin".to_owned()

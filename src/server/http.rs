@@ -155,7 +155,12 @@ async fn api(State(store): State<Arc<Store>>, headers: HeaderMap, body: Body) ->
             "Content type must be application/x-amz-json-1.1.",
         ));
     }
-    let watched = cloudwatch::watch(&store, name, &body);
+    let watched = cloudwatch::watch(name, &body, |client| {
+        store
+            .pool_of_client(client)
+            .ok()
+            .map(|(pool, _)| pool.id.clone())
+    });
     let count = |ending: cloudwatch::Ending| {
         if let Some(w) = &watched {
             store.pool_metrics.record(w.clone(), ending);
