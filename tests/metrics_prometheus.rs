@@ -95,6 +95,7 @@ fn scenario(endpoint: &str) -> String {
   client_id: poollimit0app0client0id0001
 setup:
   csv: "{}"
+  keep: true
 flows:
   sign_in:
     load: {{ executor: constant-arrival-rate, rate: 10, duration: 12s, pre_allocated_vus: 4, max_vus: 20 }}
