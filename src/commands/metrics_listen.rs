@@ -33,13 +33,17 @@ pub fn spawn(listener: tokio::net::TcpListener, render: Render) {
         axum::routing::get(move || {
             let render = render.clone();
             async move {
+                // Off the runtime's workers, which the run's VUs share.
+                let Ok(text) = tokio::task::spawn_blocking(move || render()).await else {
+                    return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                };
                 (
                     StatusCode::OK,
                     [(
                         header::CONTENT_TYPE,
                         crate::metrics::exposition::CONTENT_TYPE,
                     )],
-                    render(),
+                    text,
                 )
                     .into_response()
             }

@@ -53,7 +53,7 @@ impl LiveMetrics {
             })
             .collect();
         RunView {
-            recorder: snapshot(shared),
+            recorder: scopes_snapshot(shared),
             flows,
         }
     }
@@ -74,6 +74,26 @@ pub fn snapshot(shared: &Shared) -> Option<Recorder> {
             Some(m) => {
                 // Same layout by construction.
                 let _ = m.merge(&guard);
+            }
+        }
+    }
+    merged
+}
+
+/// [`snapshot`] without the timelines, which a scrape does not show: each shard's lock is held
+/// only while its counts and histograms are copied, and the merge happens outside it.
+fn scopes_snapshot(shared: &Shared) -> Option<Recorder> {
+    let mut merged: Option<Recorder> = None;
+    for shard in &shared.shards {
+        let copy = shard
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .scopes_only();
+        match merged.as_mut() {
+            None => merged = Some(copy),
+            Some(m) => {
+                // Same layout by construction.
+                let _ = m.merge(&copy);
             }
         }
     }
