@@ -14,6 +14,8 @@
 //!   shares, and how a failed call counts;
 //! - [`target`]: the target, set-up and clean-up;
 //! - [`progress`]: live progress and notices, handed to the caller's [`RunSink`];
+//! - [`live`]: the run's live metrics on demand ([`LiveMetrics`], handed to
+//!   [`RunSink::live`]; `run --metrics-listen` encodes them at each scrape);
 //! - [`run`]: executors, VUs, interruption and the report;
 //! - [`abort`]: thresholds with `abort_on_fail`, judged every second during the run.
 //!
