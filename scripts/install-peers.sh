@@ -9,6 +9,10 @@
 #                 playwright-core in tests/browser_clients.rs; installed with
 #                 `apt-get install -y --no-install-recommends chromium` only when missing (through
 #                 sudo when not root). Playwright's own browser downloads are never used.
+#   prometheus    Debian's package (system-wide, /usr/bin/prometheus), started on loopback with a
+#                 temporary storage directory by tests/metrics_prometheus.rs to scrape `run` and
+#                 `serve` (--metrics-listen); installed like chromium, only when missing. The
+#                 package's own service is not used.
 #
 # Idempotent: a stamp (.peers/install.stamp) holds a hash of the pin files, this script and the
 # interpreter versions; when it matches, the script checks the installed tree and exits in well
@@ -74,6 +78,23 @@ install_chromium() {
   command -v chromium >/dev/null 2>&1 || die "chromium still not on PATH after apt-get install"
 }
 install_chromium
+
+# --- prometheus (system package) ----------------------------------------------------------------
+install_prometheus() {
+  command -v prometheus >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 ||
+    die "prometheus not found and no apt-get: install Prometheus so that 'prometheus' is on PATH"
+  local sudo=()
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null 2>&1 || die "prometheus not found: run as root or install sudo"
+    sudo=(sudo)
+  fi
+  say "installing Debian's prometheus (apt-get install --no-install-recommends)"
+  "${sudo[@]}" apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends prometheus >&2
+  command -v prometheus >/dev/null 2>&1 || die "prometheus still not on PATH after apt-get install"
+}
+install_prometheus
 
 # --- relock (maintainers only) ----------------------------------------------------------------
 relock_python() {

@@ -163,6 +163,11 @@ pub struct ServeArgs {
     /// clients only.
     #[arg(long)]
     pub expose_codes: bool,
+    /// Serve the CloudWatch user-pool metrics (SignUpSuccesses, SignInThrottles, ...) in the
+    /// Prometheus text format on http://ADDR/metrics (port 0 picks a free one). Anything but
+    /// loopback needs --allow-remote. Default: not served.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 /// A flag value that is a secret: kept out of `Debug` and of clap's error messages.
@@ -227,6 +232,15 @@ pub struct RunArgs {
     /// category's peak with the quota in force and say where it came from.
     #[arg(long = "quota", value_name = "CATEGORY=RPS")]
     pub quotas: Vec<String>,
+    /// Serve the run's live metrics (requests, errors, throttles, latency histograms, VUs,
+    /// scheduled and achieved iterations) in the Prometheus text format on
+    /// http://ADDR/metrics while it runs (port 0 picks a free one; the address is printed on
+    /// stderr). Anything but loopback needs --allow-remote. Default: not served.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
+    /// Allow --metrics-listen on a non-loopback address (a pod's address, for Prometheus).
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -5,6 +5,7 @@
 mod compare;
 mod conform;
 mod merge;
+mod metrics_listen;
 mod plan;
 mod run;
 mod serve;

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 
 use crate::cli::RunArgs;
 use crate::engine::progress::{PLAIN_INTERVAL, TTY_INTERVAL};
-use crate::engine::{EngineError, RunOptions, RunSink, execute_with};
+use crate::engine::{EngineError, LiveMetrics, RunOptions, RunSink, execute_with};
 use crate::exit::ExitCode;
 use crate::protocol::redact::redact_urls_in;
 
@@ -41,11 +41,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         shard,
         quotas,
     };
-    run_scenario(&args.scenario, &options)
+    let metrics = args.metrics_listen.map(|addr| (addr, args.allow_remote));
+    run_scenario(&args.scenario, &options, metrics)
 }
 
+/// `--metrics-listen`: the address and whether a non-loopback one is allowed.
+type MetricsListen = Option<(std::net::SocketAddr, bool)>;
+
 /// `cognito-harness run`: validate, run on a fresh multi-threaded runtime, print the outcome.
-fn run_scenario(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
+fn run_scenario(
+    path: &Path,
+    options: &RunOptions,
+    metrics: MetricsListen,
+) -> anyhow::Result<ExitCode> {
     let loaded = match crate::scenario::load_scenario(path) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
@@ -63,13 +71,31 @@ fn run_scenario(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
         .build()?;
     let scenario = Arc::new(loaded.scenario);
     let order = scenario.step_order();
+    let terminal = Arc::new(Terminal::new());
+    if let Some((addr, allow_remote)) = metrics {
+        let bound = runtime.block_on(super::metrics_listen::bind(addr, allow_remote));
+        let listener = match bound {
+            Ok(listener) => listener,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::Config);
+            }
+        };
+        eprintln!("metrics on http://{}/metrics", listener.local_addr()?);
+        let live = terminal.live.clone();
+        let _guard = runtime.enter();
+        super::metrics_listen::spawn(
+            listener,
+            Arc::new(move || live.get().map(LiveMetrics::encode).unwrap_or_default()),
+        );
+    }
     let result = runtime.block_on(async {
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {
             wait_for_signal().await;
             let _ = stop_tx.send(true);
         });
-        execute_with(scenario, options, stop_rx, Arc::new(Terminal::new())).await
+        execute_with(scenario, options, stop_rx, terminal).await
     });
     // The signal task may still wait; do not let it hold the process.
     runtime.shutdown_background();
@@ -121,6 +147,8 @@ async fn wait_for_signal() {
 struct Terminal {
     tty: bool,
     bar: std::sync::OnceLock<indicatif::ProgressBar>,
+    /// The run's live metrics once traffic is about to start (`--metrics-listen` reads them).
+    live: Arc<std::sync::OnceLock<LiveMetrics>>,
 }
 
 impl Terminal {
@@ -128,11 +156,16 @@ impl Terminal {
         Terminal {
             tty: std::io::stderr().is_terminal(),
             bar: std::sync::OnceLock::new(),
+            live: Arc::new(std::sync::OnceLock::new()),
         }
     }
 }
 
 impl RunSink for Terminal {
+    fn live(&self, metrics: LiveMetrics) {
+        let _ = self.live.set(metrics);
+    }
+
     fn interval(&self) -> Duration {
         if self.tty {
             TTY_INTERVAL

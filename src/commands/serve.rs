@@ -97,6 +97,29 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         };
         let addr = listener.local_addr()?;
         let endpoint = endpoint_for(addr);
+        let store = match crate::server::new_store(&config, &endpoint) {
+            Ok(store) => std::sync::Arc::new(store),
+            Err(crate::server::ServerError::Seed { pool, message }) => {
+                eprintln!("error: config: pool {pool:?}: {message}");
+                return Ok(ExitCode::Config);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(metrics) = args.metrics_listen {
+            let listener = match super::metrics_listen::bind(metrics, args.allow_remote).await {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::Config);
+                }
+            };
+            println!("metrics on http://{}/metrics", listener.local_addr()?);
+            let store = store.clone();
+            super::metrics_listen::spawn(
+                listener,
+                std::sync::Arc::new(move || store.pool_metrics.encode()),
+            );
+        }
         for pool in &config.pools {
             let id = pool.id.as_deref().unwrap_or_default();
             println!("pool {} {id}", pool.name);
@@ -127,14 +150,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 let _ = ctrl_c.await;
             }
         };
-        match crate::server::run(listener, config, shutdown).await {
-            Ok(()) => Ok(ExitCode::Ok),
-            Err(crate::server::ServerError::Seed { pool, message }) => {
-                eprintln!("error: config: pool {pool:?}: {message}");
-                Ok(ExitCode::Config)
-            }
-            Err(e) => Err(e.into()),
-        }
+        crate::server::run_store(listener, store, &config, shutdown).await?;
+        Ok(ExitCode::Ok)
     })
 }
 

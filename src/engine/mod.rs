@@ -14,6 +14,8 @@
 //!   shares, and how a failed call counts;
 //! - [`target`]: the target, set-up and clean-up;
 //! - [`progress`]: live progress and notices, handed to the caller's [`RunSink`];
+//! - [`live`]: the run's live metrics on demand ([`LiveMetrics`], handed to
+//!   [`RunSink::live`]; `run --metrics-listen` encodes them at each scrape);
 //! - [`run`]: executors, VUs, interruption and the report;
 //! - [`abort`]: thresholds with `abort_on_fail`, judged every second during the run.
 //!
@@ -47,6 +49,7 @@
 
 pub mod abort;
 pub mod iteration;
+pub mod live;
 pub mod pacer;
 pub mod progress;
 pub mod run;
@@ -54,6 +57,7 @@ mod shared;
 mod steps;
 pub mod target;
 
+pub use live::LiveMetrics;
 pub use progress::{RunSink, TracingSink};
 pub use run::{
     RunOptions, RunResult, execute, execute_on, execute_on_with, execute_with, new_run_id,

@@ -16,7 +16,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::iteration::Shared;
-use crate::metrics::{Recorder, Summary};
+use crate::metrics::Summary;
 
 /// Where a run's notices and live progress go (supplied by the caller).
 pub trait RunSink: Send + Sync {
@@ -26,6 +26,9 @@ pub trait RunSink: Send + Sync {
     }
     /// Traffic starts: progress follows every [`RunSink::interval`].
     fn start(&self) {}
+    /// Traffic is about to start: a handle that reads the run's live metrics on demand
+    /// (`run --metrics-listen`). Called whether or not progress is shown. Default: ignored.
+    fn live(&self, _metrics: super::LiveMetrics) {}
     /// A one-line notice: `setup: 100 users`, `warning: ...`.
     fn notice(&self, line: &str);
     /// A progress update: `head` is `elapsed / scheduled`, then one line per flow.
@@ -143,21 +146,7 @@ pub const PLAIN_INTERVAL: Duration = Duration::from_secs(5);
 /// How often the terminal display is redrawn.
 pub const TTY_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Merges the shards' recorders into one (a snapshot; the shards keep recording).
-pub fn snapshot(shared: &Shared) -> Option<Recorder> {
-    let mut merged: Option<Recorder> = None;
-    for shard in &shared.shards {
-        let guard = shard.lock().unwrap_or_else(|p| p.into_inner());
-        match merged.as_mut() {
-            None => merged = Some(guard.clone()),
-            Some(m) => {
-                // Same layout by construction.
-                let _ = m.merge(&guard);
-            }
-        }
-    }
-    merged
-}
+pub use super::live::snapshot;
 
 /// Runs until `done` resolves, handing progress to `sink` every [`RunSink::interval`].
 pub async fn run(

@@ -190,6 +190,7 @@ pub async fn execute_on_with(
         seed: rand::random(),
     });
 
+    sink.live(super::LiveMetrics::new(shared.clone()));
     let (done_tx, done_rx) = watch::channel(false);
     // The drivers stop on a signal (the caller's `stop`) or when an aborting threshold fails.
     let (halt_tx, halt) = watch::channel(false);
@@ -547,7 +548,11 @@ async fn drive_arrivals(
         if idle.load(Ordering::SeqCst) == 0 && spawned < max {
             spawn_vu(vus, &mut spawned);
         }
-        if tx.send((due, flows[arrival.flow].0)).is_err() {
+        let flow = flows[arrival.flow].0;
+        shared.counters[flow]
+            .scheduled
+            .fetch_add(1, Ordering::Relaxed);
+        if tx.send((due, flow)).is_err() {
             break;
         }
     }
@@ -596,6 +601,9 @@ fn spawn_looping_vus(
                 let t = now.duration_since(shared.start).as_secs_f64();
                 if vus_at(&profile, t) > i {
                     let Some(pick) = mix.pick() else { break };
+                    shared.counters[flows[pick]]
+                        .scheduled
+                        .fetch_add(1, Ordering::Relaxed);
                     run_iteration_caught(&shared, flows[pick], now, vu, &cancel).await;
                 } else {
                     tokio::time::sleep(Duration::from_millis(50)).await;

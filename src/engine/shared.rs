@@ -97,6 +97,9 @@ pub fn matches_expected(e: &CallError, expect: &Expect) -> bool {
 /// Counters shown by the live progress, per flow (lock-free).
 #[derive(Debug, Default)]
 pub struct FlowCounters {
+    /// Iterations whose intended start has come: handed to the VUs by an arrival-rate pacer,
+    /// or picked by a looping VU (the live metrics' scheduled rate and waiting VUs).
+    pub scheduled: AtomicU64,
     pub started: AtomicU64,
     pub ok: AtomicU64,
     pub failed: AtomicU64,

@@ -22,7 +22,10 @@
 //! Every scope adds up: `count = ok + Σerrors + throttled + Σtransport + Σnot_sent +
 //! interrupted`; `error_rate` counts every failure but throttles, `throttle_rate` the throttles
 //! (disjoint). Flows keep a second histogram, the iteration duration with think time.
+//!
+//! [`exposition`] encodes a live snapshot in the Prometheus text format (`run --metrics-listen`).
 
+pub mod exposition;
 pub mod latency_timeline;
 mod quota_usage;
 mod recorder;

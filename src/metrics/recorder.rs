@@ -531,6 +531,21 @@ impl Recorder {
         Ok(())
     }
 
+    /// A copy of the scopes' counts and histograms without the timelines (cheap, for a live
+    /// scrape that holds the recorder's lock only while copying).
+    pub fn scopes_only(&self) -> Recorder {
+        Recorder {
+            layout: self.layout.clone(),
+            run: self.run.clone(),
+            flows: self.flows.clone(),
+            steps: self.steps.clone(),
+            categories: self.categories.clone(),
+            uncategorised: self.uncategorised,
+            timeline: Vec::new(),
+            latency_timeline: Vec::new(),
+        }
+    }
+
     /// Hands over what was recorded so far and starts afresh (for periodic snapshots).
     pub fn take(&mut self) -> Recorder {
         let fresh = Recorder::new(self.layout.clone());

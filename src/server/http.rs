@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use super::cloudwatch;
 use super::error::{ApiError, ApiResult};
 use super::ops::{self, Handle};
 use super::respond::error_response;
@@ -154,12 +155,31 @@ async fn api(State(store): State<Arc<Store>>, headers: HeaderMap, body: Body) ->
             "Content type must be application/x-amz-json-1.1.",
         ));
     }
+    let watched = cloudwatch::watch(name, &body, |client| {
+        store
+            .pool_of_client(client)
+            .ok()
+            .map(|(pool, _)| pool.id.clone())
+    });
+    let count = |ending: cloudwatch::Ending| {
+        if let Some(w) = &watched {
+            store.pool_metrics.record(w.clone(), ending);
+        }
+    };
     if let Some(throttle) = &store.throttle
         && let Err(e) = throttle.admit(&quota_pool(&store, &body), name)
     {
+        count(cloudwatch::Ending::Throttled);
         return api_error(&e);
     }
-    match dispatch(&store, name, &headers, &body) {
+    let answer = dispatch(&store, name, &headers, &body);
+    if let Some(w) = &watched {
+        count(match &answer {
+            Ok(bytes) => cloudwatch::ending_of(w.metric, bytes),
+            Err(_) => cloudwatch::Ending::Failure,
+        });
+    }
+    match answer {
         Ok(bytes) => {
             let mut r = (StatusCode::OK, bytes).into_response();
             r.headers_mut().insert(

@@ -9,6 +9,7 @@
 //! |------|------|
 //! | `oauth2/` | `/oauth2/token`, `/oauth2/authorize` + `/login`, `/oauth2/userInfo`, `/oauth2/revoke`, OpenID discovery |
 //! | `http.rs` | JSON 1.1 routing by `X-Amz-Target` (the dispatch is generated from the operation table), JWKS, the `_harness/codes` path (loopback clients only unless exposed) |
+//! | `cloudwatch.rs` | the CloudWatch user-pool metrics (`SignUpSuccesses`, `SignInThrottles`, ...) counted per pool and client, in the Prometheus text format for `serve --metrics-listen` |
 //! | `cors.rs` | the CORS answers browsers need: preflights, `Access-Control-Allow-Origin: *` and the exposed `x-amzn-*` headers on every answer |
 //! | `respond.rs` | Cognito-shaped error answers and request ids, shared by `http.rs` and `oauth2/` |
 //! | `store.rs` | the in-memory state ([`Store`]): pools, clients, users in sharded maps, sign-in sessions, refresh tokens |
@@ -31,6 +32,7 @@
 //! extend it and reach the same state.
 
 mod clock;
+mod cloudwatch;
 mod config;
 mod cors;
 mod error;
@@ -54,6 +56,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use clock::Clock;
+pub use cloudwatch::{Ending, PoolMetric, PoolMetrics, Watched};
 pub use config::{
     AdminCredentialsSeed, ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed,
     load_config_file,
@@ -152,6 +155,18 @@ pub async fn run(
 ) -> Result<(), ServerError> {
     let addr = listener.local_addr()?;
     let store = Arc::new(new_store(&config, &endpoint_for(addr))?);
+    run_store(listener, store, &config, shutdown).await
+}
+
+/// Serves `store` (made by [`new_store`] for this listener's endpoint) on `listener` until
+/// `shutdown` completes: [`run`] for a caller that keeps a handle on the state (`serve
+/// --metrics-listen` reads its [`PoolMetrics`]).
+pub async fn run_store(
+    listener: tokio::net::TcpListener,
+    store: Arc<Store>,
+    config: &ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
     serve(listener, served(router(store), &config.faults), shutdown).await
 }
 

@@ -505,6 +505,8 @@ pub struct Store {
     pub auth_codes: Sharded<String, AuthCode>,
     /// Quota enforcement, `None` when quotas are off.
     pub throttle: Option<super::throttle::Throttle>,
+    /// The CloudWatch user-pool metrics (`serve --metrics-listen`).
+    pub pool_metrics: super::cloudwatch::PoolMetrics,
 }
 
 impl Store {
@@ -535,6 +537,7 @@ impl Store {
             challenges: Sharded::default(),
             sign_ins: Sharded::default(),
             auth_codes: Sharded::default(),
+            pool_metrics: Default::default(),
         })
     }
 
