@@ -31,7 +31,14 @@ pub fn plan(args: PlanArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::Config);
         }
     }
-    let loaded = match crate::scenario::load_scenario(&args.scenario) {
+    let overrides = match super::overrides(&args.overrides) {
+        Ok(overrides) => overrides,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::Config);
+        }
+    };
+    let loaded = match crate::scenario::load_scenario_with(&args.scenario, &overrides) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             for d in &diagnostics.0 {

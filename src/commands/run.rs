@@ -35,18 +35,29 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    let overrides = match super::overrides(&args.overrides) {
+        Ok(overrides) => overrides,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::Config);
+        }
+    };
     let options = crate::engine::RunOptions {
-        reports_root: args.reports,
+        reports_root: args.out,
         quiet: args.quiet,
         shard,
         quotas,
     };
-    run_scenario(&args.scenario, &options)
+    run_scenario(&args.scenario, &overrides, &options)
 }
 
 /// `cognito-harness run`: validate, run on a fresh multi-threaded runtime, print the outcome.
-fn run_scenario(path: &Path, options: &RunOptions) -> anyhow::Result<ExitCode> {
-    let loaded = match crate::scenario::load_scenario(path) {
+fn run_scenario(
+    path: &Path,
+    overrides: &crate::scenario::Overrides,
+    options: &RunOptions,
+) -> anyhow::Result<ExitCode> {
+    let loaded = match crate::scenario::load_scenario_with(path, overrides) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             for d in &diagnostics.0 {

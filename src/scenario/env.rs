@@ -1,8 +1,11 @@
-//! `${NAME}` and `${NAME:-default}` interpolation of environment variables in scenario values.
+//! `${NAME}` and `${NAME:-default}` interpolation of environment variables in scenario values,
+//! and `${env.NAME}`: a variable given on the command line with `-e NAME=VALUE` (k6's `--env`),
+//! else the process environment's `NAME`.
 //!
 //! Only the fields documented as interpolated go through here (target settings, passwords), so
 //! a `$` elsewhere stays literal. `$$` writes a literal `$`. The lookup is injected, so tests pin
-//! the environment and the loader never reads it behind the caller's back.
+//! the environment and the loader never reads it behind the caller's back: it receives `NAME`
+//! for `${NAME}` and `env.NAME` for `${env.NAME}`.
 
 /// Why interpolation failed. The loader adds the file location and the key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -11,6 +14,10 @@ pub enum EnvError {
         "environment variable `{name}` is not set; export it, or write `${{{name}:-default}}` to give a default"
     )]
     Missing { name: String },
+    #[error(
+        "`${{env.{name}}}` is not defined; pass `-e {name}=VALUE` (or export {name}), or write `${{env.{name}:-default}}` to give a default"
+    )]
+    MissingCli { name: String },
     #[error("`${{` at byte {offset} is not closed; write `${{NAME}}`")]
     Unclosed { offset: usize },
     #[error(
@@ -64,8 +71,13 @@ pub fn interpolate(
             (Some(value), _) => out.push_str(&value),
             (None, Some(default)) => out.push_str(default),
             (None, None) => {
-                return Err(EnvError::Missing {
-                    name: name.to_string(),
+                return Err(match name.strip_prefix(CLI_PREFIX) {
+                    Some(cli) => EnvError::MissingCli {
+                        name: cli.to_string(),
+                    },
+                    None => EnvError::Missing {
+                        name: name.to_string(),
+                    },
                 });
             }
         }
@@ -77,7 +89,11 @@ pub fn interpolate(
     Ok(out)
 }
 
+/// The prefix of a reference to a `-e NAME=VALUE` variable: `${env.NAME}`.
+pub const CLI_PREFIX: &str = "env.";
+
 fn is_variable_name(name: &str) -> bool {
+    let name = name.strip_prefix(CLI_PREFIX).unwrap_or(name);
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -122,6 +138,25 @@ mod tests {
             err.to_string(),
             "environment variable `CLIENT_SECRET` is not set; export it, or write `${CLIENT_SECRET:-default}` to give a default"
         );
+    }
+
+    #[test]
+    fn cli_variables_are_looked_up_with_their_prefix_and_named_when_missing() {
+        let lookup = |name: &str| (name == "env.POOL").then(|| "from-cli".to_string());
+        assert_eq!(interpolate("${env.POOL}", &lookup).unwrap(), "from-cli");
+        assert_eq!(interpolate("${env.NOPE:-d}", &lookup).unwrap(), "d");
+        let err = interpolate("x ${env.STAGE}", &lookup).unwrap_err();
+        assert_eq!(
+            err,
+            EnvError::MissingCli {
+                name: "STAGE".into()
+            }
+        );
+        assert!(err.to_string().contains("pass `-e STAGE=VALUE`"), "{err}");
+        assert!(matches!(
+            interpolate("${env.}", &lookup),
+            Err(EnvError::BadName { .. })
+        ));
     }
 
     #[test]

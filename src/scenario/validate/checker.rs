@@ -96,7 +96,9 @@ impl Checker<'_> {
             Ok(text) => Some(text),
             Err(e) => {
                 let kind = match e {
-                    env::EnvError::Missing { .. } => DiagnosticKind::MissingEnv,
+                    env::EnvError::Missing { .. } | env::EnvError::MissingCli { .. } => {
+                        DiagnosticKind::MissingEnv
+                    }
                     _ => DiagnosticKind::InvalidValue,
                 };
                 let (message, fix) = match e.to_string().split_once("; ") {
