@@ -23,6 +23,7 @@
 //! - [`validate`]: document -> model, with located semantic errors and warnings;
 //! - [`model`]: the checked scenario; [`schedule`]: load shapes and pacing;
 //! - [`overrides`]: `-e`, `--duration` and `--rate-scale` from the command line;
+//! - [`think`]: a step's pause (fixed, a range or a distribution);
 //! - [`thresholds`]: threshold expressions (evaluated against a run's summary in
 //!   `metrics::thresholds`); [`scope`]: what a threshold or a report row is about.
 //!
@@ -37,6 +38,7 @@ pub mod overrides;
 pub mod schedule;
 pub mod scope;
 pub mod secret;
+pub mod think;
 pub mod thresholds;
 pub mod validate;
 

@@ -333,8 +333,9 @@ pub struct Step {
     pub kind: StepKind,
     /// What counts as success. Default: a successful response.
     pub expect: Expect,
-    /// Pause after the step. Default: none.
-    pub think: Duration,
+    /// Pause after the step: fixed, a range or a distribution ([`super::think`]). Default:
+    /// none.
+    pub think: super::think::Think,
     /// Name under which this step's tokens can be used by a later step. Default: none (later
     /// steps use the most recent tokens anyway).
     pub capture: Option<String>,

@@ -130,6 +130,28 @@ impl Checker<'_> {
         }
     }
 
+    /// A step's `think`: errors point at the part of the value that is wrong.
+    pub(super) fn think(
+        &mut self,
+        s: &Spanned<String>,
+        key: &str,
+    ) -> Option<crate::scenario::think::Think> {
+        match crate::scenario::think::parse_think(&s.value) {
+            Ok(think) => Some(think),
+            Err(e) => {
+                let at = self.inside(s, e.offset);
+                self.error(
+                    at,
+                    key,
+                    DiagnosticKind::InvalidValue,
+                    e.message,
+                    Some(e.fix),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn positive_duration(&mut self, s: &Spanned<String>, key: &str) -> Option<Duration> {
         let d = self.duration(s, key)?;
         if d.is_zero() {

@@ -2,7 +2,6 @@
 //! the target must offer for a step to run.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
@@ -15,6 +14,7 @@ use crate::scenario::doc::{
     UserSelectionDoc,
 };
 use crate::scenario::model::*;
+use crate::scenario::think::Think;
 use crate::yaml::DiagnosticKind;
 
 pub(super) fn check_flows(
@@ -173,11 +173,11 @@ fn check_steps(
         let o = &step.value.options;
         let name = flow_state.step_name(c, o, &skey, kind_name, &explicit);
         let think = match &o.think {
-            Some(t) => c.duration(t, &format!("{skey}.think")).unwrap_or_else(|| {
+            Some(t) => c.think(t, &format!("{skey}.think")).unwrap_or_else(|| {
                 flow_state.ok = false;
-                Duration::ZERO
+                Think::default()
             }),
-            None => Duration::ZERO,
+            None => Think::default(),
         };
         let expect = match &o.expect {
             Some(e) => check_expect(c, &mut flow_state.ok, e, &skey),
