@@ -236,3 +236,94 @@ flows:
     assert_eq!(summary["partial"], true);
     assert!(summary["summary"]["run"]["count"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn duration_and_rate_scale_shrink_plan_and_run_alike_and_out_names_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "long.yaml",
+        r#"
+target: embedded
+setup: { users: 2, password: "${env.PW}" }
+flows:
+  sign_in:
+    load: { executor: constant-arrival-rate, rate: 10, duration: 10m }
+    steps:
+      - password_sign_in
+"#,
+    );
+    let flags = [
+        "--duration",
+        "1s",
+        "--rate-scale",
+        "0.5",
+        "-e",
+        "PW=Short-Pa55word!",
+    ];
+    let out = harness()
+        .arg("plan")
+        .arg(&scenario)
+        .args(flags)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["run_seconds"], 1.0);
+    assert_eq!(plan["flows"][0]["iterations"], 5.0);
+
+    let reports = dir.path().join("out");
+    let out = harness()
+        .arg("run")
+        .arg(&scenario)
+        .args(flags)
+        .arg("--out")
+        .arg(&reports)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let summary = only_summary(&reports);
+    assert_eq!(
+        summary["summary"]["run"]["count"], 5,
+        "the plan's 5 iterations"
+    );
+    assert_eq!(summary["summary"]["run"]["ok"], 5);
+}
+
+#[test]
+fn bad_override_flags_and_an_undefined_env_reference_exit_2_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "env.yaml",
+        "setup: { users: 1, password: \"${env.CH_TEST_UNSET_PW}\" }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps: [srp_sign_in]\n",
+    );
+    for (flags, expected) in [
+        (vec![], "pass `-e CH_TEST_UNSET_PW=VALUE`"),
+        (vec!["-e", "1X=y"], "-e: `1X` is not a variable name"),
+        (
+            vec!["--duration", "0s"],
+            "--duration: must be longer than 0s",
+        ),
+        (
+            vec!["--rate-scale", "0"],
+            "--rate-scale: `0` is not a factor greater than 0",
+        ),
+    ] {
+        let out = harness()
+            .arg("plan")
+            .arg(&scenario)
+            .args(&flags)
+            .env_remove("CH_TEST_UNSET_PW")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {stderr}");
+        assert!(stderr.contains(expected), "{flags:?}: {stderr}");
+    }
+    let located = format!("{}:1:30: setup.password", scenario.display());
+    let out = harness().arg("plan").arg(&scenario).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&located));
+}

@@ -564,3 +564,88 @@ fn verifying_an_id_token_needs_a_step_that_issues_one() {
         "{err}"
     );
 }
+
+#[test]
+fn think_takes_a_range_or_a_distribution_and_errors_point_inside_the_value() {
+    use cognito_harness::scenario::think::Think;
+    use std::time::Duration;
+    let loaded = parse(
+        "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps:\n      - get_user: { think: 100ms..300ms }\n      - get_user: { think: \"normal(200ms, 50ms)\" }\n      - get_user: { think: exponential(1s) }\n",
+    );
+    // get_user needs a signed-in user; only the think values matter here.
+    let text = match &loaded {
+        Ok(l) => format!(
+            "{:?}",
+            l.scenario.flows[0]
+                .steps
+                .iter()
+                .map(|s| s.think)
+                .collect::<Vec<_>>()
+        ),
+        Err(d) => {
+            d.0.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    assert!(!text.contains("think"), "no think error: {text}");
+    let loaded = parse(
+        "setup: { users: 1 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps:\n      - srp_sign_in: { think: 100ms..300ms }\n      - get_user: { think: \"normal(200ms, 50ms)\" }\n      - refresh: { think: exponential(1s) }\n",
+    )
+    .unwrap();
+    let thinks: Vec<Think> = loaded.scenario.flows[0]
+        .steps
+        .iter()
+        .map(|s| s.think)
+        .collect();
+    let ms = Duration::from_millis;
+    assert_eq!(
+        thinks,
+        [
+            Think::Uniform {
+                min: ms(100),
+                max: ms(300)
+            },
+            Think::Normal {
+                mean: ms(200),
+                stddev: ms(50)
+            },
+            Think::Exponential { mean: ms(1000) },
+        ]
+    );
+    let errors: Vec<String> = parse(
+        "setup: { users: 1 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps:\n      - srp_sign_in: { think: 100ms..3x }\n      - refresh: { think: 300ms..100ms }\n",
+    )
+    .unwrap_err()
+    .0
+    .iter()
+    .map(|d| d.to_string())
+    .collect();
+    assert_eq!(
+        errors,
+        [
+            "inline.yaml:6:37: flows.a.steps[0].srp_sign_in.think: `3x` has an unknown unit `x`; use us, ms, s, m or h",
+            "inline.yaml:7:26: flows.a.steps[1].refresh.think: the range `300ms..100ms` starts after it ends; write the smaller bound first: 100ms..300ms",
+        ]
+    );
+}
+
+#[test]
+fn env_references_read_the_command_line_variables_and_a_missing_one_is_named() {
+    let source = "setup: { users: 1, password: \"${env.PW}\" }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps: [srp_sign_in]\n";
+    let cli = |name: &str| (name == "env.PW").then(|| "Cli-Pa55word!".to_string());
+    let loaded = parse_scenario(source, Path::new("inline.yaml"), &cli).unwrap();
+    assert_eq!(
+        loaded.scenario.setup.password.unwrap().expose(),
+        "Cli-Pa55word!"
+    );
+    let err = parse(source).unwrap_err();
+    assert_eq!(
+        err.0.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        [
+            "inline.yaml:1:30: setup.password: `${env.PW}` is not defined; pass `-e PW=VALUE` (or export PW), or write `${env.PW:-default}` to give a default"
+        ]
+    );
+    assert_eq!(err.0[0].kind, DiagnosticKind::MissingEnv);
+}
