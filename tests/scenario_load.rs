@@ -570,27 +570,6 @@ fn think_takes_a_range_or_a_distribution_and_errors_point_inside_the_value() {
     use cognito_harness::scenario::think::Think;
     use std::time::Duration;
     let loaded = parse(
-        "flows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps:\n      - get_user: { think: 100ms..300ms }\n      - get_user: { think: \"normal(200ms, 50ms)\" }\n      - get_user: { think: exponential(1s) }\n",
-    );
-    // get_user needs a signed-in user; only the think values matter here.
-    let text = match &loaded {
-        Ok(l) => format!(
-            "{:?}",
-            l.scenario.flows[0]
-                .steps
-                .iter()
-                .map(|s| s.think)
-                .collect::<Vec<_>>()
-        ),
-        Err(d) => {
-            d.0.iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        }
-    };
-    assert!(!text.contains("think"), "no think error: {text}");
-    let loaded = parse(
         "setup: { users: 1 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps:\n      - srp_sign_in: { think: 100ms..300ms }\n      - get_user: { think: \"normal(200ms, 50ms)\" }\n      - refresh: { think: exponential(1s) }\n",
     )
     .unwrap();
@@ -648,4 +627,86 @@ fn env_references_read_the_command_line_variables_and_a_missing_one_is_named() {
         ]
     );
     assert_eq!(err.0[0].kind, DiagnosticKind::MissingEnv);
+}
+
+#[test]
+fn csv_rows_take_any_columns_read_by_row_references_checked_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "username,password,pin,email\nalice,x,1234,a@example.com\n",
+    )
+    .unwrap();
+    let scenario = |password: &str| {
+        format!(
+            "target:\n  endpoint: http://127.0.0.1:9229\n  region: eu-west-1\n  user_pool_id: eu-west-1_x\n  client_id: c\nsetup: {{ csv: users.csv, keep: true }}\nflows:\n  a:\n    load: {{ executor: constant-vus, vus: 1, duration: 5s }}\n    steps:\n      - password_sign_in: {{ password: \"{password}\" }}\n"
+        )
+    };
+    let path = dir.path().join("s.yaml");
+    let loaded = parse_scenario(&scenario("p-${row.pin}"), &path, &no_env).unwrap();
+    let UserSource::Csv { columns, users, .. } = &loaded.scenario.setup.users else {
+        panic!("csv users expected")
+    };
+    assert_eq!(columns, &["username", "password", "pin", "email"]);
+    assert_eq!(users[0].row[3].expose(), "a@example.com");
+    let StepKind::PasswordSignIn { password } = &loaded.scenario.flows[0].steps[0].kind else {
+        panic!("password_sign_in expected")
+    };
+    assert_eq!(
+        password.as_ref().unwrap().expose(),
+        "p-${row.pin}",
+        "kept for the engine to fill per iteration"
+    );
+
+    let err = parse_scenario(&scenario("${row.pni}"), &path, &no_env).unwrap_err();
+    assert_eq!(err.kinds(), [DiagnosticKind::UnknownReference]);
+    assert!(
+        err.to_string().contains(":12:38: flows.a.steps[0].password_sign_in.password: `${row.pni}` names no column of the setup CSV; its columns are: username, password, pin, email"),
+        "{err}"
+    );
+
+    // A row reference outside a sign-in password, and in a flow without CSV users.
+    let elsewhere = "setup: { users: 1, password: \"${row.pin}\" }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps:\n      - srp_sign_in: { password: \"${row.pin}\" }\n";
+    let messages: Vec<String> = parse(elsewhere)
+        .unwrap_err()
+        .0
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "inline.yaml:1:30: setup.password: `${row.pin}` is not read here; only the `password` of `srp_sign_in`, `password_sign_in` and `admin_sign_in` takes a CSV column",
+            "inline.yaml:6:35: flows.a.steps[0].srp_sign_in.password: `${row.pin}` has no row here: `setup` reads no `csv:` file",
+        ]
+    );
+}
+
+#[test]
+fn a_malformed_csv_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "target:\n  endpoint: http://127.0.0.1:9229\n  region: eu-west-1\n  user_pool_id: eu-west-1_x\n  client_id: c\nsetup: { csv: users.csv, keep: true }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [srp_sign_in]\n";
+    let path = dir.path().join("s.yaml");
+    for (csv, expected) in [
+        (
+            "username,password,pin\nalice,x,1\nbob,y\n",
+            "users.csv:3: expected 3 fields (the header's), found 2",
+        ),
+        (
+            "username,password\nalice,\"x\n",
+            "users.csv:2: unclosed quote",
+        ),
+        (
+            "username,password,pin,PIN\nalice,x,1,2\n",
+            "users.csv:1: the header names column `PIN` twice",
+        ),
+    ] {
+        std::fs::write(dir.path().join("users.csv"), csv).unwrap();
+        let err = parse_scenario(scenario, &path, &no_env).unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+        assert!(
+            err.to_string().contains("s.yaml:6:"),
+            "located at setup.csv: {err}"
+        );
+    }
 }

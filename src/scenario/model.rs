@@ -167,9 +167,12 @@ pub enum UserSource {
         count: u64,
         method: ProvisionMethod,
     },
-    /// Users that already exist on the target, read from a CSV file (`username,password`).
+    /// Users that already exist on the target, read from a CSV file: a header row with
+    /// `username` and `password` and any other columns, read by `${row.COLUMN}`.
     Csv {
         path: PathBuf,
+        /// The header's column names, in order.
+        columns: Vec<String>,
         users: Vec<CsvUser>,
     },
 }
@@ -189,6 +192,8 @@ impl UserSource {
 pub struct CsvUser {
     pub username: String,
     pub password: Secret,
+    /// Every column's value, in the header's order (any column may hold a secret).
+    pub row: Vec<Secret>,
 }
 
 /// How provisioned users are created.

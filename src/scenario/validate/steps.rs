@@ -298,6 +298,21 @@ impl FlowState<'_> {
                         s
                     })
                 };
+            // Sign-in passwords may read the iteration's CSV row: only a pool user has one.
+            let columns: Result<&[String], &str> = match setup.map(|s| &s.users) {
+                _ if self.signed_up => {
+                    Err("this flow acts as the user its `sign_up` created, who has no CSV row")
+                }
+                Some(UserSource::Csv { columns, .. }) => Ok(columns),
+                _ => Err("`setup` reads no `csv:` file"),
+            };
+            let row_password = |c: &mut Checker<'_>, ok: &mut bool| {
+                o.password.as_ref().and_then(|p| {
+                    let s = c.secret_with_row(p, &format!("{skey}.password"), columns);
+                    *ok &= s.is_some();
+                    s
+                })
+            };
             match step.value.kind {
                 StepKindDoc::SignUp => {
                     let username = match &o.username {
@@ -345,13 +360,13 @@ impl FlowState<'_> {
                     StepKind::ConfirmSignUp { via }
                 }
                 StepKindDoc::SrpSignIn => StepKind::SrpSignIn {
-                    password: password(c, ok, &o.password, "password"),
+                    password: row_password(c, ok),
                 },
                 StepKindDoc::PasswordSignIn => StepKind::PasswordSignIn {
-                    password: password(c, ok, &o.password, "password"),
+                    password: row_password(c, ok),
                 },
                 StepKindDoc::AdminSignIn => StepKind::AdminSignIn {
-                    password: password(c, ok, &o.password, "password"),
+                    password: row_password(c, ok),
                 },
                 StepKindDoc::Refresh => StepKind::Refresh,
                 StepKindDoc::GetUser => StepKind::GetUser,
