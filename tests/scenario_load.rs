@@ -604,8 +604,8 @@ fn think_takes_a_range_or_a_distribution_and_errors_point_inside_the_value() {
     assert_eq!(
         errors,
         [
-            "inline.yaml:6:37: flows.a.steps[0].srp_sign_in.think: `3x` has an unknown unit `x`; use us, ms, s, m or h",
-            "inline.yaml:7:26: flows.a.steps[1].refresh.think: the range `300ms..100ms` starts after it ends; write the smaller bound first: 100ms..300ms",
+            "inline.yaml:6:38: flows.a.steps[0].srp_sign_in.think: `3x` has an unknown unit `x`; use us, ms, s, m or h",
+            "inline.yaml:7:27: flows.a.steps[1].refresh.think: the range `300ms..100ms` starts after it ends; write the smaller bound first: 100ms..300ms",
         ]
     );
 }
@@ -661,7 +661,7 @@ fn csv_rows_take_any_columns_read_by_row_references_checked_at_load() {
     let err = parse_scenario(&scenario("${row.pni}"), &path, &no_env).unwrap_err();
     assert_eq!(err.kinds(), [DiagnosticKind::UnknownReference]);
     assert!(
-        err.to_string().contains(":12:38: flows.a.steps[0].password_sign_in.password: `${row.pni}` names no column of the setup CSV; its columns are: username, password, pin, email"),
+        err.to_string().contains(":11:40: flows.a.steps[0].password_sign_in.password: `${row.pni}` names no column of the setup CSV; its columns are: username, password, pin, email"),
         "{err}"
     );
 
