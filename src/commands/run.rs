@@ -35,7 +35,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let overrides = match super::overrides(&args.overrides) {
+    let flags = &args.overrides;
+    let overrides = match crate::scenario::Overrides::from_flags(
+        &flags.vars,
+        flags.duration.as_deref(),
+        flags.rate_scale.as_deref(),
+    ) {
         Ok(overrides) => overrides,
         Err(message) => {
             eprintln!("error: {message}");

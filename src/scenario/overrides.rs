@@ -37,6 +37,31 @@ impl Overrides {
     }
 }
 
+impl Overrides {
+    /// The overrides from the command line's texts (`-e`, `--duration`, `--rate-scale`); the
+    /// error names the flag.
+    pub fn from_flags(
+        vars: &[String],
+        duration: Option<&str>,
+        rate_scale: Option<&str>,
+    ) -> Result<Self, String> {
+        let mut overrides = Overrides::default();
+        for text in vars {
+            let (name, value) = parse_var(text).map_err(|m| format!("-e: {m}"))?;
+            overrides.vars.insert(name, value);
+        }
+        if let Some(text) = duration {
+            let d = parse_duration_override(text).map_err(|m| format!("--duration: {m}"))?;
+            overrides.duration = Some(d);
+        }
+        if let Some(text) = rate_scale {
+            let f = parse_rate_scale(text).map_err(|m| format!("--rate-scale: {m}"))?;
+            overrides.rate_scale = Some(f);
+        }
+        Ok(overrides)
+    }
+}
+
 /// Parses `-e NAME=VALUE`: a variable name (letters, digits, `_`, not starting with a digit)
 /// and any value, possibly empty.
 pub fn parse_var(text: &str) -> Result<(String, String), String> {
