@@ -44,6 +44,8 @@ pub enum Command {
 pub struct PlanArgs {
     /// The scenario file (YAML).
     pub scenario: PathBuf,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
     /// A quota that differs from the guide's default, as CATEGORY=RPS (repeatable), e.g.
     /// UserAuthentication=200 for an account with an increase; overrides the scenario's
     /// `quotas:` block.
@@ -74,7 +76,8 @@ pub struct ConformArgs {
     /// Run only this case; repeatable.
     #[arg(long = "case", value_name = "ID")]
     pub cases: Vec<String>,
-    /// Write conformance.json, conformance.junit.xml and conformance.md into this directory.
+    /// Write conformance.json, conformance.junit.xml and conformance.md into this directory
+    /// (the same flag name as `run --out` and `merge --out`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Where confirmation codes come from: a fixed code the target issues (ministack and
@@ -216,9 +219,17 @@ pub enum CompareFormat {
 pub struct RunArgs {
     /// The scenario file (YAML).
     pub scenario: PathBuf,
-    /// Where the run's report directory (`<scenario>-<timestamp>/`) is created.
-    #[arg(long, value_name = "DIR", default_value = "reports/runs")]
-    pub reports: PathBuf,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
+    /// Where the run's report directory (`<scenario>-<timestamp>/`) is created. `--reports` is
+    /// the older name of this flag and still accepted.
+    #[arg(
+        long,
+        alias = "reports",
+        value_name = "DIR",
+        default_value = "reports/runs"
+    )]
+    pub out: PathBuf,
     /// No live progress; only the final summary lines and errors.
     #[arg(long)]
     pub quiet: bool,
@@ -241,6 +252,26 @@ pub struct RunArgs {
     /// Allow --metrics-listen on a non-loopback address (a pod's address, for Prometheus).
     #[arg(long)]
     pub allow_remote: bool,
+}
+
+/// What `plan` and `run` may change in a scenario from the command line (the same flags on
+/// both, so a plan and its run agree).
+#[derive(Debug, Default, clap::Args)]
+pub struct OverrideArgs {
+    /// A variable for `${env.NAME}` in the scenario, as NAME=VALUE (repeatable; k6's --env).
+    /// Without it, `${env.NAME}` reads the environment variable NAME; when neither is set the
+    /// scenario does not load.
+    #[arg(short = 'e', long = "env", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Every executor schedules new iterations for this long (constant executors: their
+    /// `duration`; ramping ones: their stages scaled to it, same shape), e.g. 30s for a quick
+    /// rerun.
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// Multiply every rate (arrival-rate executors) and VU count (VU executors, rounded, at
+    /// least 1) by this factor, e.g. 0.1 for a tenth of the load.
+    #[arg(long, value_name = "FACTOR")]
+    pub rate_scale: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

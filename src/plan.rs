@@ -242,7 +242,7 @@ fn request_offsets(flow: &Flow, latency: Duration) -> Vec<(&'static str, f64)> {
             out.push((*op, t));
             t += latency;
         }
-        t += step.think.as_secs_f64();
+        t += step.think.mean().as_secs_f64();
     }
     out
 }

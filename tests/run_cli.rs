@@ -236,3 +236,162 @@ flows:
     assert_eq!(summary["partial"], true);
     assert!(summary["summary"]["run"]["count"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn duration_and_rate_scale_shrink_plan_and_run_alike_and_out_names_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "long.yaml",
+        r#"
+target: embedded
+setup: { users: 2, password: "${env.PW}" }
+flows:
+  sign_in:
+    load: { executor: constant-arrival-rate, rate: 10, duration: 10m }
+    steps:
+      - password_sign_in
+"#,
+    );
+    let flags = [
+        "--duration",
+        "1s",
+        "--rate-scale",
+        "0.5",
+        "-e",
+        "PW=Short-Pa55word!",
+    ];
+    let out = harness()
+        .arg("plan")
+        .arg(&scenario)
+        .args(flags)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["run_seconds"], 1.0);
+    assert_eq!(plan["flows"][0]["iterations"], 5.0);
+
+    let reports = dir.path().join("out");
+    let out = harness()
+        .arg("run")
+        .arg(&scenario)
+        .args(flags)
+        .arg("--out")
+        .arg(&reports)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let summary = only_summary(&reports);
+    assert_eq!(
+        summary["summary"]["run"]["count"], 5,
+        "the plan's 5 iterations"
+    );
+    assert_eq!(summary["summary"]["run"]["ok"], 5);
+}
+
+#[test]
+fn bad_override_flags_and_an_undefined_env_reference_exit_2_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(
+        dir.path(),
+        "env.yaml",
+        "setup: { users: 1, password: \"${env.CH_TEST_UNSET_PW}\" }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps: [srp_sign_in]\n",
+    );
+    for (flags, expected) in [
+        (vec![], "pass `-e CH_TEST_UNSET_PW=VALUE`"),
+        (vec!["-e", "1X=y"], "-e: `1X` is not a variable name"),
+        (
+            vec!["--duration", "0s"],
+            "--duration: must be longer than 0s",
+        ),
+        (
+            vec!["--rate-scale", "0"],
+            "--rate-scale: `0` is not a factor greater than 0",
+        ),
+    ] {
+        let out = harness()
+            .arg("plan")
+            .arg(&scenario)
+            .args(&flags)
+            .env_remove("CH_TEST_UNSET_PW")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {stderr}");
+        assert!(stderr.contains(expected), "{flags:?}: {stderr}");
+    }
+    let located = format!("{}:1:30: setup.password", scenario.display());
+    let out = harness().arg("plan").arg(&scenario).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&located));
+}
+
+#[test]
+fn a_sign_in_password_reads_the_iterations_csv_row() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "serve.yaml",
+        "pools:\n  - name: csv\n    id: us-east-1_CsvRows\n    clients:\n      - name: app\n        id: csvclient\n        explicit_auth_flows: [ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]\n    users:\n      - { username: alice, password: \"Alice-Pa55word!\" }\n      - { username: bob, password: \"Bob-Pa55word!!\" }\n",
+    );
+    let mut server = harness_process()
+        .args(["serve", "--port", "0", "--config"])
+        .arg(&config)
+        .env_remove("COGNITO_HARNESS_ADMIN_CREDENTIALS")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let endpoint = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("listening on ")
+                .nth(1)
+                .map(|u| u.trim().to_owned())
+        });
+    let Some(endpoint) = endpoint else {
+        let _ = server.kill();
+        panic!("serve did not listen");
+    };
+    // The password column is wrong on purpose: only `${row.real}` signs in.
+    write(
+        dir.path(),
+        "users.csv",
+        "username,password,real\nalice,wrong,Alice-Pa55word!\nbob,wrong,Bob-Pa55word!!\n",
+    );
+    let scenario = write(
+        dir.path(),
+        "rows.yaml",
+        &format!(
+            "target:\n  endpoint: {endpoint}\n  region: us-east-1\n  user_pool_id: us-east-1_CsvRows\n  client_id: csvclient\nsetup: {{ csv: users.csv, keep: true }}\nflows:\n  a:\n    load: {{ executor: constant-arrival-rate, rate: 4, duration: 1s }}\n    steps:\n      - password_sign_in: {{ password: \"${{row.real}}\" }}\n"
+        ),
+    );
+    let reports = dir.path().join("out");
+    let out = harness()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&reports)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!stdout.contains("Pa55word"), "no row value in the output");
+    let summary = only_summary(&reports);
+    assert_eq!(summary["summary"]["run"]["count"], 4);
+    assert_eq!(summary["summary"]["run"]["ok"], 4, "{summary}");
+    assert!(!summary.to_string().contains("Pa55word"));
+}

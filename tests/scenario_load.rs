@@ -564,3 +564,149 @@ fn verifying_an_id_token_needs_a_step_that_issues_one() {
         "{err}"
     );
 }
+
+#[test]
+fn think_takes_a_range_or_a_distribution_and_errors_point_inside_the_value() {
+    use cognito_harness::scenario::think::Think;
+    use std::time::Duration;
+    let loaded = parse(
+        "setup: { users: 1 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps:\n      - srp_sign_in: { think: 100ms..300ms }\n      - get_user: { think: \"normal(200ms, 50ms)\" }\n      - refresh: { think: exponential(1s) }\n",
+    )
+    .unwrap();
+    let thinks: Vec<Think> = loaded.scenario.flows[0]
+        .steps
+        .iter()
+        .map(|s| s.think)
+        .collect();
+    let ms = Duration::from_millis;
+    assert_eq!(
+        thinks,
+        [
+            Think::Uniform {
+                min: ms(100),
+                max: ms(300)
+            },
+            Think::Normal {
+                mean: ms(200),
+                stddev: ms(50)
+            },
+            Think::Exponential { mean: ms(1000) },
+        ]
+    );
+    let errors: Vec<String> = parse(
+        "setup: { users: 1 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps:\n      - srp_sign_in: { think: 100ms..3x }\n      - refresh: { think: 300ms..100ms }\n",
+    )
+    .unwrap_err()
+    .0
+    .iter()
+    .map(|d| d.to_string())
+    .collect();
+    assert_eq!(
+        errors,
+        [
+            "inline.yaml:6:38: flows.a.steps[0].srp_sign_in.think: `3x` has an unknown unit `x`; use us, ms, s, m or h",
+            "inline.yaml:7:27: flows.a.steps[1].refresh.think: the range `300ms..100ms` starts after it ends; write the smaller bound first: 100ms..300ms",
+        ]
+    );
+}
+
+#[test]
+fn env_references_read_the_command_line_variables_and_a_missing_one_is_named() {
+    let source = "setup: { users: 1, password: \"${env.PW}\" }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps: [srp_sign_in]\n";
+    let cli = |name: &str| (name == "env.PW").then(|| "Cli-Pa55word!".to_string());
+    let loaded = parse_scenario(source, Path::new("inline.yaml"), &cli).unwrap();
+    assert_eq!(
+        loaded.scenario.setup.password.unwrap().expose(),
+        "Cli-Pa55word!"
+    );
+    let err = parse(source).unwrap_err();
+    assert_eq!(
+        err.0.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        [
+            "inline.yaml:1:30: setup.password: `${env.PW}` is not defined; pass `-e PW=VALUE` (or export PW), or write `${env.PW:-default}` to give a default"
+        ]
+    );
+    assert_eq!(err.0[0].kind, DiagnosticKind::MissingEnv);
+}
+
+#[test]
+fn csv_rows_take_any_columns_read_by_row_references_checked_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "username,password,pin,email\nalice,x,1234,a@example.com\n",
+    )
+    .unwrap();
+    let scenario = |password: &str| {
+        format!(
+            "target:\n  endpoint: http://127.0.0.1:9229\n  region: eu-west-1\n  user_pool_id: eu-west-1_x\n  client_id: c\nsetup: {{ csv: users.csv, keep: true }}\nflows:\n  a:\n    load: {{ executor: constant-vus, vus: 1, duration: 5s }}\n    steps:\n      - password_sign_in: {{ password: \"{password}\" }}\n"
+        )
+    };
+    let path = dir.path().join("s.yaml");
+    let loaded = parse_scenario(&scenario("p-${row.pin}"), &path, &no_env).unwrap();
+    let UserSource::Csv { columns, users, .. } = &loaded.scenario.setup.users else {
+        panic!("csv users expected")
+    };
+    assert_eq!(columns, &["username", "password", "pin", "email"]);
+    assert_eq!(users[0].row[3].expose(), "a@example.com");
+    let StepKind::PasswordSignIn { password } = &loaded.scenario.flows[0].steps[0].kind else {
+        panic!("password_sign_in expected")
+    };
+    assert_eq!(
+        password.as_ref().unwrap().expose(),
+        "p-${row.pin}",
+        "kept for the engine to fill per iteration"
+    );
+
+    let err = parse_scenario(&scenario("${row.pni}"), &path, &no_env).unwrap_err();
+    assert_eq!(err.kinds(), [DiagnosticKind::UnknownReference]);
+    assert!(
+        err.to_string().contains(":11:40: flows.a.steps[0].password_sign_in.password: `${row.pni}` names no column of the setup CSV; its columns are: username, password, pin, email"),
+        "{err}"
+    );
+
+    // A row reference outside a sign-in password, and in a flow without CSV users.
+    let elsewhere = "setup: { users: 1, password: \"${row.pin}\" }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps:\n      - srp_sign_in: { password: \"${row.pin}\" }\n";
+    let messages: Vec<String> = parse(elsewhere)
+        .unwrap_err()
+        .0
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "inline.yaml:1:30: setup.password: `${row.pin}` is not read here; only the `password` of `srp_sign_in`, `password_sign_in` and `admin_sign_in` takes a CSV column",
+            "inline.yaml:6:35: flows.a.steps[0].srp_sign_in.password: `${row.pin}` has no row here: `setup` reads no `csv:` file",
+        ]
+    );
+}
+
+#[test]
+fn a_malformed_csv_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "target:\n  endpoint: http://127.0.0.1:9229\n  region: eu-west-1\n  user_pool_id: eu-west-1_x\n  client_id: c\nsetup: { csv: users.csv, keep: true }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 5s }\n    steps: [srp_sign_in]\n";
+    let path = dir.path().join("s.yaml");
+    for (csv, expected) in [
+        (
+            "username,password,pin\nalice,x,1\nbob,y\n",
+            "users.csv:3: expected 3 fields (the header's), found 2",
+        ),
+        (
+            "username,password\nalice,\"x\n",
+            "users.csv:2: unclosed quote",
+        ),
+        (
+            "username,password,pin,PIN\nalice,x,1,2\n",
+            "users.csv:1: the header names column `PIN` twice",
+        ),
+    ] {
+        std::fs::write(dir.path().join("users.csv"), csv).unwrap();
+        let err = parse_scenario(scenario, &path, &no_env).unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+        assert!(
+            err.to_string().contains("s.yaml:6:"),
+            "located at setup.csv: {err}"
+        );
+    }
+}

@@ -31,7 +31,19 @@ pub fn plan(args: PlanArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::Config);
         }
     }
-    let loaded = match crate::scenario::load_scenario(&args.scenario) {
+    let flags = &args.overrides;
+    let overrides = match crate::scenario::Overrides::from_flags(
+        &flags.vars,
+        flags.duration.as_deref(),
+        flags.rate_scale.as_deref(),
+    ) {
+        Ok(overrides) => overrides,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::Config);
+        }
+    };
+    let loaded = match crate::scenario::load_scenario_with(&args.scenario, &overrides) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             for d in &diagnostics.0 {

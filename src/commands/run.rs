@@ -35,14 +35,26 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    let flags = &args.overrides;
+    let overrides = match crate::scenario::Overrides::from_flags(
+        &flags.vars,
+        flags.duration.as_deref(),
+        flags.rate_scale.as_deref(),
+    ) {
+        Ok(overrides) => overrides,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::Config);
+        }
+    };
     let options = crate::engine::RunOptions {
-        reports_root: args.reports,
+        reports_root: args.out,
         quiet: args.quiet,
         shard,
         quotas,
     };
     let metrics = args.metrics_listen.map(|addr| (addr, args.allow_remote));
-    run_scenario(&args.scenario, &options, metrics)
+    run_scenario(&args.scenario, &overrides, &options, metrics)
 }
 
 /// `--metrics-listen`: the address and whether a non-loopback one is allowed.
@@ -51,10 +63,11 @@ type MetricsListen = Option<(std::net::SocketAddr, bool)>;
 /// `cognito-harness run`: validate, run on a fresh multi-threaded runtime, print the outcome.
 fn run_scenario(
     path: &Path,
+    overrides: &crate::scenario::Overrides,
     options: &RunOptions,
     metrics: MetricsListen,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = match crate::scenario::load_scenario(path) {
+    let loaded = match crate::scenario::load_scenario_with(path, overrides) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             for d in &diagnostics.0 {

@@ -116,7 +116,7 @@ pub async fn run_iteration(
                         cancelled = true;
                         break;
                     }
-                    _ = tokio::time::sleep(step.think) => {}
+                    _ = tokio::time::sleep(think_pause(&step.think)) => {}
                 }
             }
             step_due = Instant::now();
@@ -189,6 +189,11 @@ fn step_base(shared: &Shared, flow_index: usize) -> usize {
         .iter()
         .map(|f| f.steps.len())
         .sum()
+}
+
+/// One draw of a step's think time (uniform numbers from the thread's generator).
+fn think_pause(think: &crate::scenario::think::Think) -> std::time::Duration {
+    think.sample(rand::random(), rand::random())
 }
 
 #[cfg(test)]

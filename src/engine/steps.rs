@@ -36,6 +36,22 @@ pub(super) struct User {
     pub(super) pooled: Option<Arc<PoolUser>>,
 }
 
+impl User {
+    /// A sign-in step's password: its option (with `${row.COLUMN}` filled from the user's CSV
+    /// row), else the user's current one.
+    fn sign_in_password(&self, option: &Option<Secret>) -> String {
+        let Some(option) = option else {
+            return self.password.clone();
+        };
+        let row = self.pooled.as_deref().map_or(&[][..], |u| u.row.as_slice());
+        crate::scenario::env::fill_row(option.expose(), &|column| {
+            row.iter()
+                .find(|(name, _)| name == column)
+                .map(|(_, value)| value.expose())
+        })
+    }
+}
+
 /// Tokens a step produced.
 #[derive(Clone)]
 struct Tokens {
@@ -373,10 +389,7 @@ async fn srp_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<()
     let client = &t.client;
     let app = &t.app;
     let user = state.user.as_ref().ok_or_else(|| missing("user"))?;
-    let password = password
-        .as_ref()
-        .map(|p| p.expose().to_owned())
-        .unwrap_or_else(|| user.password.clone());
+    let password = user.sign_in_password(password);
     let username = user.username.clone();
     // SRP maths on the blocking pool, never on an I/O thread.
     let srp = tokio::task::spawn_blocking(|| SrpClient::from_rng(&mut rand::rng()))
@@ -444,11 +457,7 @@ async fn password_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Resu
     let client = &t.client;
     let app = &t.app;
     let user = state.user.as_ref().ok_or_else(|| missing("user"))?;
-    let password = password
-        .as_ref()
-        .map(|p| p.expose())
-        .unwrap_or(&user.password)
-        .to_owned();
+    let password = user.sign_in_password(password);
     let username = user.username.clone();
     let out = call!(
         calls,
@@ -472,11 +481,7 @@ async fn admin_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<
     let client = &t.client;
     let app = &t.app;
     let user = state.user.as_ref().ok_or_else(|| missing("user"))?;
-    let password = password
-        .as_ref()
-        .map(|p| p.expose())
-        .unwrap_or(&user.password)
-        .to_owned();
+    let password = user.sign_in_password(password);
     let username = user.username.clone();
     let params = ParamMap::new()
         .with("USERNAME", username.as_str())

@@ -266,6 +266,9 @@ fn app_of(client: Option<UserPoolClientType>) -> Result<AppClient, EngineError> 
 pub struct PoolUser {
     pub username: String,
     pub password: std::sync::Mutex<String>,
+    /// The user's CSV row as (column, value), read by `${row.COLUMN}`; empty for provisioned
+    /// users.
+    pub row: Vec<(String, crate::scenario::Secret)>,
 }
 
 impl PoolUser {
@@ -345,7 +348,7 @@ pub async fn provision_users(
     let range = shard.range(setup.users.count());
     match &setup.users {
         UserSource::None => Ok(Vec::new()),
-        UserSource::Csv { users, .. } => Ok(users
+        UserSource::Csv { users, columns, .. } => Ok(users
             .iter()
             .skip(range.start as usize)
             .take((range.end - range.start) as usize)
@@ -353,6 +356,7 @@ pub async fn provision_users(
                 Arc::new(PoolUser {
                     username: u.username.clone(),
                     password: std::sync::Mutex::new(u.password.expose().to_owned()),
+                    row: columns.iter().cloned().zip(u.row.iter().cloned()).collect(),
                 })
             })
             .collect()),
@@ -373,6 +377,7 @@ pub async fn provision_users(
                 users.push(Arc::new(PoolUser {
                     username: username.clone(),
                     password: std::sync::Mutex::new(password.to_owned()),
+                    row: Vec::new(),
                 }));
                 tokio::time::sleep_until(start + interval.mul_f64(local as f64)).await;
                 let client = target.client.clone();

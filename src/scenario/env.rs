@@ -1,8 +1,16 @@
-//! `${NAME}` and `${NAME:-default}` interpolation of environment variables in scenario values.
+//! `${NAME}` and `${NAME:-default}` interpolation of environment variables in scenario values,
+//! and `${env.NAME}`: a variable given on the command line with `-e NAME=VALUE` (k6's `--env`),
+//! else the process environment's `NAME`.
 //!
 //! Only the fields documented as interpolated go through here (target settings, passwords), so
 //! a `$` elsewhere stays literal. `$$` writes a literal `$`. The lookup is injected, so tests pin
-//! the environment and the loader never reads it behind the caller's back.
+//! the environment and the loader never reads it behind the caller's back: it receives `NAME`
+//! for `${NAME}` and `env.NAME` for `${env.NAME}`.
+//!
+//! `${row.COLUMN}` is a column of the iteration's setup CSV row: it is not an environment
+//! value, so fields that take it keep it through interpolation (their lookup answers
+//! `row.COLUMN` with the reference itself) and the engine fills it per iteration with
+//! [`fill_row`]; elsewhere it is an error.
 
 /// Why interpolation failed. The loader adds the file location and the key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -11,6 +19,14 @@ pub enum EnvError {
         "environment variable `{name}` is not set; export it, or write `${{{name}:-default}}` to give a default"
     )]
     Missing { name: String },
+    #[error(
+        "`${{env.{name}}}` is not defined; pass `-e {name}=VALUE` (or export {name}), or write `${{env.{name}:-default}}` to give a default"
+    )]
+    MissingCli { name: String },
+    #[error(
+        "`${{row.{name}}}` is not read here; only the `password` of `srp_sign_in`, `password_sign_in` and `admin_sign_in` takes a CSV column"
+    )]
+    RowNotHere { name: String },
     #[error("`${{` at byte {offset} is not closed; write `${{NAME}}`")]
     Unclosed { offset: usize },
     #[error(
@@ -64,8 +80,18 @@ pub fn interpolate(
             (Some(value), _) => out.push_str(&value),
             (None, Some(default)) => out.push_str(default),
             (None, None) => {
-                return Err(EnvError::Missing {
-                    name: name.to_string(),
+                return Err(if let Some(cli) = name.strip_prefix(CLI_PREFIX) {
+                    EnvError::MissingCli {
+                        name: cli.to_string(),
+                    }
+                } else if let Some(column) = name.strip_prefix(ROW_PREFIX) {
+                    EnvError::RowNotHere {
+                        name: column.to_string(),
+                    }
+                } else {
+                    EnvError::Missing {
+                        name: name.to_string(),
+                    }
                 });
             }
         }
@@ -77,7 +103,66 @@ pub fn interpolate(
     Ok(out)
 }
 
+/// The prefix of a reference to a `-e NAME=VALUE` variable: `${env.NAME}`.
+pub const CLI_PREFIX: &str = "env.";
+
+/// The prefix of a reference to a column of the setup CSV: `${row.COLUMN}`.
+pub const ROW_PREFIX: &str = "row.";
+
+/// The `${row.COLUMN}` references in `text`: the byte offset of each `$` and the column name.
+/// `$$` is skipped, as [`interpolate`] writes it as `$`.
+pub fn row_references(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(found) = text[i..].find('$') {
+        let at = i + found;
+        let rest = &text[at + 1..];
+        if rest.starts_with('$') {
+            i = at + 2;
+            continue;
+        }
+        if let Some(body) = rest.strip_prefix("{row.")
+            && let Some(close) = body.find('}')
+        {
+            out.push((at, &body[..close]));
+        }
+        i = at + 1;
+    }
+    out
+}
+
+/// Replaces every `${row.COLUMN}` in `text` (already interpolated) with the row's value;
+/// `value` answers a column name. Validation has checked every column exists; one that does
+/// not is left as written.
+pub fn fill_row<'a>(text: &str, value: &dyn Fn(&str) -> Option<&'a str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${row.") {
+        out.push_str(&rest[..start]);
+        let body = &rest[start + 6..];
+        match body.find('}') {
+            Some(close) => {
+                match value(&body[..close]) {
+                    Some(v) => out.push_str(v),
+                    None => out.push_str(&rest[start..start + 6 + close + 1]),
+                }
+                rest = &body[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn is_variable_name(name: &str) -> bool {
+    let name = name
+        .strip_prefix(CLI_PREFIX)
+        .or_else(|| name.strip_prefix(ROW_PREFIX))
+        .unwrap_or(name);
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -121,6 +206,42 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "environment variable `CLIENT_SECRET` is not set; export it, or write `${CLIENT_SECRET:-default}` to give a default"
+        );
+    }
+
+    #[test]
+    fn cli_variables_are_looked_up_with_their_prefix_and_named_when_missing() {
+        let lookup = |name: &str| (name == "env.POOL").then(|| "from-cli".to_string());
+        assert_eq!(interpolate("${env.POOL}", &lookup).unwrap(), "from-cli");
+        assert_eq!(interpolate("${env.NOPE:-d}", &lookup).unwrap(), "d");
+        let err = interpolate("x ${env.STAGE}", &lookup).unwrap_err();
+        assert_eq!(
+            err,
+            EnvError::MissingCli {
+                name: "STAGE".into()
+            }
+        );
+        assert!(err.to_string().contains("pass `-e STAGE=VALUE`"), "{err}");
+        assert!(matches!(
+            interpolate("${env.}", &lookup),
+            Err(EnvError::BadName { .. })
+        ));
+    }
+
+    #[test]
+    fn row_references_are_kept_where_allowed_and_filled_per_row() {
+        let keep = |name: &str| {
+            name.strip_prefix(ROW_PREFIX)
+                .map(|c| format!("${{row.{c}}}"))
+        };
+        let kept = interpolate("${row.pin}-$${row.no}", &keep).unwrap();
+        assert_eq!(kept, "${row.pin}-${row.no}");
+        assert_eq!(row_references("${row.pin}-$${row.no}"), [(0, "pin")]);
+        let row = |c: &str| (c == "pin").then_some("1234");
+        assert_eq!(fill_row("${row.pin}!${row.x}", &row), "1234!${row.x}");
+        assert_eq!(
+            interpolate("${row.pin}", &env),
+            Err(EnvError::RowNotHere { name: "pin".into() })
         );
     }
 

@@ -7,18 +7,33 @@
 use std::path::{Path, PathBuf};
 
 use super::doc::{self, ScenarioDoc};
+use super::overrides::Overrides;
 use super::validate::{self, Loaded};
 use crate::yaml::{self, Diagnostic, Diagnostics};
 
 /// Reads and validates a scenario file, interpolating `${ENV}` from the process environment.
 pub fn load_scenario(path: &Path) -> Result<Loaded, Diagnostics> {
+    load_scenario_with(path, &Overrides::default())
+}
+
+/// Like [`load_scenario`], with the command line's overrides: `${env.NAME}` reads the `-e`
+/// variables (then the process environment), and the load overrides are applied to the
+/// validated scenario.
+pub fn load_scenario_with(path: &Path, overrides: &Overrides) -> Result<Loaded, Diagnostics> {
     let source = std::fs::read_to_string(path).map_err(|e| {
         Diagnostics(vec![yaml::io_diagnostic(
             &path.display().to_string(),
             format!("cannot read the scenario: {e}"),
         )])
     })?;
-    parse_scenario(&source, path, &|name| std::env::var(name).ok())
+    let process = |name: &str| std::env::var(name).ok();
+    let lookup = |name: &str| match name.strip_prefix(super::env::CLI_PREFIX) {
+        Some(var) => overrides.var(var, &process),
+        None => process(name),
+    };
+    let mut loaded = parse_scenario(&source, path, &lookup)?;
+    super::overrides::apply(&mut loaded.scenario, overrides);
+    Ok(loaded)
 }
 
 /// Validates scenario text. `path` names the file in messages and anchors relative paths (the

@@ -22,6 +22,8 @@
 //! - [`load`]: file -> document, with located syntax errors;
 //! - [`validate`]: document -> model, with located semantic errors and warnings;
 //! - [`model`]: the checked scenario; [`schedule`]: load shapes and pacing;
+//! - [`overrides`]: `-e`, `--duration` and `--rate-scale` from the command line;
+//! - [`think`]: a step's pause (fixed, a range or a distribution);
 //! - [`thresholds`]: threshold expressions (evaluated against a run's summary in
 //!   `metrics::thresholds`); [`scope`]: what a threshold or a report row is about.
 //!
@@ -32,16 +34,19 @@ pub mod duration;
 pub mod env;
 pub mod load;
 pub mod model;
+pub mod overrides;
 pub mod schedule;
 pub mod scope;
 pub mod secret;
+pub mod think;
 pub mod thresholds;
 pub mod validate;
 
 /// Findings are the crate-wide located diagnostics of [`crate::yaml`].
 pub use crate::yaml::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
-pub use load::{load_scenario, parse_scenario};
+pub use load::{load_scenario, load_scenario_with, parse_scenario};
 pub use model::Scenario;
+pub use overrides::Overrides;
 pub use scope::Scope;
 pub use secret::Secret;
 pub use validate::Loaded;

@@ -167,9 +167,12 @@ pub enum UserSource {
         count: u64,
         method: ProvisionMethod,
     },
-    /// Users that already exist on the target, read from a CSV file (`username,password`).
+    /// Users that already exist on the target, read from a CSV file: a header row with
+    /// `username` and `password` and any other columns, read by `${row.COLUMN}`.
     Csv {
         path: PathBuf,
+        /// The header's column names, in order.
+        columns: Vec<String>,
         users: Vec<CsvUser>,
     },
 }
@@ -189,6 +192,8 @@ impl UserSource {
 pub struct CsvUser {
     pub username: String,
     pub password: Secret,
+    /// Every column's value, in the header's order (any column may hold a secret).
+    pub row: Vec<Secret>,
 }
 
 /// How provisioned users are created.
@@ -333,8 +338,9 @@ pub struct Step {
     pub kind: StepKind,
     /// What counts as success. Default: a successful response.
     pub expect: Expect,
-    /// Pause after the step. Default: none.
-    pub think: Duration,
+    /// Pause after the step: fixed, a range or a distribution ([`super::think`]). Default:
+    /// none.
+    pub think: super::think::Think,
     /// Name under which this step's tokens can be used by a later step. Default: none (later
     /// steps use the most recent tokens anyway).
     pub capture: Option<String>,

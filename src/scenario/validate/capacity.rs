@@ -19,7 +19,9 @@ pub const ASSUMED_LATENCY: Duration = Duration::from_millis(100);
 pub fn iteration_seconds(flow: &Flow, latency: Duration) -> f64 {
     flow.steps
         .iter()
-        .map(|s| s.kind.operations().len() as f64 * latency.as_secs_f64() + s.think.as_secs_f64())
+        .map(|s| {
+            s.kind.operations().len() as f64 * latency.as_secs_f64() + s.think.mean().as_secs_f64()
+        })
         .sum::<f64>()
         .max(latency.as_secs_f64() / 10.0)
 }

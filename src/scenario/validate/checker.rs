@@ -92,11 +92,23 @@ impl Checker<'_> {
 
     /// `${ENV}`-interpolated text.
     pub(super) fn text(&mut self, s: &Spanned<String>, key: &str) -> Option<String> {
-        match env::interpolate(&s.value, self.ctx.env) {
+        let env = self.ctx.env;
+        self.text_with(s, key, env)
+    }
+
+    fn text_with(
+        &mut self,
+        s: &Spanned<String>,
+        key: &str,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        match env::interpolate(&s.value, lookup) {
             Ok(text) => Some(text),
             Err(e) => {
                 let kind = match e {
-                    env::EnvError::Missing { .. } => DiagnosticKind::MissingEnv,
+                    env::EnvError::Missing { .. }
+                    | env::EnvError::MissingCli { .. }
+                    | env::EnvError::RowNotHere { .. } => DiagnosticKind::MissingEnv,
                     _ => DiagnosticKind::InvalidValue,
                 };
                 let (message, fix) = match e.to_string().split_once("; ") {
@@ -107,6 +119,37 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    /// A secret that may read columns of the setup CSV with `${row.COLUMN}`: `columns` is the
+    /// CSV's header, or why this field has no row. The references are kept for the engine.
+    pub(super) fn secret_with_row(
+        &mut self,
+        s: &Spanned<String>,
+        key: &str,
+        columns: Result<&[String], &str>,
+    ) -> Option<Secret> {
+        let mut ok = true;
+        for (offset, name) in env::row_references(&s.value) {
+            let at = self.inside(s, offset);
+            let (message, fix) = match columns {
+                Err(why) => (format!("`${{row.{name}}}` has no row here: {why}"), None),
+                Ok(columns) if columns.iter().any(|c| c == name) => continue,
+                Ok(columns) => (
+                    format!("`${{row.{name}}}` names no column of the setup CSV"),
+                    Some(format!("its columns are: {}", columns.join(", "))),
+                ),
+            };
+            self.error(at, key, DiagnosticKind::UnknownReference, message, fix);
+            ok = false;
+        }
+        let env = self.ctx.env;
+        let keep = |name: &str| match name.strip_prefix(env::ROW_PREFIX) {
+            Some(column) => Some(format!("${{row.{column}}}")),
+            None => env(name),
+        };
+        let text = self.text_with(s, key, &keep)?;
+        ok.then(|| Secret::new(text))
     }
 
     pub(super) fn secret(&mut self, s: &Spanned<String>, key: &str) -> Option<Secret> {
@@ -123,6 +166,28 @@ impl Checker<'_> {
                     None => (text, None),
                 };
                 self.error(pos(s), key, DiagnosticKind::InvalidValue, message, fix);
+                None
+            }
+        }
+    }
+
+    /// A step's `think`: errors point at the part of the value that is wrong.
+    pub(super) fn think(
+        &mut self,
+        s: &Spanned<String>,
+        key: &str,
+    ) -> Option<crate::scenario::think::Think> {
+        match crate::scenario::think::parse_think(&s.value) {
+            Ok(think) => Some(think),
+            Err(e) => {
+                let at = self.inside(s, e.offset);
+                self.error(
+                    at,
+                    key,
+                    DiagnosticKind::InvalidValue,
+                    e.message,
+                    Some(e.fix),
+                );
                 None
             }
         }

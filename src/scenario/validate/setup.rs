@@ -227,7 +227,8 @@ impl Checker<'_> {
     }
 }
 
-/// Reads `username,password` rows (a header row first; RFC 4180 quotes allowed).
+/// Reads the users CSV: a header row with `username`, `password` and any other columns, then
+/// one user per row (RFC 4180 quotes allowed).
 fn read_csv(c: &mut Checker<'_>, csv: &Spanned<String>) -> Option<UserSource> {
     let relative = c.text(csv, "setup.csv")?;
     let path = c.ctx.dir.join(&relative);
@@ -245,7 +246,7 @@ fn read_csv(c: &mut Checker<'_>, csv: &Spanned<String>) -> Option<UserSource> {
         }
     };
     match parse_users_csv(&text) {
-        Ok(users) if users.is_empty() => {
+        Ok((_, users)) if users.is_empty() => {
             c.error(
                 pos(csv),
                 "setup.csv",
@@ -255,7 +256,11 @@ fn read_csv(c: &mut Checker<'_>, csv: &Spanned<String>) -> Option<UserSource> {
             );
             None
         }
-        Ok(users) => Some(UserSource::Csv { path, users }),
+        Ok((columns, users)) => Some(UserSource::Csv {
+            path,
+            columns,
+            users,
+        }),
         Err((line, message)) => {
             c.error(
                 pos(csv),
@@ -263,7 +268,7 @@ fn read_csv(c: &mut Checker<'_>, csv: &Spanned<String>) -> Option<UserSource> {
                 DiagnosticKind::InvalidValue,
                 format!("{}:{line}: {message}", relative_display(&path)),
                 Some(
-                    "the file needs a header `username,password` and one user per row".to_string(),
+                    "the file needs a header with `username` and `password` (other columns are free) and one user per row with as many fields".to_string(),
                 ),
             );
             None
@@ -275,8 +280,12 @@ fn relative_display(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// Parses the users CSV. Errors carry a 1-based line number.
-pub fn parse_users_csv(text: &str) -> Result<Vec<CsvUser>, (usize, String)> {
+/// A parsed users CSV: the header's column names and the users.
+pub type UsersCsv = (Vec<String>, Vec<CsvUser>);
+
+/// Parses the users CSV. Every row has as many fields as the header; errors carry a 1-based
+/// line number.
+pub fn parse_users_csv(text: &str) -> Result<UsersCsv, (usize, String)> {
     let mut rows = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let line = line.trim_end_matches('\r');
@@ -288,8 +297,17 @@ pub fn parse_users_csv(text: &str) -> Result<Vec<CsvUser>, (usize, String)> {
     }
     let mut rows = rows.into_iter();
     let Some((_, header)) = rows.next() else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    for (i, name) in header.iter().enumerate() {
+        if name.is_empty() {
+            return Err((1, format!("column {} of the header has no name", i + 1)));
+        }
+        if header[..i].iter().any(|h| h.eq_ignore_ascii_case(name)) {
+            return Err((1, format!("the header names column `{name}` twice")));
+        }
+    }
     let find = |name: &str| {
         header
             .iter()
@@ -306,6 +324,16 @@ pub fn parse_users_csv(text: &str) -> Result<Vec<CsvUser>, (usize, String)> {
     };
     let mut users = Vec::new();
     for (line, fields) in rows {
+        if fields.len() != header.len() {
+            return Err((
+                line,
+                format!(
+                    "expected {} fields (the header's), found {}",
+                    header.len(),
+                    fields.len()
+                ),
+            ));
+        }
         let (Some(username), Some(password)) = (fields.get(u), fields.get(p)) else {
             return Err((
                 line,
@@ -318,9 +346,10 @@ pub fn parse_users_csv(text: &str) -> Result<Vec<CsvUser>, (usize, String)> {
         users.push(CsvUser {
             username: username.clone(),
             password: Secret::new(password.clone()),
+            row: fields.iter().cloned().map(Secret::new).collect(),
         });
     }
-    Ok(users)
+    Ok((header, users))
 }
 
 fn split_csv_line(line: &str) -> Result<Vec<String>, String> {

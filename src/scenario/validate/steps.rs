@@ -2,7 +2,6 @@
 //! the target must offer for a step to run.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
@@ -15,6 +14,7 @@ use crate::scenario::doc::{
     UserSelectionDoc,
 };
 use crate::scenario::model::*;
+use crate::scenario::think::Think;
 use crate::yaml::DiagnosticKind;
 
 pub(super) fn check_flows(
@@ -173,11 +173,11 @@ fn check_steps(
         let o = &step.value.options;
         let name = flow_state.step_name(c, o, &skey, kind_name, &explicit);
         let think = match &o.think {
-            Some(t) => c.duration(t, &format!("{skey}.think")).unwrap_or_else(|| {
+            Some(t) => c.think(t, &format!("{skey}.think")).unwrap_or_else(|| {
                 flow_state.ok = false;
-                Duration::ZERO
+                Think::default()
             }),
-            None => Duration::ZERO,
+            None => Think::default(),
         };
         let expect = match &o.expect {
             Some(e) => check_expect(c, &mut flow_state.ok, e, &skey),
@@ -298,6 +298,21 @@ impl FlowState<'_> {
                         s
                     })
                 };
+            // Sign-in passwords may read the iteration's CSV row: only a pool user has one.
+            let columns: Result<&[String], &str> = match setup.map(|s| &s.users) {
+                _ if self.signed_up => {
+                    Err("this flow acts as the user its `sign_up` created, who has no CSV row")
+                }
+                Some(UserSource::Csv { columns, .. }) => Ok(columns),
+                _ => Err("`setup` reads no `csv:` file"),
+            };
+            let row_password = |c: &mut Checker<'_>, ok: &mut bool| {
+                o.password.as_ref().and_then(|p| {
+                    let s = c.secret_with_row(p, &format!("{skey}.password"), columns);
+                    *ok &= s.is_some();
+                    s
+                })
+            };
             match step.value.kind {
                 StepKindDoc::SignUp => {
                     let username = match &o.username {
@@ -345,13 +360,13 @@ impl FlowState<'_> {
                     StepKind::ConfirmSignUp { via }
                 }
                 StepKindDoc::SrpSignIn => StepKind::SrpSignIn {
-                    password: password(c, ok, &o.password, "password"),
+                    password: row_password(c, ok),
                 },
                 StepKindDoc::PasswordSignIn => StepKind::PasswordSignIn {
-                    password: password(c, ok, &o.password, "password"),
+                    password: row_password(c, ok),
                 },
                 StepKindDoc::AdminSignIn => StepKind::AdminSignIn {
-                    password: password(c, ok, &o.password, "password"),
+                    password: row_password(c, ok),
                 },
                 StepKindDoc::Refresh => StepKind::Refresh,
                 StepKindDoc::GetUser => StepKind::GetUser,
