@@ -227,7 +227,7 @@ fn environment_values_and_defaults_fill_the_target_and_secrets_stay_hidden() {
         "http://127.0.0.1:9229/eu-west-1_pool/.well-known/jwks.json"
     );
     // The wire client accepts what validation accepted.
-    let config = e.target_config().unwrap();
+    let config = e.target_config(e.region.as_deref().unwrap()).unwrap();
     assert_eq!(config.endpoint, e.endpoint);
     assert_eq!(config.region, "eu-west-1");
     assert!(!config.allow_non_loopback);
@@ -257,7 +257,7 @@ fn a_real_pool_gets_cognito_issuer_and_jwks_by_default() {
         e.jwks_url.as_str(),
         "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example/.well-known/jwks.json"
     );
-    let config = e.target_config().unwrap();
+    let config = e.target_config(e.region.as_deref().unwrap()).unwrap();
     assert!(config.allow_non_loopback);
     assert_eq!(
         config.oauth_url("token").unwrap().as_str(),
