@@ -16,7 +16,9 @@ fn no_env(_: &str) -> Option<String> {
 /// What the examples' `${...}` references need.
 fn example_env(name: &str) -> Option<String> {
     match name {
-        "COGNITO_USER_POOL_ID" => Some("eu-west-1_Example".into()),
+        "COGNITO_USER_POOL_ID" | "POOL_ID" => Some("eu-west-1_Example".into()),
+        "COGNITO_ENDPOINT" => Some("https://cognito-idp.eu-west-1.amazonaws.com".into()),
+        "CLIENT_ID" => Some("example-client".into()),
         "COGNITO_CLIENT_ID" => Some("example-client".into()),
         "COGNITO_CLIENT_SECRET" => Some("example-secret".into()),
         "COGNITO_OAUTH_DOMAIN" => Some("https://example.auth.eu-west-1.amazoncognito.com".into()),
@@ -71,6 +73,7 @@ fn every_example_scenario_loads_and_validates() {
             "m2m-client-credentials.yaml",
             "mixed.yaml",
             "morning-peak.yaml",
+            "own-pool.yaml",
             "quickstart.yaml",
             "signup-storm.yaml"
         ]
@@ -562,5 +565,47 @@ fn verifying_an_id_token_needs_a_step_that_issues_one() {
         err.to_string()
             .contains("needs an ID token, and `authorization_code_pkce` issues none; request the `openid` scope"),
         "{err}"
+    );
+}
+
+#[test]
+fn admin_aws_takes_an_optional_profile_and_may_leave_the_region_to_the_chain() {
+    let head =
+        "target:\n  endpoint: http://127.0.0.1:9229\n  user_pool_id: eu-west-1_x\n  client_id: c\n";
+    let tail = "setup: { users: 1 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps: [srp_sign_in]\n";
+    let loaded = parse(&format!("{head}  admin: aws\n  profile: load\n{tail}")).unwrap();
+    let Target::Endpoint(e) = &loaded.scenario.target else {
+        panic!("endpoint expected")
+    };
+    assert_eq!(
+        e.admin,
+        AdminCredentials::Aws {
+            profile: Some("load".into())
+        }
+    );
+    assert_eq!(e.region, None);
+    assert!(loaded.scenario.target.capabilities().admin);
+
+    let errors = |text: String| -> Vec<String> {
+        parse(&text)
+            .expect_err("invalid")
+            .0
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
+    };
+    assert_eq!(
+        errors(format!(
+            "{head}  region: eu-west-1\n  admin: env\n  profile: load\n{tail}"
+        )),
+        [
+            "inline.yaml:7:12: target.profile: names a shared-config profile, which only `admin: aws` reads; add `admin: aws` to the target, or remove `profile`"
+        ]
+    );
+    assert_eq!(
+        errors(format!("{head}  admin: env\n{tail}")),
+        [
+            "inline.yaml:2:3: target.region: is missing; set it (e.g. eu-west-1), or use `admin: aws`, which can take it from the AWS configuration"
+        ]
     );
 }
