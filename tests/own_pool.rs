@@ -316,3 +316,26 @@ fn the_readme_policy_lists_exactly_the_admin_calls_of_the_engine() {
     }
     assert_eq!(listed, called);
 }
+
+#[test]
+fn a_profile_key_the_target_refuses_stops_provisioning_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path());
+    let mut env = aws_files(dir.path(), "not-the-pinned-secret");
+    env.extend([
+        ("COGNITO_ENDPOINT".into(), server.endpoint.clone()),
+        ("POOL_ID".into(), POOL.into()),
+        ("CLIENT_ID".into(), CLIENT.into()),
+    ]);
+    let reports = dir.path().join("reports");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/own-pool.yaml");
+    let out = run(&scenario, &reports, &env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("setup: AdminCreateUser: the target refused the admin credentials"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("InvalidSignatureException"), "{stderr}");
+    assert!(!stderr.contains("not-the-pinned-secret"));
+}

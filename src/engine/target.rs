@@ -50,8 +50,22 @@ pub fn is_unreachable(e: &CallError) -> bool {
 }
 
 fn setup_error(what: &str, e: CallError) -> EngineError {
+    use crate::protocol::CognitoErrorKind as K;
     if is_unreachable(&e) {
         EngineError::Unreachable(format!("{what}: {e}"))
+    } else if matches!(
+        e.service_kind(),
+        Some(
+            K::UnrecognizedClientException
+                | K::InvalidSignatureException
+                | K::AccessDeniedException
+                | K::ExpiredTokenException
+        )
+    ) {
+        // Credentials the target refuses are a configuration error (exit 2), not a bug.
+        EngineError::Config(format!(
+            "{what}: the target refused the admin credentials: {e}"
+        ))
     } else {
         EngineError::Setup(format!("{what}: {e}"))
     }
