@@ -9,7 +9,8 @@ pub enum ExitCode {
     Ok = 0,
     /// An unexpected internal error (a bug: please report it).
     Internal = 1,
-    /// The command line, a scenario, a case file or a config file is invalid. Nothing was sent.
+    /// The command line, a scenario, a case file or a config file is invalid, or admin
+    /// credentials are missing (nothing was sent) or refused by the target while provisioning.
     Config = 2,
     /// The target could not be reached (connection refused, DNS, TLS) before any result.
     Unreachable = 3,

@@ -16,7 +16,9 @@ fn no_env(_: &str) -> Option<String> {
 /// What the examples' `${...}` references need.
 fn example_env(name: &str) -> Option<String> {
     match name {
-        "COGNITO_USER_POOL_ID" => Some("eu-west-1_Example".into()),
+        "COGNITO_USER_POOL_ID" | "POOL_ID" => Some("eu-west-1_Example".into()),
+        "COGNITO_ENDPOINT" => Some("https://cognito-idp.eu-west-1.amazonaws.com".into()),
+        "CLIENT_ID" => Some("example-client".into()),
         "COGNITO_CLIENT_ID" => Some("example-client".into()),
         "COGNITO_CLIENT_SECRET" => Some("example-secret".into()),
         "COGNITO_OAUTH_DOMAIN" => Some("https://example.auth.eu-west-1.amazoncognito.com".into()),
@@ -71,6 +73,7 @@ fn every_example_scenario_loads_and_validates() {
             "m2m-client-credentials.yaml",
             "mixed.yaml",
             "morning-peak.yaml",
+            "own-pool.yaml",
             "quickstart.yaml",
             "signup-storm.yaml"
         ]
@@ -227,7 +230,7 @@ fn environment_values_and_defaults_fill_the_target_and_secrets_stay_hidden() {
         "http://127.0.0.1:9229/eu-west-1_pool/.well-known/jwks.json"
     );
     // The wire client accepts what validation accepted.
-    let config = e.target_config().unwrap();
+    let config = e.target_config(e.region.as_deref().unwrap()).unwrap();
     assert_eq!(config.endpoint, e.endpoint);
     assert_eq!(config.region, "eu-west-1");
     assert!(!config.allow_non_loopback);
@@ -257,7 +260,7 @@ fn a_real_pool_gets_cognito_issuer_and_jwks_by_default() {
         e.jwks_url.as_str(),
         "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example/.well-known/jwks.json"
     );
-    let config = e.target_config().unwrap();
+    let config = e.target_config(e.region.as_deref().unwrap()).unwrap();
     assert!(config.allow_non_loopback);
     assert_eq!(
         config.oauth_url("token").unwrap().as_str(),
@@ -709,4 +712,46 @@ fn a_malformed_csv_names_the_file_and_line() {
             "located at setup.csv: {err}"
         );
     }
+}
+
+#[test]
+fn admin_aws_takes_an_optional_profile_and_may_leave_the_region_to_the_chain() {
+    let head =
+        "target:\n  endpoint: http://127.0.0.1:9229\n  user_pool_id: eu-west-1_x\n  client_id: c\n";
+    let tail = "setup: { users: 1 }\nflows:\n  a:\n    load: { executor: constant-vus, vus: 1, duration: 1s }\n    steps: [srp_sign_in]\n";
+    let loaded = parse(&format!("{head}  admin: aws\n  profile: load\n{tail}")).unwrap();
+    let Target::Endpoint(e) = &loaded.scenario.target else {
+        panic!("endpoint expected")
+    };
+    assert_eq!(
+        e.admin,
+        AdminCredentials::Aws {
+            profile: Some("load".into())
+        }
+    );
+    assert_eq!(e.region, None);
+    assert!(loaded.scenario.target.capabilities().admin);
+
+    let errors = |text: String| -> Vec<String> {
+        parse(&text)
+            .expect_err("invalid")
+            .0
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
+    };
+    assert_eq!(
+        errors(format!(
+            "{head}  region: eu-west-1\n  admin: env\n  profile: load\n{tail}"
+        )),
+        [
+            "inline.yaml:7:12: target.profile: names a shared-config profile, which only `admin: aws` reads; add `admin: aws` to the target, or remove `profile`"
+        ]
+    );
+    assert_eq!(
+        errors(format!("{head}  admin: env\n{tail}")),
+        [
+            "inline.yaml:2:3: target.region: is missing; set it (e.g. eu-west-1), or use `admin: aws`, which can take it from the AWS configuration"
+        ]
+    );
 }

@@ -342,7 +342,7 @@ async fn cleanup(shared: &Shared, sink: &dyn RunSink) -> usize {
     if !shared.target.capabilities.admin {
         sink.notice(&format!(
             "warning: {} users created by the run were kept: deleting them needs admin \
-             credentials (target.admin: env)",
+             credentials (target.admin: aws or env)",
             usernames.len()
         ));
         return 0;

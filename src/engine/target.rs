@@ -18,7 +18,8 @@ use super::EngineError;
 use crate::protocol::ops::*;
 use crate::protocol::{AppClient, CallError, CognitoClient, TargetConfig, TransportErrorKind};
 use crate::scenario::model::{
-    Capabilities, DEFAULT_REDIRECT_URI, Scenario, StepKind, Target, UserSource,
+    AdminCredentials, Capabilities, DEFAULT_REDIRECT_URI, Endpoint, Scenario, StepKind, Target,
+    UserSource,
 };
 
 /// A target ready for traffic.
@@ -49,8 +50,22 @@ pub fn is_unreachable(e: &CallError) -> bool {
 }
 
 fn setup_error(what: &str, e: CallError) -> EngineError {
+    use crate::protocol::CognitoErrorKind as K;
     if is_unreachable(&e) {
         EngineError::Unreachable(format!("{what}: {e}"))
+    } else if matches!(
+        e.service_kind(),
+        Some(
+            K::UnrecognizedClientException
+                | K::InvalidSignatureException
+                | K::AccessDeniedException
+                | K::ExpiredTokenException
+        )
+    ) {
+        // Credentials the target refuses are a configuration error (exit 2), not a bug.
+        EngineError::Config(format!(
+            "{what}: the target refused the admin credentials: {e}"
+        ))
     } else {
         EngineError::Setup(format!("{what}: {e}"))
     }
@@ -63,9 +78,11 @@ pub async fn resolve_endpoint(scenario: &Scenario) -> Result<Resolved, EngineErr
             "resolve_endpoint called for a non-endpoint target".into(),
         ));
     };
-    let config = endpoint
-        .target_config()
+    let (credentials, region) = admin_identity(endpoint).await?;
+    let mut config = endpoint
+        .target_config(&region)
         .map_err(|e| EngineError::Config(e.to_string()))?;
+    config.credentials = credentials;
     let client = CognitoClient::new(config).map_err(|e| EngineError::Config(e.to_string()))?;
     let app = match &endpoint.client_secret {
         Some(secret) => AppClient::confidential(&endpoint.client_id, secret.expose()),
@@ -84,6 +101,55 @@ pub async fn resolve_endpoint(scenario: &Scenario) -> Result<Resolved, EngineErr
     };
     probe(&resolved.client).await?;
     Ok(resolved)
+}
+
+/// The admin credentials and the region of an endpoint target, resolved and checked before
+/// any traffic: missing or unusable credentials are a configuration error (exit 2) naming what
+/// was tried. With `admin: none` no credentials are needed (the client still signs with the
+/// `AWS_*` variables when they are set, as before).
+async fn admin_identity(
+    endpoint: &Endpoint,
+) -> Result<(Option<aws_credential_types::Credentials>, String), EngineError> {
+    let missing_region =
+        || EngineError::Config("target.region is required unless `admin: aws` resolves it".into());
+    match &endpoint.admin {
+        AdminCredentials::None => Ok((None, endpoint.region.clone().ok_or_else(missing_region)?)),
+        AdminCredentials::Env => {
+            let credentials = crate::protocol::sigv4::credentials_from_env().ok_or_else(|| {
+                EngineError::Config(
+                    "admin: env: no credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
+                     must both be set (or use `admin: aws` for profiles, SSO and the rest of \
+                     the AWS credential chain)"
+                        .into(),
+                )
+            })?;
+            crate::protocol::credential_chain::check_usable(
+                &credentials,
+                std::time::SystemTime::now(),
+            )
+            .map_err(|why| {
+                EngineError::Config(format!("admin: env: unusable credentials: {why}"))
+            })?;
+            Ok((
+                Some(credentials),
+                endpoint.region.clone().ok_or_else(missing_region)?,
+            ))
+        }
+        AdminCredentials::Aws { profile } => {
+            let identity = crate::protocol::credential_chain::resolve(
+                profile.as_deref(),
+                endpoint.region.is_none(),
+            )
+            .await
+            .map_err(|e| EngineError::Config(e.to_string()))?;
+            let region = endpoint
+                .region
+                .clone()
+                .or(identity.region)
+                .ok_or_else(missing_region)?;
+            Ok((Some(identity.credentials), region))
+        }
+    }
 }
 
 /// Sends one harmless unsigned request (GetUser with a malformed token, which any

@@ -12,6 +12,7 @@
 //! - `response`: `RawResponse` and `Timing`, the bytes every pure decoder reads.
 //! - `secret_hash`: the SECRET_HASH formula and where it goes.
 //! - `sigv4`: credentials and SigV4 signing of Admin* and pool-management calls.
+//! - `credential_chain`: `admin: aws`, the standard AWS credential chain (`aws-config`).
 //! - `endpoints`: `TargetConfig`, derived URLs and the loopback safety rule.
 //! - `client`: `CognitoClient` (JSON 1.1 over HTTP, capped bodies, timing).
 //! - `convenience`: `CognitoClient::sign_up`, `user_password_auth`, ... (typed request plus the
@@ -24,6 +25,7 @@ mod macros;
 
 pub mod client;
 mod convenience;
+pub mod credential_chain;
 pub mod endpoints;
 pub mod error;
 pub mod oauth2;

@@ -174,7 +174,9 @@ impl<'de> Deserialize<'de> for TargetDoc {
 #[serde(deny_unknown_fields)]
 pub struct EndpointDoc {
     pub endpoint: Spanned<String>,
-    pub region: Spanned<String>,
+    /// Required, except with `admin: aws`, where the credential chain may supply it.
+    #[serde(default)]
+    pub region: Option<Spanned<String>>,
     pub user_pool_id: Spanned<String>,
     pub client_id: Spanned<String>,
     #[serde(default)]
@@ -187,6 +189,9 @@ pub struct EndpointDoc {
     pub issuer: Option<Spanned<String>>,
     #[serde(default)]
     pub admin: Option<Spanned<AdminDoc>>,
+    /// The shared-config profile `admin: aws` resolves credentials (and the region) from.
+    #[serde(default)]
+    pub profile: Option<Spanned<String>>,
     #[serde(default)]
     pub allow_remote: Option<Spanned<bool>>,
 }
@@ -195,6 +200,7 @@ pub struct EndpointDoc {
 #[serde(rename_all = "snake_case")]
 pub enum AdminDoc {
     Env,
+    Aws,
     None,
 }
 

@@ -50,8 +50,10 @@ pub enum Target {
 pub struct Endpoint {
     /// The user-pools API endpoint, e.g. `https://cognito-idp.eu-west-1.amazonaws.com`. Required.
     pub endpoint: url::Url,
-    /// AWS region, used for SigV4 and the default issuer. Required.
-    pub region: String,
+    /// AWS region, used for SigV4. Required, except with [`AdminCredentials::Aws`], where
+    /// `None` means the credential chain's region (`AWS_REGION`, the profile's `region`, ...),
+    /// resolved before any traffic.
+    pub region: Option<String>,
     /// Required.
     pub user_pool_id: String,
     /// The app client. Required.
@@ -75,11 +77,16 @@ pub struct Endpoint {
 }
 
 /// Where SigV4 credentials for the `Admin*` operations come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AdminCredentials {
     /// The standard AWS environment variables (`AWS_ACCESS_KEY_ID`, ...).
     Env,
+    /// The standard AWS credential chain (`aws-config`): with a `profile`, that profile of the
+    /// shared config and credentials files (static keys, SSO, `credential_process`, a role with
+    /// a web identity token or a source profile); without, the default chain (environment,
+    /// `AWS_PROFILE` or `default`, web identity, container, instance metadata).
+    Aws { profile: Option<String> },
     /// No admin operations: no `admin` provisioning, no `admin_sign_in`, no clean-up.
     None,
 }
@@ -96,13 +103,14 @@ pub struct Capabilities {
 }
 
 impl Endpoint {
-    /// The wire client's configuration for this endpoint. Admin credentials are not included:
-    /// with [`AdminCredentials::Env`] the caller reads them from the environment
-    /// (`protocol::sigv4::credentials_from_env`).
+    /// The wire client's configuration for this endpoint in `region` (the scenario's, or the one
+    /// the credential chain resolved). Admin credentials are not included: the caller resolves
+    /// them (`engine::target::resolve_endpoint`).
     pub fn target_config(
         &self,
+        region: &str,
     ) -> Result<crate::protocol::TargetConfig, crate::protocol::ConfigError> {
-        let mut config = crate::protocol::TargetConfig::aws(&self.region)?;
+        let mut config = crate::protocol::TargetConfig::aws(region)?;
         config.endpoint = self.endpoint.clone();
         config.allow_non_loopback = self.allow_remote;
         if let Some(domain) = &self.oauth_domain {
@@ -124,7 +132,7 @@ impl Target {
                 read_codes: true,
             },
             Target::Endpoint(e) => Capabilities {
-                admin: e.admin == AdminCredentials::Env,
+                admin: e.admin != AdminCredentials::None,
                 oauth: e.oauth_domain.is_some(),
                 client_secret: e.client_secret.is_some(),
                 read_codes: false,

@@ -147,7 +147,7 @@ pub(super) fn check_cleanup(
         "setup.keep",
         DiagnosticKind::Unsupported,
         format!("the run deletes the {what} afterwards (AdminDeleteUser), which needs admin credentials, and the target has `admin: none`"),
-        Some("set `admin: env` on the target, or `setup: { keep: true }` to leave them".to_string()),
+        Some("set `admin: aws` (or `admin: env`) on the target, or `setup: { keep: true }` to leave them".to_string()),
     );
 }
 

@@ -124,7 +124,7 @@ pub(super) fn check_setup(
                 "setup.method",
                 DiagnosticKind::Unsupported,
                 "provisioning with `admin` needs admin credentials, and the target has `admin: none`",
-                Some("set `admin: env` on the target, or read existing users from `csv`".to_string()),
+                Some("set `admin: aws` (or `admin: env`) on the target, or read existing users from `csv`".to_string()),
             );
             ok = false;
         }
@@ -134,7 +134,7 @@ pub(super) fn check_setup(
                 "setup.method",
                 DiagnosticKind::Unsupported,
                 "`sign_up` provisioning confirms with the emailed code, which only the embedded target exposes",
-                Some("use `method: admin` (with `admin: env`), or read existing users from `csv`".to_string()),
+                Some("use `method: admin` (with `admin: aws` or `admin: env`), or read existing users from `csv`".to_string()),
             );
             ok = false;
         }

@@ -660,19 +660,19 @@ fn check_capability(
     let problem: Option<(&str, &str)> = match kind {
         StepKind::AdminSignIn { .. } if !caps.admin => Some((
             "calls AdminInitiateAuth, which needs admin credentials, and the target has `admin: none`",
-            "set `admin: env` on the target, or use srp_sign_in",
+            "set `admin: aws` (or `admin: env`) on the target, or use srp_sign_in",
         )),
         StepKind::ConfirmSignUp {
             via: ConfirmVia::Admin,
         } if !caps.admin => Some((
             "`via: admin` calls AdminConfirmSignUp, which needs admin credentials, and the target has `admin: none`",
-            "set `admin: env` on the target",
+            "set `admin: aws` (or `admin: env`) on the target",
         )),
         StepKind::ConfirmSignUp {
             via: ConfirmVia::Code,
         } if !caps.read_codes => Some((
             "confirming with the code needs the code, which a remote pool sends by email or SMS",
-            "use `confirm_sign_up: { via: admin }` (AdminConfirmSignUp) with `admin: env`",
+            "use `confirm_sign_up: { via: admin }` (AdminConfirmSignUp) with `admin: aws` or `admin: env`",
         )),
         StepKind::ForgotPassword { confirm: true, .. } if !caps.read_codes => Some((
             "`confirm: true` needs the reset code, which a remote pool sends by email or SMS",

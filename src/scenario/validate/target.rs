@@ -59,14 +59,36 @@ pub(super) fn check_target(
         TargetDoc::Endpoint(e) => e,
     };
     let endpoint = check_url(c, &e.endpoint, "target.endpoint");
-    let region = c.text(&e.region, "target.region");
+    let admin = check_admin(c, e);
+    let region = match &e.region {
+        Some(r) => c.text(r, "target.region").map(Some),
+        // With `admin: aws` the credential chain supplies the region before any traffic.
+        None if matches!(admin, Some(AdminCredentials::Aws { .. })) => Some(None),
+        None => {
+            c.error(
+                pos(target),
+                "target.region",
+                DiagnosticKind::MissingKey,
+                "is missing",
+                Some("set it (e.g. eu-west-1), or use `admin: aws`, which can take it from the AWS configuration".to_string()),
+            );
+            None
+        }
+    };
     let user_pool_id = c.text(&e.user_pool_id, "target.user_pool_id");
     let client_id = c.text(&e.client_id, "target.client_id");
-    for (value, s, key) in [
-        (&region, &e.region, "target.region"),
-        (&user_pool_id, &e.user_pool_id, "target.user_pool_id"),
-        (&client_id, &e.client_id, "target.client_id"),
-    ] {
+    if let (Some(Some(value)), Some(s)) = (&region, &e.region)
+        && value.trim().is_empty()
+    {
+        c.error(
+            pos(s),
+            "target.region",
+            DiagnosticKind::InvalidValue,
+            "is empty",
+            Some("set it, or take it from the environment with ${NAME}".to_string()),
+        );
+    }
+    for (value, s, key) in [(&client_id, &e.client_id, "target.client_id")] {
         if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
             c.error(
                 pos(s),
@@ -85,14 +107,14 @@ pub(super) fn check_target(
         .oauth_domain
         .as_ref()
         .and_then(|s| check_url(c, s, "target.oauth_domain"));
-    if let Some(r) = &region
+    if let (Some(Some(r)), Some(written)) = (&region, &e.region)
         && !r.trim().is_empty()
         && !r
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
         c.error(
-            pos(&e.region),
+            pos(written),
             "target.region",
             DiagnosticKind::InvalidValue,
             format!("`{r}` is not an AWS region name"),
@@ -121,10 +143,6 @@ pub(super) fn check_target(
             .map(|u| crate::protocol::endpoints::join_segments(u, &[".well-known", "jwks.json"])),
     };
     let allow_remote = e.allow_remote.as_ref().is_some_and(|a| a.value);
-    let admin = match e.admin.as_ref().map(|a| a.value) {
-        Some(AdminDoc::Env) => AdminCredentials::Env,
-        Some(AdminDoc::None) | None => AdminCredentials::None,
-    };
     let urls = [
         ("target.endpoint", Some(&e.endpoint), endpoint.as_ref()),
         (
@@ -160,7 +178,49 @@ pub(super) fn check_target(
         oauth_domain,
         jwks_url: jwks_url?,
         issuer: issuer?,
-        admin,
+        admin: admin?,
         allow_remote,
     })))
+}
+
+/// `admin` and `profile`: `profile` names a shared-config profile, so it goes with `admin: aws`
+/// only.
+fn check_admin(
+    c: &mut Checker<'_>,
+    e: &crate::scenario::doc::EndpointDoc,
+) -> Option<AdminCredentials> {
+    let profile = match &e.profile {
+        None => None,
+        Some(p) => {
+            let name = c.text(p, "target.profile")?;
+            if name.trim().is_empty() {
+                c.error(
+                    pos(p),
+                    "target.profile",
+                    DiagnosticKind::InvalidValue,
+                    "is empty",
+                    Some("name a profile of your AWS config, or leave `profile` out for the default chain".to_string()),
+                );
+                return None;
+            }
+            Some((name, p))
+        }
+    };
+    match (e.admin.as_ref().map(|a| a.value), profile) {
+        (Some(AdminDoc::Aws), profile) => Some(AdminCredentials::Aws {
+            profile: profile.map(|(name, _)| name),
+        }),
+        (_, Some((_, p))) => {
+            c.error(
+                pos(p),
+                "target.profile",
+                DiagnosticKind::Conflict,
+                "names a shared-config profile, which only `admin: aws` reads",
+                Some("add `admin: aws` to the target, or remove `profile`".to_string()),
+            );
+            None
+        }
+        (Some(AdminDoc::Env), None) => Some(AdminCredentials::Env),
+        (Some(AdminDoc::None) | None, None) => Some(AdminCredentials::None),
+    }
 }
