@@ -122,8 +122,14 @@ async fn iterations_a_stalled_target_holds_are_counted_interrupted() {
     assert_eq!(in_flight + unsent, step.count, "{step:?}");
     assert!(in_flight >= 1, "{step:?}");
     assert_eq!(s.run.count, step.count, "{:?}", s.run);
-    assert_eq!(s.run.transport.get("interrupted").copied().unwrap_or(0), in_flight);
-    assert_eq!(s.run.not_sent.get("interrupted").copied().unwrap_or(0), unsent);
+    assert_eq!(
+        s.run.transport.get("interrupted").copied().unwrap_or(0),
+        in_flight
+    );
+    assert_eq!(
+        s.run.not_sent.get("interrupted").copied().unwrap_or(0),
+        unsent
+    );
     assert_eq!(s.run.error_rate, 1.0);
     // Waiting from 0-0.4 s until the end of graceful stop (4 s): the stall is latency.
     let latency = s.run.latency.as_ref().unwrap();
