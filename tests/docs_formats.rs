@@ -280,3 +280,68 @@ fn the_case_examples_pass_against_the_reference_server() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_serve_config_examples_start_the_server() {
+    // Parsing is not enough either: pools, clients and users are created through the API's
+    // checks at start-up. The example's secret file is replaced by a temporary one.
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, "doc-example-secret\n").unwrap();
+    for block in yaml_blocks(&read_doc("serve-config.md")) {
+        let text = block.replace("/run/secrets/cognito-admin", secret.to_str().unwrap());
+        let config = dir.path().join("config.yaml");
+        std::fs::write(&config, text).unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cognito-harness"))
+            .args(["serve", "--port", "0", "--config"])
+            .arg(&config)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        // `serve` prints its endpoint before it creates the configured pools, so the proof
+        // that the file was accepted is the configured pool answering.
+        let endpoint = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| line.split("listening on ").nth(1).map(str::to_owned));
+        let pool = block
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("id: "))
+            .expect("the example fixes a pool id");
+        let answer = endpoint.map(|e| http_get(&e, &format!("/{pool}/.well-known/jwks.json")));
+        child.kill().ok();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            answer
+                .as_deref()
+                .is_some_and(|a| a.starts_with("HTTP/1.1 200")),
+            "serve did not take the example: {answer:?}\n{}\n---\n{block}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// A GET over loopback with HTTP/1.1 and `Connection: close`: the whole answer, or the error.
+fn http_get(endpoint: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let authority = endpoint
+        .trim()
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let mut stream = match std::net::TcpStream::connect(authority) {
+        Ok(s) => s,
+        Err(e) => return format!("connect: {e}"),
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    let mut answer = String::new();
+    match stream
+        .write_all(request.as_bytes())
+        .and_then(|()| stream.read_to_string(&mut answer))
+    {
+        Ok(_) => answer,
+        Err(e) => format!("{e}: {answer}"),
+    }
+}
