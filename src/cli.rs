@@ -67,10 +67,15 @@ pub struct PlanArgs {
 #[derive(Debug, clap::Args)]
 pub struct ConformArgs {
     /// `embedded` (the reference server, started in process) or the endpoint URL of a target
-    /// (loopback only unless --allow-remote).
+    /// (loopback only unless --allow-remote). Required unless --list is given.
+    #[arg(long, required_unless_present = "list")]
+    pub target: Option<String>,
+    /// Print the suite's areas and cases (id, level, title) and exit; --suite, --area and
+    /// --case apply.
     #[arg(long)]
-    pub target: String,
-    /// Run only the cases of this area (a folder of the suite); repeatable.
+    pub list: bool,
+    /// Run only the cases of this area (a folder of the suite); repeatable. An unknown area
+    /// is an error that lists the valid ones.
     #[arg(long = "area", value_name = "AREA")]
     pub areas: Vec<String>,
     /// Run only this case; repeatable.
@@ -86,9 +91,11 @@ pub struct ConformArgs {
     /// need codes are skipped).
     #[arg(long, value_name = "FIXED|harness")]
     pub code: Option<String>,
-    /// The suite's folder.
-    #[arg(long, value_name = "DIR", default_value = "conformance")]
-    pub suite: PathBuf,
+    /// Add the cases of this folder (`<area>/*.yaml`, the format of docs/conformance-cases.md)
+    /// to the suite built into the binary. A case with the id of a built-in case replaces it;
+    /// the others are added to their area.
+    #[arg(long, value_name = "DIR")]
+    pub suite: Option<PathBuf>,
     /// Treat the target as lacking a capability (its cases are skipped); repeatable.
     #[arg(long, value_name = "CAPABILITY")]
     pub without: Vec<crate::conformance::Capability>,
@@ -104,10 +111,11 @@ pub struct ConformArgs {
     /// A label for the target in reports (e.g. "moto 5.2.5").
     #[arg(long)]
     pub label: Option<String>,
-    /// An expected-failure record (conformance/expected/<target>.yaml): exit 11 when the run
-    /// drifts from it (a failure not recorded, or a recorded failure that passes), not on
-    /// recorded failures.
-    #[arg(long, value_name = "FILE")]
+    /// An expected-failure record (docs/expected-failures.md): a file, or the name of a
+    /// built-in record (moto, ministack, cognito-local, embedded). Exit 11 when the run drifts
+    /// from it (a failure not recorded, or a recorded failure that passes), not on recorded
+    /// failures.
+    #[arg(long, value_name = "FILE|NAME")]
     pub expected: Option<PathBuf>,
     /// Cases run at once.
     #[arg(long, default_value_t = 4)]

@@ -1,14 +1,21 @@
-//! The `conform` subcommand: command-line options to a [`TargetSpec`], the run, the terminal
+//! The `conform` subcommand: the built-in suite (with `--suite` cases added) narrowed to
+//! `--area` / `--case`, `--list`, command-line options to a [`TargetSpec`], the run, the terminal
 //! summary, the report files and the exit code (11 when a `must` case fails, or with
 //! `--expected` when the run drifts from the record).
 
 use crate::protocol::redact::redact_urls_in;
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use crate::cli::ConformArgs;
-use crate::conformance::case::Capability;
+use crate::conformance::builtin::{
+    areas, builtin_expected, builtin_expected_names, builtin_path, load_cases,
+};
+use crate::conformance::case::{Capability, Case};
 use crate::conformance::exec::run_suite;
-use crate::conformance::expected::{compare_to_expected, load_expected};
+use crate::conformance::expected::{
+    ExpectedFailures, compare_to_expected, load_expected, parse_expected,
+};
 use crate::conformance::report::{render_json, render_junit, render_markdown, render_terminal};
 use crate::conformance::target::{CodeSource, RunError, RunOptions, TargetSpec};
 use crate::exit::ExitCode;
@@ -16,28 +23,21 @@ use crate::report::write_atomic;
 
 /// Runs `conform`.
 pub fn conform(args: ConformArgs) -> anyhow::Result<ExitCode> {
-    let cases = match crate::conformance::case::load_suite(&args.suite) {
-        Ok(cases) => cases,
-        Err(diagnostics) => {
-            for d in &diagnostics {
-                eprintln!("error: {d}");
-            }
-            return Ok(ExitCode::Config);
-        }
+    let (selected, total) = match select_cases(&args) {
+        Ok(found) => found,
+        Err(code) => return Ok(code),
     };
-    let total = cases.len();
-    let selected: Vec<_> = cases
-        .into_iter()
-        .filter(|c| args.areas.is_empty() || args.areas.contains(&c.area))
-        .filter(|c| args.cases.is_empty() || args.cases.contains(&c.id))
-        .collect();
-    if selected.is_empty() {
-        eprintln!("error: no case of the {total} in the suite matches --area / --case");
-        return Ok(ExitCode::Config);
+    if args.list {
+        print!("{}", render_list(&selected));
+        return Ok(ExitCode::Ok);
     }
+    let Some(target) = args.target.clone() else {
+        eprintln!("error: --target is required (or --list)");
+        return Ok(ExitCode::Config);
+    };
     let full_suite = selected.len() == total;
     let expected = match &args.expected {
-        Some(path) => match load_expected(path) {
+        Some(path) => match read_expected(path) {
             Ok(e) => Some(e),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -53,7 +53,7 @@ pub fn conform(args: ConformArgs) -> anyhow::Result<ExitCode> {
         concurrency: args.concurrency,
     };
     let report = runtime.block_on(async {
-        if args.target == "embedded" {
+        if target == "embedded" {
             let server = crate::server::start(crate::server::ServerConfig::default())
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot start the reference server: {e}"))?;
@@ -62,7 +62,7 @@ pub fn conform(args: ConformArgs) -> anyhow::Result<ExitCode> {
             server.shutdown().await;
             Ok::<_, anyhow::Error>(report)
         } else {
-            Ok(run_suite(selected, &url_spec(&args), &options).await)
+            Ok(run_suite(selected, &url_spec(&args, target), &options).await)
         }
     });
     let report = match report {
@@ -122,9 +122,83 @@ pub fn conform(args: ConformArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The built-in suite with the `--suite` folder's cases, narrowed to `--area` and `--case`, and
+/// the size of the whole suite; on an error, what to exit with (the error is printed).
+fn select_cases(args: &ConformArgs) -> Result<(Vec<Case>, usize), ExitCode> {
+    let cases = match load_cases(args.suite.as_deref()) {
+        Ok(cases) => cases,
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                eprintln!("error: {d}");
+            }
+            return Err(ExitCode::Config);
+        }
+    };
+    let known = areas(&cases);
+    let unknown: Vec<&String> = args.areas.iter().filter(|a| !known.contains(a)).collect();
+    if !unknown.is_empty() {
+        let names: Vec<String> = unknown.iter().map(|a| format!("`{a}`")).collect();
+        eprintln!(
+            "error: --area: no area {} in the suite; the areas are: {}",
+            names.join(", "),
+            known.join(", ")
+        );
+        return Err(ExitCode::Config);
+    }
+    let total = cases.len();
+    let selected: Vec<_> = cases
+        .into_iter()
+        .filter(|c| args.areas.is_empty() || args.areas.contains(&c.area))
+        .filter(|c| args.cases.is_empty() || args.cases.contains(&c.id))
+        .collect();
+    if selected.is_empty() {
+        eprintln!(
+            "error: no case of the {total} in the suite matches --area / --case \
+             (`conform --list` prints them)"
+        );
+        return Err(ExitCode::Config);
+    }
+    Ok((selected, total))
+}
+
+/// `--list`: each area with its number of cases, then one line per case: id, level, title.
+pub fn render_list(cases: &[Case]) -> String {
+    let width = cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for area in areas(cases) {
+        let in_area: Vec<&Case> = cases.iter().filter(|c| c.area == area).collect();
+        let plural = if in_area.len() == 1 { "" } else { "s" };
+        out.push_str(&format!("{area} ({} case{plural})\n", in_area.len()));
+        for case in in_area {
+            out.push_str(&format!(
+                "  {:width$}  {:6}  {}\n",
+                case.id,
+                case.level.as_str(),
+                case.title
+            ));
+        }
+    }
+    out
+}
+
+/// `--expected`: a file when one exists at that path, else a built-in record of that name.
+fn read_expected(path: &Path) -> Result<ExpectedFailures, String> {
+    if path.exists() {
+        return load_expected(path);
+    }
+    let name = path.to_string_lossy();
+    match builtin_expected(&name) {
+        Some(file) => parse_expected(file.source, &builtin_path(file)).map_err(|d| d.to_string()),
+        None => Err(format!(
+            "{name}: no such file, nor a built-in expected-failure record (those are: {})",
+            builtin_expected_names().join(", ")
+        )),
+    }
+}
+
 /// The spec of a URL target from the options.
-fn url_spec(args: &ConformArgs) -> TargetSpec {
-    let mut spec = TargetSpec::url(args.target.clone());
+fn url_spec(args: &ConformArgs, target: String) -> TargetSpec {
+    let mut spec = TargetSpec::url(target);
     spec.label = args.label.clone();
     spec.issuer_base = args.issuer_base.clone();
     spec.oauth_base = args.oauth_base.clone();

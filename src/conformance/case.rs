@@ -1,5 +1,8 @@
 //! The case format: what a case file says, and the paths the runner and reports use for it.
 //!
+//! The users' documentation of the format is `docs/conformance-cases.md` (checked against this
+//! code by `tests/docs_formats.rs`).
+//!
 //! One YAML file is one case. A case names the documented behaviour it checks (`ref`), how much
 //! it matters (`level`: `must` when the guide or every sourced fact agrees, `should` when the
 //! sources disagree or the guide is silent), what the target must offer to run it (`needs`),

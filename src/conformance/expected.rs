@@ -1,6 +1,7 @@
-//! Expected-failure records (`conformance/expected/<target>.yaml`): the cases a known target
-//! fails today, each with the reason, so the compatibility matrix stays honest and CI notices
-//! when a target's behaviour changes in either direction.
+//! Expected-failure records (`conformance/expected/<target>.yaml`, documented for users in
+//! `docs/expected-failures.md`): the cases a known target fails today, each with the reason,
+//! so the compatibility matrix stays honest and CI notices when a target's behaviour changes in
+//! either direction.
 //!
 //! ```yaml
 //! target: moto 5.2.5

@@ -15,11 +15,62 @@ pub fn load_case_str(source: &str, file: &str, area: &str) -> Result<Case, Vec<D
     check_case(doc, file, area)
 }
 
+/// One case file's text: how messages name it, its area (folder) and its contents.
+#[derive(Debug, Clone)]
+pub struct SuiteFile {
+    pub path: String,
+    pub area: String,
+    pub source: String,
+}
+
 /// Loads every `<dir>/<area>/*.yaml` case, sorted by area and file name. Reports every bad file
 /// and every duplicate id.
 pub fn load_suite(dir: &Path) -> Result<Vec<Case>, Vec<Diagnostic>> {
+    let (files, mut errors) = read_suite_dir(dir);
+    match load_files(files) {
+        Ok(cases) if errors.is_empty() => Ok(cases),
+        Ok(_) => Err(errors),
+        Err(mut more) => {
+            errors.append(&mut more);
+            Err(errors)
+        }
+    }
+}
+
+/// Parses and checks `files` in order. Reports every bad file and every duplicate id.
+pub fn load_files(files: Vec<SuiteFile>) -> Result<Vec<Case>, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut cases: Vec<Case> = Vec::new();
+    for file in files {
+        match load_case_str(&file.source, &file.path, &file.area) {
+            Ok(case) => {
+                if let Some(first) = cases.iter().find(|c| c.id == case.id) {
+                    errors.push(diag(
+                        &case.file,
+                        case.line,
+                        1,
+                        "id",
+                        format!("duplicate case id `{}` (also in {})", case.id, first.file),
+                    ));
+                } else {
+                    cases.push(case);
+                }
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(cases)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The `<dir>/<area>/*.yaml` files (not `expected/`), sorted by area and file name, and the
+/// files or folders that could not be read.
+fn read_suite_dir(dir: &Path) -> (Vec<SuiteFile>, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
     let io_error = |path: &Path, e: std::io::Error| {
         yaml::io_diagnostic(&path.display().to_string(), format!("cannot read: {e}"))
     };
@@ -29,7 +80,7 @@ pub fn load_suite(dir: &Path) -> Result<Vec<Case>, Vec<Diagnostic>> {
             .map(|e| e.path())
             .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n != "expected"))
             .collect(),
-        Err(e) => return Err(vec![io_error(dir, e)]),
+        Err(e) => return (out, vec![io_error(dir, e)]),
     };
     areas.sort();
     for area_dir in areas {
@@ -50,36 +101,17 @@ pub fn load_suite(dir: &Path) -> Result<Vec<Case>, Vec<Diagnostic>> {
         };
         files.sort();
         for path in files {
-            let source = match std::fs::read_to_string(&path) {
-                Ok(s) => s,
-                Err(e) => {
-                    errors.push(io_error(&path, e));
-                    continue;
-                }
-            };
-            match load_case_str(&source, &path.display().to_string(), &area) {
-                Ok(case) => {
-                    if let Some(first) = cases.iter().find(|c| c.id == case.id) {
-                        errors.push(diag(
-                            &case.file,
-                            case.line,
-                            1,
-                            "id",
-                            format!("duplicate case id `{}` (also in {})", case.id, first.file),
-                        ));
-                    } else {
-                        cases.push(case);
-                    }
-                }
-                Err(mut e) => errors.append(&mut e),
+            match std::fs::read_to_string(&path) {
+                Ok(source) => out.push(SuiteFile {
+                    path: path.display().to_string(),
+                    area: area.clone(),
+                    source,
+                }),
+                Err(e) => errors.push(io_error(&path, e)),
             }
         }
     }
-    if errors.is_empty() {
-        Ok(cases)
-    } else {
-        Err(errors)
-    }
+    (out, errors)
 }
 
 #[cfg(test)]

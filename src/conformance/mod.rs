@@ -10,6 +10,7 @@
 //! |------|------|
 //! | `case.rs` | the case format's public paths (re-exported from the files below) |
 //! | `doc.rs` | a case file as written (serde types with locations) |
+//! | `builtin.rs` | the suite embedded in the binary (by `build.rs`), and `--suite` folders added to it |
 //! | `load.rs` | case files and suites to cases, through the one YAML loader: `file:line:column` errors |
 //! | `validate.rs` | document to checked case: templates, matchers, statuses, clients, implied capabilities |
 //! | `model.rs` | the checked case, its steps and expectations |
@@ -22,6 +23,7 @@
 //! | `report.rs` | terminal, JSON, JUnit XML and Markdown renderings of a run (pure) |
 //! | `expected.rs` | per-target expected-failure records and drift between a run and its record |
 
+pub mod builtin;
 pub mod case;
 pub mod doc;
 pub mod exec;

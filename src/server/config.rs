@@ -1,6 +1,7 @@
 //! The `serve --config FILE` file: pools, app clients (with fixed ids and secrets) and users
 //! declared up front, so a run needs no admin calls. YAML, read by the crate's one loader
-//! (`crate::yaml`); errors are `file:line:column: key: message`.
+//! (`crate::yaml`); errors are `file:line:column: key: message`. Users read the format in
+//! `docs/serve-config.md` (checked against these types by `tests/docs_formats.rs`).
 //!
 //! ```yaml
 //! region: us-east-1                 # default us-east-1

@@ -59,7 +59,7 @@ pub use clock::Clock;
 pub use cloudwatch::{Ending, PoolMetric, PoolMetrics, Watched};
 pub use config::{
     AdminCredentialsSeed, ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed,
-    load_config_file,
+    load_config_file, parse_config,
 };
 pub use error::ApiError;
 pub use faults::{FaultConfig, FaultRule, FaultSpecError, parse_fault_spec};
