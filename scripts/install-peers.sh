@@ -61,40 +61,25 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 ((node_major >= 20)) || die "node is $(node --version); @aws-sdk/client-cognito-identity-provider needs >= 20"
 py_version="$("$PY" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
 
-# --- chromium (system package) ------------------------------------------------------------------
-# Checked first and on every run: a present /usr/bin/chromium costs one `command -v`.
-install_chromium() {
-  command -v chromium >/dev/null 2>&1 && return 0
+# --- Debian packages: chromium, prometheus -----------------------------------------------------
+# Checked first and on every run: a present command costs one `command -v`.
+install_debian_package() {
+  local package="$1"
+  command -v "$package" >/dev/null 2>&1 && return 0
   command -v apt-get >/dev/null 2>&1 ||
-    die "chromium not found and no apt-get: install Chromium so that 'chromium' is on PATH"
+    die "$package not found and no apt-get: install it so that '$package' is on PATH"
   local sudo=()
   if ((EUID != 0)); then
-    command -v sudo >/dev/null 2>&1 || die "chromium not found: run as root or install sudo"
+    command -v sudo >/dev/null 2>&1 || die "$package not found: run as root or install sudo"
     sudo=(sudo)
   fi
-  say "installing Debian's chromium (apt-get install --no-install-recommends)"
+  say "installing Debian's $package (apt-get install --no-install-recommends)"
   "${sudo[@]}" apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends chromium >&2
-  command -v chromium >/dev/null 2>&1 || die "chromium still not on PATH after apt-get install"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends "$package" >&2
+  command -v "$package" >/dev/null 2>&1 || die "$package still not on PATH after apt-get install"
 }
-install_chromium
-
-# --- prometheus (system package) ----------------------------------------------------------------
-install_prometheus() {
-  command -v prometheus >/dev/null 2>&1 && return 0
-  command -v apt-get >/dev/null 2>&1 ||
-    die "prometheus not found and no apt-get: install Prometheus so that 'prometheus' is on PATH"
-  local sudo=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null 2>&1 || die "prometheus not found: run as root or install sudo"
-    sudo=(sudo)
-  fi
-  say "installing Debian's prometheus (apt-get install --no-install-recommends)"
-  "${sudo[@]}" apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends prometheus >&2
-  command -v prometheus >/dev/null 2>&1 || die "prometheus still not on PATH after apt-get install"
-}
-install_prometheus
+install_debian_package chromium
+install_debian_package prometheus
 
 # --- relock (maintainers only) ----------------------------------------------------------------
 relock_python() {
