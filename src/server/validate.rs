@@ -531,13 +531,8 @@ fn check_list(node: &Node, items: &[Value], value: &Value, path: String, found: 
                 check_value(element, item, format!("{path}.{}.member", i + 1), found);
             }
         } else {
-            let inner = distinct(items.iter().flat_map(|v| scalar_constraints(element, v)));
-            if !inner.is_empty() {
-                own.push(format!(
-                    "Member must satisfy constraint: [{}]",
-                    inner.join(", ")
-                ));
-            }
+            let inner = items.iter().flat_map(|v| scalar_constraints(element, v));
+            push_nested(&mut own, "Member", inner);
         }
     }
     push_all(node, value, path, own, found);
@@ -553,28 +548,28 @@ fn check_map(
     let mut own = Vec::new();
     length_constraints(node, entries.len() as i64, &mut own);
     if let Some(key) = &node.key {
-        let inner = distinct(
-            entries
-                .keys()
-                .flat_map(|k| scalar_constraints(key, &Value::String(k.clone()))),
-        );
-        if !inner.is_empty() {
-            own.push(format!(
-                "Map keys must satisfy constraint: [{}]",
-                inner.join(", ")
-            ));
-        }
+        let inner = entries
+            .keys()
+            .flat_map(|k| scalar_constraints(key, &Value::String(k.clone())));
+        push_nested(&mut own, "Map keys", inner);
     }
     if let Some(val) = &node.value {
-        let inner = distinct(entries.values().flat_map(|v| scalar_constraints(val, v)));
-        if !inner.is_empty() {
-            own.push(format!(
-                "Map value must satisfy constraint: [{}]",
-                inner.join(", ")
-            ));
-        }
+        let inner = entries.values().flat_map(|v| scalar_constraints(val, v));
+        push_nested(&mut own, "Map value", inner);
     }
     push_all(node, value, path, own, found);
+}
+
+/// The violations of a list's elements or a map's keys or values, each once, as one
+/// `<what> must satisfy constraint: [...]` line.
+fn push_nested(own: &mut Vec<String>, what: &str, inner: impl Iterator<Item = String>) {
+    let inner = distinct(inner);
+    if !inner.is_empty() {
+        own.push(format!(
+            "{what} must satisfy constraint: [{}]",
+            inner.join(", ")
+        ));
+    }
 }
 
 fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
