@@ -31,26 +31,17 @@ fn chromium() -> PathBuf {
 /// are required and missing.
 fn browser_peers_installed() -> bool {
     let node = peer_support::peers_dir().join("node/node_modules");
-    let missing: Vec<String> = [
+    let mut paths: Vec<PathBuf> = [
         "playwright-core",
         "esbuild",
         "aws-amplify",
         "amazon-cognito-identity-js",
     ]
     .iter()
-    .filter(|p| !node.join(p).is_dir())
-    .map(|p| format!("{}", node.join(p).display()))
-    .chain((!chromium().exists()).then(|| format!("{}", chromium().display())))
+    .map(|p| node.join(p))
     .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        !peer_support::required(),
-        "HARNESS_REQUIRE_PEERS=1 but {missing:?} are missing: run scripts/install-peers.sh"
-    );
-    eprintln!("skipped: {missing:?} missing (scripts/install-peers.sh)");
-    false
+    paths.push(chromium());
+    peer_support::installed(&paths)
 }
 
 /// Serves the files of one directory (no subdirectories) on 127.0.0.1:0; returns its base URL.
@@ -92,17 +83,7 @@ async fn browser_clients_sign_in_refresh_sign_out_and_complete_managed_login() {
     let pool_id = h.default_pool().await;
     let app = h.all_flows_app(&pool_id, false).await;
     h.confirmed_user(&pool_id, &app, "alice").await;
-    let sub = h
-        .client
-        .admin_get_user(&pool_id, "alice")
-        .await
-        .unwrap()
-        .user_attributes
-        .unwrap_or_default()
-        .into_iter()
-        .find(|a| a.name == "sub")
-        .and_then(|a| a.value)
-        .expect("a sub");
+    let sub = h.user_sub(&pool_id, "alice").await;
 
     let page_dir = tempfile::tempdir().unwrap();
     let page_url = serve_page(page_dir.path()).await;

@@ -5,6 +5,7 @@
 //! `scripts/peer-client.sh` (docs/peers.md). Skipped when the peers are not installed, unless
 //! HARNESS_REQUIRE_PEERS=1 (as `scripts/test.sh` sets).
 
+mod peer_support;
 mod server_support;
 
 use std::path::PathBuf;
@@ -13,22 +14,11 @@ use cognito_harness::protocol::ops::*;
 use server_support::*;
 
 fn peers_installed() -> bool {
-    let dir = std::env::var_os("COGNITO_PEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".peers"));
-    let ok = dir
-        .join("node/node_modules/amazon-cognito-identity-js")
-        .is_dir()
-        && dir.join("venv/bin/python").exists();
-    if !ok {
-        assert!(
-            std::env::var("HARNESS_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "peers missing in {}: run scripts/install-peers.sh",
-            dir.display()
-        );
-        eprintln!("skipping: peers not installed in {}", dir.display());
-    }
-    ok
+    let dir = peer_support::peers_dir();
+    peer_support::installed(&[
+        dir.join("node/node_modules/amazon-cognito-identity-js"),
+        dir.join("venv/bin/python"),
+    ])
 }
 
 /// Runs a peer client; returns its JSON line.
@@ -218,33 +208,15 @@ async fn amplify_v6_signs_in_refreshes_and_signs_out() {
     if !peers_installed() {
         return;
     }
-    let dir = std::env::var_os("COGNITO_PEERS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".peers"));
-    if !dir.join("node/node_modules/aws-amplify").is_dir() {
-        assert!(
-            std::env::var("HARNESS_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "aws-amplify missing in {}: run scripts/install-peers.sh",
-            dir.display()
-        );
-        eprintln!("skipping: aws-amplify not installed in {}", dir.display());
+    if !peer_support::installed(&[peer_support::peers_dir().join("node/node_modules/aws-amplify")])
+    {
         return;
     }
     let h = harness().await;
     let pool_id = h.default_pool().await;
     let app = h.all_flows_app(&pool_id, false).await;
     h.confirmed_user(&pool_id, &app, "alice").await;
-    let sub = h
-        .client
-        .admin_get_user(&pool_id, "alice")
-        .await
-        .unwrap()
-        .user_attributes
-        .unwrap_or_default()
-        .into_iter()
-        .find(|a| a.name == "sub")
-        .and_then(|a| a.value)
-        .expect("a sub");
+    let sub = h.user_sub(&pool_id, "alice").await;
 
     let r = peer(vec![
         s("amplify-flow"),

@@ -21,6 +21,26 @@ pub fn required() -> bool {
     std::env::var("HARNESS_REQUIRE_PEERS").is_ok_and(|v| v == "1")
 }
 
+/// Whether every path of an installation exists (node packages, the venv, system binaries).
+/// A missing one skips the test (with a line saying which), or fails it under
+/// HARNESS_REQUIRE_PEERS=1.
+pub fn installed(paths: &[PathBuf]) -> bool {
+    let missing: Vec<String> = paths
+        .iter()
+        .filter(|p| !p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(
+        !required(),
+        "HARNESS_REQUIRE_PEERS=1 but {missing:?} are missing: run scripts/install-peers.sh"
+    );
+    eprintln!("skipped: {missing:?} missing (scripts/install-peers.sh)");
+    false
+}
+
 /// A started emulator, stopped on drop.
 pub struct Peer {
     /// With a trailing slash.

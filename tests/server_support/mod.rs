@@ -136,6 +136,20 @@ impl Harness {
         (status, r.json().await.unwrap())
     }
 
+    /// A user's `sub`, read with AdminGetUser.
+    pub async fn user_sub(&self, pool_id: &str, username: &str) -> String {
+        self.client
+            .admin_get_user(pool_id, username)
+            .await
+            .unwrap()
+            .user_attributes
+            .unwrap_or_default()
+            .into_iter()
+            .find(|a| a.name == "sub")
+            .and_then(|a| a.value)
+            .expect("a sub")
+    }
+
     /// A confirmed user with `PASSWORD`, through SignUp + ConfirmSignUp.
     pub async fn confirmed_user(&self, pool_id: &str, app: &AppClient, username: &str) {
         self.client
