@@ -246,6 +246,12 @@ pub struct RunArgs {
     /// for `merge`, which judges the thresholds on every shard's data.
     #[arg(long, value_name = "I/N", env = "CH_SHARD")]
     pub shard: Option<String>,
+    /// Anchor the whole schedule at this instant (RFC 3339, e.g. 2026-12-07T18:00:00Z): setup
+    /// runs first, then the run waits for it, so the shards of one run send together however
+    /// far apart their processes started. A shard whose setup finishes late sends its overdue
+    /// iterations at once, measured from their intended times, and its report says how late.
+    #[arg(long, value_name = "TIME", env = "CH_START_AT")]
+    pub start_at: Option<String>,
     /// The account's quota for a category, as CATEGORY=RPS (repeatable), e.g.
     /// UserAuthentication=200; overrides the scenario's `quotas:` block. Reports compare each
     /// category's peak with the quota in force and say where it came from.

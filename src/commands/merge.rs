@@ -28,6 +28,13 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
             missing.join(", ")
         );
     }
+    for (shard, late_ms) in crate::shard::late_shards(&results) {
+        eprintln!(
+            "warning: shard {shard} began traffic {:.1} s after the common start (its setup was \
+             not done in time): its overdue iterations were sent at once",
+            late_ms as f64 / 1000.0
+        );
+    }
     let report = merged.report;
     let dir = match args.out {
         Some(dir) => dir,

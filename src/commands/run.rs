@@ -25,6 +25,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::Config);
         }
     };
+    let start_at = match args
+        .start_at
+        .as_deref()
+        .map(crate::engine::start::parse_start_at)
+    {
+        None => None,
+        Some(Ok(at)) => Some(at),
+        Some(Err(message)) => {
+            eprintln!("error: --start-at (or CH_START_AT): {message}");
+            return Ok(ExitCode::Config);
+        }
+    };
     let mut quotas = crate::quota::Quotas::default();
     for text in &args.quotas {
         match crate::quota::parse_quota_override(text) {
@@ -52,6 +64,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         quiet: args.quiet,
         shard,
         quotas,
+        start_at,
     };
     let metrics = args.metrics_listen.map(|addr| (addr, args.allow_remote));
     run_scenario(&args.scenario, &overrides, &options, metrics)
