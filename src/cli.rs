@@ -229,8 +229,10 @@ pub struct RunArgs {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub overrides: OverrideArgs,
-    /// Where the run's report directory (`<scenario>-<timestamp>/`) is created. `--reports` is
-    /// the older name of this flag and still accepted.
+    /// Where the run's report directory (`<scenario>-<timestamp>/`) is created: a local folder,
+    /// or s3://bucket/prefix to upload it there (credentials and region from the standard AWS
+    /// chain; the bucket is checked before any traffic). `--reports` is the older name of this
+    /// flag and still accepted.
     #[arg(
         long,
         alias = "reports",
@@ -290,8 +292,9 @@ pub struct OverrideArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
-    /// Shard report directories (each holding shard.json), shard.json files, or directories
-    /// whose subdirectories hold them (e.g. one volume every shard wrote into).
+    /// Shard report directories (each holding shard.json), shard.json files, directories
+    /// whose subdirectories hold them (e.g. one volume every shard wrote into), or
+    /// s3://bucket/prefix addresses the shards uploaded to (`run --out s3://...`).
     #[arg(required = true, value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
     /// Write summary.json, summary.md and report.html into this directory [default:

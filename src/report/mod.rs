@@ -16,6 +16,7 @@ mod html;
 mod html_time;
 mod json;
 mod markdown;
+pub mod s3;
 mod terminal;
 mod writer;
 
