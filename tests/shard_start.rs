@@ -156,3 +156,178 @@ fn a_shard_that_misses_the_start_instant_sends_everything_and_reports_the_latene
         summary["start"]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// deploy/kubernetes/start.sh: one start instant for every pod
+
+/// Runs start.sh with `args` and a stand-in `kubectl` that records each call (its arguments,
+/// and what was piped into `apply -f -`) and renders `rendered-<verb>`; returns the exit
+/// status, stderr and the calls (in order, but for the two ends of a pipe).
+fn start_script(args: &[&str]) -> (Option<i32>, String, Vec<(Vec<String>, String)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls");
+    std::fs::create_dir(&calls).unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let fake = bin.join("kubectl");
+    std::fs::write(
+        &fake,
+        r#"#!/bin/sh
+n=0
+while ! mkdir "$CALLS/$n" 2>/dev/null; do n=$((n + 1)); done
+printf '%s\0' "$@" > "$CALLS/$n/args"
+case " $* " in *" -f - "*) cat > "$CALLS/$n/stdin" ;; *) echo "rendered-$1" ;; esac
+"#,
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/kubernetes/start.sh");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("sh")
+        .arg(&script)
+        .args(args)
+        .env("PATH", path)
+        .env("CALLS", &calls)
+        .output()
+        .unwrap();
+    let mut recorded = Vec::new();
+    for n in 0.. {
+        let Ok(bytes) = std::fs::read(calls.join(format!("{n}/args"))) else {
+            break;
+        };
+        let argv = bytes
+            .split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let stdin = std::fs::read_to_string(calls.join(format!("{n}/stdin"))).unwrap_or_default();
+        recorded.push((argv, stdin));
+    }
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        recorded,
+    )
+}
+
+fn job_manifest() -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/kubernetes/job.yaml");
+    serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The JSON pointer `path` in `doc`.
+fn at<'a>(doc: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+    doc.pointer(path).unwrap_or(&serde_json::Value::Null)
+}
+
+#[test]
+fn the_kubernetes_start_script_gives_every_pod_one_start_instant_lead_seconds_ahead() {
+    let before = chrono::Utc::now().timestamp();
+    let (code, stderr, calls) =
+        start_script(&["--lead", "240", "--out", "s3://load-reports/march"]);
+    let after = chrono::Utc::now().timestamp();
+    assert_eq!(code, Some(0), "{stderr}");
+    let argv: Vec<&Vec<String>> = calls.iter().map(|(a, _)| a).collect();
+
+    // The start ConfigMap: CH_START_AT lead seconds ahead (to the second), and CH_OUT.
+    let create = argv[0];
+    assert_eq!(
+        &create[..3],
+        ["create", "configmap", "cognito-harness-start"]
+    );
+    let start_at = create
+        .iter()
+        .find_map(|a| a.strip_prefix("--from-literal=CH_START_AT="))
+        .expect("CH_START_AT");
+    let t = chrono::DateTime::parse_from_rfc3339(start_at)
+        .unwrap()
+        .timestamp();
+    assert!((before + 240..=after + 240).contains(&t), "{start_at}");
+    assert!(create.contains(&"--from-literal=CH_OUT=s3://load-reports/march".to_string()));
+    let piped: Vec<&str> = calls
+        .iter()
+        .filter(|(a, _)| a[..] == ["apply", "-f", "-"])
+        .map(|(_, stdin)| stdin.trim())
+        .collect();
+    assert_eq!(
+        piped,
+        ["rendered-create", "rendered-patch"],
+        "both rendered manifests applied"
+    );
+
+    // The Job, without the shared volume: the patch's tests hold on job.yaml and its removals
+    // take exactly the reports volume and its mount.
+    let patch = argv
+        .iter()
+        .find(|a| a.first().map(String::as_str) == Some("patch"))
+        .expect("a patched Job");
+    assert!(patch.contains(&"--local".to_string()), "{patch:?}");
+    let ops: serde_json::Value =
+        serde_json::from_str(&patch[patch.iter().position(|a| a == "-p").unwrap() + 1]).unwrap();
+    let job = job_manifest();
+    for op in ops.as_array().unwrap() {
+        let path = op["path"].as_str().unwrap();
+        match op["op"].as_str().unwrap() {
+            "test" => assert_eq!(at(&job, path), &op["value"], "{path}"),
+            "remove" => assert_eq!(at(&job, path)["name"], "reports", "{path}"),
+            other => panic!("unexpected op {other}"),
+        }
+    }
+    assert!(argv.iter().any(|a| a[..]
+        == [
+            "delete",
+            "job",
+            "cognito-harness-load",
+            "--ignore-not-found"
+        ]));
+    assert!(
+        !argv
+            .iter()
+            .any(|a| a.iter().any(|x| x.ends_with("job.yaml") && a[0] == "apply"))
+    );
+
+    // The pods read both values from that ConfigMap, and pass them on.
+    let container = at(&job, "/spec/template/spec/containers/0");
+    assert!(
+        container["envFrom"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["configMapRef"]["name"] == "cognito-harness-start"
+                && e["configMapRef"]["optional"] == true)
+    );
+    let command = container["command"][2].as_str().unwrap();
+    assert!(
+        command.contains(r#"--out "${CH_OUT:-/reports}""#),
+        "{command}"
+    );
+}
+
+#[test]
+fn the_start_script_without_s3_applies_the_job_with_its_volume_and_checks_its_arguments() {
+    let (code, stderr, calls) = start_script(&[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let create = &calls.iter().find(|(a, _)| a[0] == "create").unwrap().0;
+    assert!(!create.iter().any(|a| a.contains("CH_OUT")), "{create:?}");
+    assert!(
+        calls
+            .iter()
+            .any(|(a, _)| a.len() == 3 && a[0] == "apply" && a[2].ends_with("job.yaml"))
+    );
+    for bad in [
+        &["--lead", "soon"][..],
+        &["--out", "/reports"][..],
+        &["--frobnicate"][..],
+    ] {
+        let (code, stderr, calls) = start_script(bad);
+        assert_eq!(code, Some(2), "{bad:?}: {stderr}");
+        assert!(stderr.contains("start.sh:"), "{stderr}");
+        assert!(calls.is_empty(), "nothing applied for {bad:?}");
+    }
+}
