@@ -163,7 +163,10 @@ fn a_shard_that_misses_the_start_instant_sends_everything_and_reports_the_latene
 /// Runs start.sh with `args` and a stand-in `kubectl` that records each call (its arguments,
 /// and what was piped into `apply -f -`) and renders `rendered-<verb>`; returns the exit
 /// status, stderr and the calls (in order, but for the two ends of a pipe).
-fn start_script(args: &[&str]) -> (Option<i32>, String, Vec<(Vec<String>, String)>) {
+/// One recorded `kubectl` call: its arguments, and what was piped into it.
+type Call = (Vec<String>, String);
+
+fn start_script(args: &[&str]) -> (Option<i32>, String, Vec<Call>) {
     let dir = tempfile::tempdir().unwrap();
     let calls = dir.path().join("calls");
     std::fs::create_dir(&calls).unwrap();
