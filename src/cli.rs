@@ -229,8 +229,10 @@ pub struct RunArgs {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub overrides: OverrideArgs,
-    /// Where the run's report directory (`<scenario>-<timestamp>/`) is created. `--reports` is
-    /// the older name of this flag and still accepted.
+    /// Where the run's report directory (`<scenario>-<timestamp>/`) is created: a local folder,
+    /// or s3://bucket/prefix to upload it there (credentials and region from the standard AWS
+    /// chain; the bucket is checked before any traffic). `--reports` is the older name of this
+    /// flag and still accepted.
     #[arg(
         long,
         alias = "reports",
@@ -246,6 +248,12 @@ pub struct RunArgs {
     /// for `merge`, which judges the thresholds on every shard's data.
     #[arg(long, value_name = "I/N", env = "CH_SHARD")]
     pub shard: Option<String>,
+    /// Anchor the whole schedule at this instant (RFC 3339, e.g. 2026-12-07T18:00:00Z): setup
+    /// runs first, then the run waits for it, so the shards of one run send together however
+    /// far apart their processes started. A shard whose setup finishes late sends its overdue
+    /// iterations at once, measured from their intended times, and its report says how late.
+    #[arg(long, value_name = "TIME", env = "CH_START_AT")]
+    pub start_at: Option<String>,
     /// The account's quota for a category, as CATEGORY=RPS (repeatable), e.g.
     /// UserAuthentication=200; overrides the scenario's `quotas:` block. Reports compare each
     /// category's peak with the quota in force and say where it came from.
@@ -284,8 +292,9 @@ pub struct OverrideArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
-    /// Shard report directories (each holding shard.json), shard.json files, or directories
-    /// whose subdirectories hold them (e.g. one volume every shard wrote into).
+    /// Shard report directories (each holding shard.json), shard.json files, directories
+    /// whose subdirectories hold them (e.g. one volume every shard wrote into), or
+    /// s3://bucket/prefix addresses the shards uploaded to (`run --out s3://...`).
     #[arg(required = true, value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
     /// Write summary.json, summary.md and report.html into this directory [default:

@@ -370,6 +370,10 @@ pub fn merge(
         if r.report.summary.schema_version != first.report.summary.schema_version {
             return Err(mismatch("the summary schema version"));
         }
+        let start_of = |r: &ShardResult| r.report.start.as_ref().map(|s| s.start_at.clone());
+        if start_of(r) != start_of(first) {
+            return Err(mismatch("the common start (--start-at)"));
+        }
         if let Some((other, _)) = by_index.insert(r.shard.index, (path, r)) {
             return Err(MergeError::Duplicate {
                 shard: r.shard,
@@ -442,12 +446,43 @@ pub fn merge(
         started_at: earliest.report.started_at.clone(),
         partial: !missing.is_empty() || by_index.values().any(|(_, r)| r.report.partial),
         shard: None,
+        start: merged_start(by_index.values().map(|(_, r)| *r)),
     };
     Ok(Merged {
         report: RunReport::evaluate(info, &thresholds, summary),
         shards: by_index.values().map(|(_, r)| r.shard).collect(),
         missing,
     })
+}
+
+/// The merged run's common start: the shards' instant, the latest shard's lateness, and
+/// whether any shard's setup missed it. `None` when the shards had no `--start-at`.
+fn merged_start<'a>(
+    shards: impl Iterator<Item = &'a ShardResult>,
+) -> Option<crate::report::StartInfo> {
+    let mut merged: Option<crate::report::StartInfo> = None;
+    for start in shards.filter_map(|r| r.report.start.as_ref()) {
+        match &mut merged {
+            None => merged = Some(start.clone()),
+            Some(m) => {
+                m.late_ms = m.late_ms.max(start.late_ms);
+                m.setup_late |= start.setup_late;
+            }
+        }
+    }
+    merged
+}
+
+/// Shards that began traffic after the common start, with how late (milliseconds), for
+/// `merge` to name them.
+pub fn late_shards(results: &[(PathBuf, ShardResult)]) -> Vec<(Shard, u64)> {
+    results
+        .iter()
+        .filter_map(|(_, r)| {
+            let start = r.report.start.as_ref()?;
+            (start.setup_late || start.late_ms > 0).then_some((r.shard, start.late_ms))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -186,6 +186,7 @@ flows:
         quiet: true,
         shard: None,
         quotas,
+        start_at: None,
     };
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)

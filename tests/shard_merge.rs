@@ -137,6 +137,7 @@ fn shard_result(shard: Shard, started_at_ms: i64, samples: &[Sample]) -> ShardRe
         started_at: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         partial: false,
         shard: Some((shard.index, shard.count)),
+        start: None,
     };
     ShardResult {
         schema_version: SHARD_SCHEMA_VERSION,
@@ -382,6 +383,7 @@ async fn shards_on_one_pool_use_disjoint_users_and_together_run_the_scenario() {
             quiet: true,
             shard: Some(Shard::new(index, count).unwrap()),
             quotas: Default::default(),
+            start_at: None,
         };
         let scenario = scenario.clone();
         runs.push(tokio::spawn(async move {

@@ -69,6 +69,7 @@ pub fn execute(rt: &Runtime, prepared: Prepared, reports_root: PathBuf) -> RunRe
         quiet: true,
         shard: None,
         quotas: Default::default(),
+        start_at: None,
     };
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let Prepared {

@@ -13,6 +13,7 @@ use crate::engine::progress::{PLAIN_INTERVAL, TTY_INTERVAL};
 use crate::engine::{EngineError, LiveMetrics, RunOptions, RunSink, execute_with};
 use crate::exit::ExitCode;
 use crate::protocol::redact::redact_urls_in;
+use crate::report::s3::{self, S3Url};
 
 /// `run`: validate (exit 2 with located errors), then hand over to the engine, which writes the
 /// reports and picks the exit code (thresholds, unreachable target, interruption).
@@ -22,6 +23,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(Ok(shard)) => Some(shard),
         Some(Err(message)) => {
             eprintln!("error: --shard (or CH_SHARD): {message}");
+            return Ok(ExitCode::Config);
+        }
+    };
+    let start_at = match args
+        .start_at
+        .as_deref()
+        .map(crate::engine::start::parse_start_at)
+    {
+        None => None,
+        Some(Ok(at)) => Some(at),
+        Some(Err(message)) => {
+            eprintln!("error: --start-at (or CH_START_AT): {message}");
             return Ok(ExitCode::Config);
         }
     };
@@ -47,14 +60,29 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::Config);
         }
     };
+    // `--out s3://bucket/prefix`: the reports are written into a local staging folder, then
+    // uploaded (see `report::s3`).
+    let s3 = match args.out.to_str().and_then(S3Url::parse) {
+        None => None,
+        Some(Ok(url)) => Some(url),
+        Some(Err(message)) => {
+            eprintln!("error: --out: {message}");
+            return Ok(ExitCode::Config);
+        }
+    };
+    let reports_root = match &s3 {
+        Some(_) => std::env::temp_dir().join(format!("cognito-harness-{}", std::process::id())),
+        None => args.out,
+    };
     let options = crate::engine::RunOptions {
-        reports_root: args.out,
+        reports_root,
         quiet: args.quiet,
         shard,
         quotas,
+        start_at,
     };
     let metrics = args.metrics_listen.map(|addr| (addr, args.allow_remote));
-    run_scenario(&args.scenario, &overrides, &options, metrics)
+    run_scenario(&args.scenario, &overrides, &options, metrics, s3)
 }
 
 /// `--metrics-listen`: the address and whether a non-loopback one is allowed.
@@ -66,6 +94,7 @@ fn run_scenario(
     overrides: &crate::scenario::Overrides,
     options: &RunOptions,
     metrics: MetricsListen,
+    s3: Option<S3Url>,
 ) -> anyhow::Result<ExitCode> {
     let loaded = match crate::scenario::load_scenario_with(path, overrides) {
         Ok(loaded) => loaded,
@@ -82,6 +111,18 @@ fn run_scenario(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // The bucket is checked before any traffic: a run whose reports cannot be stored is not run.
+    let s3 = match s3 {
+        None => None,
+        Some(url) => {
+            let client = runtime.block_on(s3::client());
+            if let Err(e) = runtime.block_on(s3::check_bucket(&client, &url)) {
+                eprintln!("error: --out: cannot write reports to {url}: {e}");
+                return Ok(ExitCode::Config);
+            }
+            Some((client, url))
+        }
+    };
     let scenario = Arc::new(loaded.scenario);
     let order = scenario.step_order();
     let terminal = Arc::new(Terminal::new());
@@ -110,6 +151,26 @@ fn run_scenario(
         });
         execute_with(scenario, options, stop_rx, terminal).await
     });
+    let result = match (result, s3) {
+        (Ok(mut result), Some((client, url))) => {
+            match runtime.block_on(s3::upload_dir(&client, &url, &result.dir)) {
+                Ok(address) => {
+                    let _ = std::fs::remove_dir_all(&options.reports_root);
+                    result.dir = std::path::PathBuf::from(address);
+                }
+                Err(e) => {
+                    eprintln!(
+                        "error: the reports could not be uploaded ({e}); they are kept in {}",
+                        result.dir.display()
+                    );
+                    runtime.shutdown_background();
+                    return Ok(ExitCode::Config);
+                }
+            }
+            Ok(result)
+        }
+        (result, _) => result,
+    };
     // The signal task may still wait; do not let it hold the process.
     runtime.shutdown_background();
     match result {

@@ -239,6 +239,7 @@ thresholds:
             quiet: true,
             shard: None,
             quotas: Default::default(),
+            start_at: None,
         };
         let (_stop_tx, stop) = tokio::sync::watch::channel(false);
         let result = execute_on(scenario, resolved, &run_id, &options, stop)

@@ -54,6 +54,7 @@ pub mod pacer;
 pub mod progress;
 pub mod run;
 mod shared;
+pub mod start;
 mod steps;
 pub mod target;
 

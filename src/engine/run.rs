@@ -34,6 +34,9 @@ pub struct RunOptions {
     /// Quotas given with `--quota` (source `flag`); they override the scenario's `quotas:`
     /// block. Default: none.
     pub quotas: crate::quota::Quotas,
+    /// `--start-at`: the common start instant every shard anchors its schedule at (see
+    /// [`super::start`]). Default: traffic starts when setup is done.
+    pub start_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A finished (or interrupted) run.
@@ -170,7 +173,16 @@ pub async fn execute_on_with(
         .map_or(4, |n| n.get() * 2)
         .clamp(2, 16);
     let flows = scenario.flows.len();
-    let started_at = chrono::Utc::now();
+    let graceful = loads
+        .iter()
+        .map(|(load, _)| load.graceful_stop)
+        .max()
+        .unwrap_or_default();
+    let anchor = {
+        let mut stop = stop.clone();
+        super::start::anchor(options.start_at, graceful, &mut stop, &*sink, options.quiet).await
+    };
+    let started_at = anchor.wall;
     let shared = Arc::new(Shared {
         segment,
         scenario: scenario.clone(),
@@ -182,7 +194,7 @@ pub async fn execute_on_with(
         shards: (0..shard_count)
             .map(|_| std::sync::Mutex::new(Recorder::new(layout.clone())))
             .collect(),
-        start: Instant::now(),
+        start: anchor.instant,
         iteration_numbers: (0..flows).map(|_| AtomicU64::new(0)).collect(),
         user_cursors: (0..flows).map(|_| AtomicU64::new(0)).collect(),
         counters: (0..flows).map(|_| FlowCounters::default()).collect(),
@@ -272,6 +284,7 @@ pub async fn execute_on_with(
         started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         partial: interrupted || aborted.is_some(),
         shard: options.shard.map(|s| (s.index, s.count)),
+        start: anchor.info,
     };
     let report = RunReport::evaluate(info, &scenario.thresholds, summary).with_abort(aborted);
     let extra: Vec<_> = options

@@ -16,6 +16,7 @@ mod html;
 mod html_time;
 mod json;
 mod markdown;
+pub mod s3;
 mod terminal;
 mod writer;
 
@@ -56,10 +57,27 @@ pub struct RunReport {
     pub thresholds: Vec<ThresholdResult>,
     /// Whether every threshold held (false when a threshold aborted the run).
     pub passed: bool,
+    /// Set when the run was given a common start instant (`run --start-at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<StartInfo>,
     /// Set when a threshold with `abort_on_fail` failed during the run and stopped it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aborted: Option<Aborted>,
     pub summary: Summary,
+}
+
+/// A run anchored at a common start instant (`run --start-at`): the instant, and how late
+/// this process's traffic began after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartInfo {
+    /// The common start instant, RFC 3339 in UTC: the schedule's time zero.
+    pub start_at: String,
+    /// How long after it traffic could begin, in milliseconds (0 when setup was done in time;
+    /// the overdue iterations were then sent at once and measured from their intended times).
+    /// In a merge: the latest shard's.
+    pub late_ms: u64,
+    /// True when setup was not done by the start instant (in a merge: by some shard).
+    pub setup_late: bool,
 }
 
 /// Which threshold stopped the run, when, and the rates the run had reached then (for a
@@ -94,6 +112,7 @@ pub struct RunInfo {
     pub started_at: String,
     pub partial: bool,
     pub shard: Option<(u32, u32)>,
+    pub start: Option<StartInfo>,
 }
 
 impl RunReport {
@@ -118,6 +137,7 @@ impl RunReport {
             started_at: info.started_at,
             partial: info.partial,
             shard: info.shard,
+            start: info.start,
             thresholds,
             passed,
             aborted: None,

@@ -47,6 +47,7 @@ pub async fn run_changed_on(
         quiet: true,
         shard: None,
         quotas: Default::default(),
+        start_at: None,
     };
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)

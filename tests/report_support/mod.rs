@@ -146,6 +146,7 @@ pub fn report(v: Variant) -> RunReport {
         started_at: "2026-01-02T03:04:05Z".into(),
         partial: false,
         shard: None,
+        start: None,
         thresholds,
         passed,
         aborted: None,

@@ -691,6 +691,7 @@ mod tests {
             started_at: "2026-01-01T00:00:00Z".into(),
             partial: false,
             shard: None,
+            start: None,
         };
         RunReport::evaluate(info, &[], summary)
     }
