@@ -254,6 +254,11 @@ pub struct RunArgs {
     /// iterations at once, measured from their intended times, and its report says how late.
     #[arg(long, value_name = "TIME", env = "CH_START_AT")]
     pub start_at: Option<String>,
+    /// Do not check answers against the service model's shapes. By default every answer is
+    /// checked (required members present, JSON types, enum values, error bodies) and a
+    /// mismatch fails its request as `shape:<member>:<problem>`, e.g. `shape:UserSub:missing`.
+    #[arg(long)]
+    pub no_shape_check: bool,
     /// The account's quota for a category, as CATEGORY=RPS (repeatable), e.g.
     /// UserAuthentication=200; overrides the scenario's `quotas:` block. Reports compare each
     /// category's peak with the quota in force and say where it came from.

@@ -82,6 +82,11 @@ fn misbehave(n: u64, stream: &mut TcpStream) {
 }
 
 fn start_hostile_server() -> (u16, Arc<AtomicU64>) {
+    start_server(misbehave)
+}
+
+/// A loopback server answering request `n` with `behave(n, stream)`.
+fn start_server(behave: fn(u64, &mut TcpStream)) -> (u16, Arc<AtomicU64>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let seen = Arc::new(AtomicU64::new(0));
@@ -93,7 +98,7 @@ fn start_hostile_server() -> (u16, Arc<AtomicU64>) {
             std::thread::spawn(move || {
                 if read_request(&mut stream) {
                     let n = counter.fetch_add(1, Ordering::SeqCst);
-                    misbehave(n, &mut stream);
+                    behave(n, &mut stream);
                 }
             });
         }
@@ -198,4 +203,92 @@ flows:
             >= 4,
         "the failures are told apart by kind: {step}"
     );
+}
+
+/// SignUp answers that are wrong only in shape, in turn (request 0, the reachability probe,
+/// gets the first): each is what an SDK's decoder trips on, and none is a transport or
+/// service failure.
+fn misshape(n: u64, stream: &mut TcpStream) {
+    const JSON: &str = "application/x-amz-json-1.1";
+    let (status, body): (&str, &[u8]) = match n % 5 {
+        0 => ("200 OK", br#"{"UserConfirmed": false}"#),
+        1 => ("200 OK", br#"{"UserConfirmed": "false", "UserSub": "5f1c"}"#),
+        2 => (
+            "200 OK",
+            br#"{"UserConfirmed": false, "UserSub": "5f1c", "CodeDeliveryDetails": {"DeliveryMedium": "PIGEON"}}"#,
+        ),
+        3 => (
+            "400 Bad Request",
+            br#"{"__type": "InvalidParameterException", "message": ["Username", "is invalid"]}"#,
+        ),
+        _ => ("200 OK", br#"{"UserConfirmed": false, "UserSub": "5f1c"}"#),
+    };
+    respond(stream, status, JSON, body);
+}
+
+/// Runs a sign-up storm against the misshapen server; returns the step's summary.
+fn run_against_misshapen(extra: &[&str]) -> serde_json::Value {
+    let (port, _seen) = start_server(misshape);
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = cli_support::write(
+        dir.path(),
+        "misshapen.yaml",
+        &format!(
+            r#"
+target:
+  endpoint: http://127.0.0.1:{port}/
+  region: us-east-1
+  user_pool_id: us-east-1_Shapes
+  client_id: shapesclient
+setup: {{ keep: true }}
+flows:
+  storm:
+    load: {{ executor: constant-arrival-rate, rate: 25, duration: 2s, pre_allocated_vus: 5 }}
+    steps:
+      - sign_up:
+          password: "Shapes-Pa55word!"
+"#
+        ),
+    );
+    let reports = dir.path().join("reports");
+    let out = cli_support::harness_process()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&reports)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 10)), "{out:?}");
+    cli_support::only_summary(&reports)["summary"]["steps"]["storm.sign_up"].clone()
+}
+
+#[test]
+fn answers_wrong_only_in_shape_are_failures_counted_by_member() {
+    let step = run_against_misshapen(&[]);
+    let count = step["count"].as_u64().unwrap();
+    let errors = step["errors"].as_object().unwrap();
+    for label in [
+        "shape:UserSub:missing",
+        "shape:UserConfirmed:type",
+        "shape:CodeDeliveryDetails.DeliveryMedium:enum",
+        "shape:error.message:type",
+    ] {
+        assert!(
+            errors.get(label).and_then(|n| n.as_u64()).unwrap_or(0) >= 1,
+            "{label}: {step}"
+        );
+    }
+    let failed: u64 = errors.values().map(|n| n.as_u64().unwrap()).sum();
+    // One answer in five fits; every other is a shape failure, and nothing else.
+    assert_eq!(errors.len(), 4, "{step}");
+    assert_eq!(step["ok"].as_u64().unwrap() + failed, count, "{step}");
+    assert!(step["ok"].as_u64().unwrap() >= 1, "{step}");
+
+    // Without the check, only what the typed decode cannot read fails: the unknown enum value
+    // is accepted (as the SDKs' open enums do) and the error counts by its type.
+    let step = run_against_misshapen(&["--no-shape-check"]);
+    let errors = step["errors"].as_object().unwrap();
+    assert!(errors.keys().all(|k| !k.starts_with("shape:")), "{step}");
+    assert!(errors.contains_key("InvalidParameterException"), "{step}");
 }

@@ -187,6 +187,7 @@ flows:
         shard: None,
         quotas,
         start_at: None,
+        check_shapes: true,
     };
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)

@@ -384,6 +384,7 @@ async fn shards_on_one_pool_use_disjoint_users_and_together_run_the_scenario() {
             shard: Some(Shard::new(index, count).unwrap()),
             quotas: Default::default(),
             start_at: None,
+            check_shapes: true,
         };
         let scenario = scenario.clone();
         runs.push(tokio::spawn(async move {

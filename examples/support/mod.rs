@@ -70,6 +70,7 @@ pub fn execute(rt: &Runtime, prepared: Prepared, reports_root: PathBuf) -> RunRe
         shard: None,
         quotas: Default::default(),
         start_at: None,
+        check_shapes: true,
     };
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let Prepared {

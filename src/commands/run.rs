@@ -80,6 +80,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         shard,
         quotas,
         start_at,
+        check_shapes: !args.no_shape_check,
     };
     let metrics = args.metrics_listen.map(|addr| (addr, args.allow_remote));
     run_scenario(&args.scenario, &overrides, &options, metrics, s3)

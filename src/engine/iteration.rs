@@ -240,6 +240,7 @@ thresholds:
             shard: None,
             quotas: Default::default(),
             start_at: None,
+            check_shapes: true,
         };
         let (_stop_tx, stop) = tokio::sync::watch::channel(false);
         let result = execute_on(scenario, resolved, &run_id, &options, stop)

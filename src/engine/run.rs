@@ -37,6 +37,9 @@ pub struct RunOptions {
     /// `--start-at`: the common start instant every shard anchors its schedule at (see
     /// [`super::start`]). Default: traffic starts when setup is done.
     pub start_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Check every answer against the service model's shapes (a mismatch fails the request as
+    /// `shape:<member>:<problem>`). Default: true; `run --no-shape-check` turns it off.
+    pub check_shapes: bool,
 }
 
 /// A finished (or interrupted) run.
@@ -133,6 +136,8 @@ pub async fn execute_on_with(
     sink: Arc<dyn RunSink>,
 ) -> Result<RunResult, EngineError> {
     let run_id = run_id.to_string();
+    let mut resolved = resolved;
+    resolved.client = resolved.client.with_shape_check(options.check_shapes);
     let password = scenario
         .setup
         .password

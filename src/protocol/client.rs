@@ -87,6 +87,9 @@ struct Inner {
 #[derive(Clone)]
 pub struct CognitoClient {
     inner: Arc<Inner>,
+    /// Check every answer of [`CognitoClient::call`] against the service model's shapes
+    /// ([`super::shape`]). Default: on.
+    check_shapes: bool,
 }
 
 impl fmt::Debug for CognitoClient {
@@ -170,24 +173,60 @@ pub struct CallOutcome<T> {
 }
 
 /// Decode a response as `T`: a 2xx body as JSON (an empty body reads as `{}`, which some
-/// emulators send for empty outputs), anything else through [`decode_error_response`].
+/// emulators send for empty outputs), anything else through [`decode_error_response`]; every
+/// answer checked against the service model's shapes ([`decode_response_with`]).
 pub fn decode_response<T: DeserializeOwned>(
     operation: &str,
     raw: &RawResponse,
 ) -> Result<T, CallError> {
+    decode_response_with(operation, raw, true)
+}
+
+/// [`decode_response`], with the shape check ([`super::shape`]) on or off. With it on, the body
+/// is parsed once into a JSON value, checked, then converted; a mismatch is a
+/// [`CallError::Shape`] naming the member.
+pub fn decode_response_with<T: DeserializeOwned>(
+    operation: &str,
+    raw: &RawResponse,
+    check_shapes: bool,
+) -> Result<T, CallError> {
+    let decode_error = |e: serde_json::Error| CallError::Decode {
+        operation: operation.to_owned(),
+        status: raw.status,
+        detail: describe_json_error(&e),
+    };
     if !raw.is_success() {
-        return Err(decode_error_response(raw.status, &raw.headers, &raw.body));
+        let error = decode_error_response(raw.status, &raw.headers, &raw.body);
+        if check_shapes
+            && matches!(error, CallError::Service(_))
+            && let Ok(body) = serde_json::from_slice::<serde_json::Value>(&raw.body)
+            && let Some(issue) = super::shape::check_error(&body)
+        {
+            return Err(CallError::Shape {
+                operation: operation.to_owned(),
+                status: raw.status,
+                issue,
+            });
+        }
+        return Err(error);
     }
     let body: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         &raw.body
     };
-    serde_json::from_slice(body).map_err(|e| CallError::Decode {
-        operation: operation.to_owned(),
-        status: raw.status,
-        detail: describe_json_error(&e),
-    })
+    if !check_shapes {
+        return serde_json::from_slice(body).map_err(decode_error);
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(decode_error)?;
+    if let Some(issue) = super::shape::check_output(operation, &value) {
+        return Err(CallError::Shape {
+            operation: operation.to_owned(),
+            status: raw.status,
+            issue,
+        });
+    }
+    serde_json::from_value(value).map_err(decode_error)
 }
 
 impl CognitoClient {
@@ -230,7 +269,15 @@ impl CognitoClient {
                 credentials,
                 clock,
             }),
+            check_shapes: true,
         })
+    }
+
+    /// This client (sharing its connections) with the shape check of every answer turned on or
+    /// off (`run --no-shape-check`).
+    pub fn with_shape_check(mut self, on: bool) -> Self {
+        self.check_shapes = on;
+        self
     }
 
     pub fn config(&self) -> &TargetConfig {
@@ -331,7 +378,7 @@ impl CognitoClient {
     /// output or the error.
     pub async fn call<Op: Operation>(&self, req: &Op) -> Result<Op::Output, CallError> {
         let raw = self.call_raw(req).await?;
-        decode_response(Op::KIND.name(), &raw)
+        decode_response_with(Op::KIND.name(), &raw, self.check_shapes)
     }
 
     /// [`CognitoClient::call`] that also reports status, sizes and timing, whatever the
@@ -355,7 +402,7 @@ impl CognitoClient {
             .await
         {
             Ok(raw) => CallOutcome {
-                result: decode_response(Op::KIND.name(), &raw),
+                result: decode_response_with(Op::KIND.name(), &raw, self.check_shapes),
                 status: Some(raw.status),
                 bytes_sent,
                 bytes_received: raw.body.len(),
@@ -463,8 +510,12 @@ mod tests {
     fn empty_2xx_body_decodes_as_empty_output() {
         let out: GlobalSignOutResponse = decode_response("GlobalSignOut", &raw(200, b"")).unwrap();
         assert_eq!(out, GlobalSignOutResponse {});
-        // ... but not as an output with required members.
+        // ... but not as an output with required members: the shape check names the first
+        // member the model requires, and without it the typed decode still refuses.
         let err = decode_response::<SignUpResponse>("SignUp", &raw(200, b"")).unwrap_err();
+        assert_eq!(err.label(), "shape:UserConfirmed:missing", "{err:?}");
+        let err =
+            decode_response_with::<SignUpResponse>("SignUp", &raw(200, b""), false).unwrap_err();
         assert!(
             matches!(&err, CallError::Decode { detail, .. } if detail.contains("missing field")),
             "{err:?}"

@@ -34,9 +34,13 @@ pub mod redact;
 pub mod response;
 pub mod secret_hash;
 pub mod sensitive;
+pub mod shape;
 pub mod sigv4;
 
-pub use client::{CallOutcome, CognitoClient, RawRequest, RawResponse, Timing, decode_response};
+pub use client::{
+    CallOutcome, CognitoClient, RawRequest, RawResponse, Timing, decode_response,
+    decode_response_with,
+};
 pub use endpoints::{ConfigError, TargetConfig};
 pub use error::{CallError, CognitoErrorKind, ServiceError, TransportErrorKind};
 pub use oauth2::{ClientAuthMethod, Grant, OAuthError, OAuthErrorCode, Pkce, TokenResponse};

@@ -48,6 +48,7 @@ pub async fn run_changed_on(
         shard: None,
         quotas: Default::default(),
         start_at: None,
+        check_shapes: true,
     };
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
     let result = engine::execute_on(scenario, resolved, &run_id, &options, stop)

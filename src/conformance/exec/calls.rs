@@ -8,7 +8,8 @@ use crate::conformance::case::{CallStep, CodeKind, CodeStep, UserStatus, UserSte
 use crate::conformance::target::{Answer, CodeSource, Fixture};
 use crate::conformance::template::{self, Vars};
 use crate::protocol::client::RawRequest;
-use crate::protocol::ops::OperationKind;
+use crate::protocol::ops::{OperationKind, TARGET_PREFIX};
+use crate::protocol::shape;
 use crate::protocol::{CallError, CognitoClient};
 
 pub(super) async fn do_call(
@@ -40,12 +41,49 @@ pub(super) async fn do_call(
     send(&fixture.client, &req).await
 }
 
+/// Sends one request. Every answer is also checked against the service model's shapes, beyond
+/// what the case expects: an answer an SDK would trip on fails the step, naming the member.
 async fn send(client: &CognitoClient, req: &RawRequest) -> Result<Answer, String> {
-    client
+    let raw = client
         .send(req)
         .await
-        .map(Answer::from_raw)
-        .map_err(|e: CallError| e.to_string())
+        .map_err(|e: CallError| e.to_string())?;
+    let empty = raw.body.iter().all(u8::is_ascii_whitespace);
+    let answer = Answer::from_raw(raw);
+    match shape_issue(req, &answer, empty) {
+        Some(message) => Err(message),
+        None => Ok(answer),
+    }
+}
+
+/// The shape mismatch of `answer` to a request for a known operation: the output shape of a
+/// success, the JSON 1.1 error body of a service error. A body that is not JSON is left to the
+/// case's expectations.
+fn shape_issue(req: &RawRequest, answer: &Answer, empty: bool) -> Option<String> {
+    let op = req
+        .target
+        .as_deref()?
+        .strip_prefix(TARGET_PREFIX)?
+        .strip_prefix('.')?;
+    let issue = if answer.success() {
+        // An empty body reads as `{}` (some targets send none for empty outputs).
+        let nothing = Value::Object(Default::default());
+        let body = match (&answer.body, empty) {
+            (Value::Null, true) => &nothing,
+            (Value::Null, false) => return None,
+            (body, _) => body,
+        };
+        shape::check_output(op, body)?
+    } else if answer.body.get("__type").is_some() {
+        shape::check_error(&answer.body)?
+    } else {
+        return None;
+    };
+    Some(format!(
+        "the {op} answer (HTTP {}) does not fit the service model: {issue} ({})",
+        answer.status,
+        issue.label()
+    ))
 }
 
 pub(super) async fn call_json(

@@ -263,6 +263,15 @@ pub enum CallError {
         status: u16,
         detail: String,
     },
+    /// An answer that does not fit the service model's shape for the operation (a required
+    /// member missing, a member of the wrong JSON type, an unknown enum value, a malformed error
+    /// body): what an SDK's decoder would trip on.
+    #[error("the {operation} answer (HTTP {status}) does not fit the service model: {issue}")]
+    Shape {
+        operation: String,
+        status: u16,
+        issue: crate::protocol::shape::ShapeIssue,
+    },
     /// No complete HTTP exchange.
     #[error("transport error: {0}")]
     Transport(TransportError),
@@ -281,7 +290,7 @@ impl CallError {
             Self::Service(e) => Some(e.status),
             Self::OAuth(e) => Some(e.status),
             Self::Unexpected(e) => Some(e.status),
-            Self::Decode { status, .. } => Some(*status),
+            Self::Decode { status, .. } | Self::Shape { status, .. } => Some(*status),
             Self::Transport(e) => e.status,
             Self::Signing(_) | Self::Request(_) => None,
         }
@@ -320,6 +329,7 @@ impl CallError {
                 }
             ),
             Self::Decode { .. } => "decode".to_owned(),
+            Self::Shape { issue, .. } => issue.label(),
             Self::Transport(e) => format!("transport:{}", e.kind.as_str()),
             Self::Signing(_) => "signing".to_owned(),
             Self::Request(_) => "request".to_owned(),
