@@ -160,7 +160,7 @@ fn matching_users(
 pub fn user_summary(user: &User, attributes_to_get: Option<&[String]>) -> UserType {
     let mut attributes = wire_attributes(user);
     if let Some(names) = attributes_to_get.filter(|n| !n.is_empty()) {
-        attributes.retain(|a| names.iter().any(|n| *n == a.name));
+        attributes.retain(|a| names.contains(&a.name));
     }
     UserType {
         username: Some(user.username.to_string()),
