@@ -32,6 +32,7 @@ FILLERS = {
     "ResourceServerIdentifierType": "https://api.example.com",
     "ResourceServerNameType": "validation-api",
     "DomainType": "validation-domain",
+    "PoolQueryLimitType": 10,
 }
 
 # ASCII stand-ins for the Unicode classes, enough to evaluate the probe values below.

@@ -5,6 +5,7 @@ mod engine_support;
 
 use cognito_harness::engine;
 use cognito_harness::protocol::CognitoClient;
+use cognito_harness::quota::QuotaCategory;
 use cognito_harness::server::{ServerConfig, start};
 use engine_support::run_on;
 
@@ -147,5 +148,35 @@ async fn managed_login_with_pkce_runs_against_the_reference_server() {
     // Managed login and the code exchange are two requests; get_user and refresh one each.
     assert_eq!(s.run.count, 10 * 4);
     assert_eq!(s.run.ok, s.run.count, "{:?}", s.run.errors);
+    server.shutdown().await;
+}
+
+const ADMIN_SEARCH: &str = r#"
+target: embedded
+setup:
+  users: 3
+  password: "Search-Pa55word!"
+flows:
+  support:
+    load: { executor: constant-arrival-rate, rate: 5, duration: 2s, pre_allocated_vus: 2 }
+    steps:
+      - list_users: { filter: 'cognito:user_status = "CONFIRMED"', limit: 2 }
+      - list_users: { name: bad_filter, filter: "username = unquoted", expect: { error: InvalidParameterException } }
+thresholds:
+  run: ["error_rate==0"]
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_users_runs_against_the_reference_server_and_counts_as_user_list() {
+    let server = start(ServerConfig::default()).await.unwrap();
+    let run = run_on(server.endpoint(), ADMIN_SEARCH, |_| {}).await;
+    let s = &run.result.report.summary;
+    assert_eq!(s.flows["support"].count, 10);
+    let step = &s.steps["support.list_users"];
+    assert_eq!(step.ok, 10, "{:?} {:?}", step.errors, step.transport);
+    // The malformed filter is refused as the API reference's form requires.
+    assert_eq!(s.steps["support.bad_filter"].ok, 10);
+    // Both are ListUsers requests, counted in UserList ("Quotas in Amazon Cognito").
+    assert_eq!(s.categories[&QuotaCategory::UserList].count, 20);
     server.shutdown().await;
 }

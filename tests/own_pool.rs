@@ -2,10 +2,12 @@
 //! scenario (`scenarios/own-pool.yaml`, `admin: aws` with a profile) run as a user runs it,
 //! with the profile in a temporary shared config and credentials file and `serve` verifying
 //! admin signatures against that profile's key only; a wrong secret in the profile counted as
-//! the signature error; missing credentials refused before any traffic; and the section's IAM
-//! policy checked against the admin calls the engine makes.
+//! the signature error; missing credentials refused before any traffic; the section's IAM
+//! policy checked against the admin calls the engine makes; and its clean-up script, taken
+//! from README.md as written, run with the peers' boto3 after a run kept its users.
 
 mod cli_support;
+mod peer_support;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -338,4 +340,103 @@ fn a_profile_key_the_target_refuses_stops_provisioning_with_exit_2() {
     );
     assert!(stderr.contains("InvalidSignatureException"), "{stderr}");
     assert!(!stderr.contains("not-the-pinned-secret"));
+}
+
+/// The Python block of the README's "Clean-up" section, exactly as written there.
+fn readme_cleanup_script() -> String {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("### Clean-up")
+        .nth(1)
+        .expect("the README has a Clean-up section");
+    let block = section
+        .split("```python\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the Clean-up section has a python block");
+    format!("{block}\n")
+}
+
+#[test]
+fn the_readme_cleanup_deletes_the_harness_users_a_kept_run_left_and_nothing_else() {
+    let python = peer_support::peers_dir().join("venv/bin/python");
+    if !peer_support::installed(std::slice::from_ref(&python)) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = pinned_client(&server.endpoint);
+    // A user of the pool's own whose name only looks similar: it must stay.
+    rt.block_on(client.admin_create_user(
+        &cognito_harness::protocol::ops::AdminCreateUserRequest {
+            user_pool_id: POOL.into(),
+            username: "harnessed-app-user".into(),
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    // A run that keeps its users, as a crashed run leaves them.
+    let scenario = write(
+        dir.path(),
+        "kept.yaml",
+        "target:\n  endpoint: ${COGNITO_ENDPOINT}\n  user_pool_id: ${POOL_ID}\n  client_id: ${CLIENT_ID}\n  admin: aws\n  profile: cognito-load\n  allow_remote: true\nsetup:\n  users: 4\n  method: admin\n  username: harness-{run}-{n}\n  password: Kept-Passw0rd!\n  keep: true\nflows:\n  session:\n    load: { executor: constant-arrival-rate, rate: 2, duration: 1s, max_vus: 2 }\n    steps: [srp_sign_in]\n",
+    );
+    let mut env = aws_files(dir.path(), SECRET);
+    env.extend([
+        ("COGNITO_ENDPOINT".into(), server.endpoint.clone()),
+        ("POOL_ID".into(), POOL.into()),
+        ("CLIENT_ID".into(), CLIENT.into()),
+    ]);
+    let out = run(&scenario, &dir.path().join("reports"), &env);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let usernames = || -> BTreeSet<String> {
+        let page = rt
+            .block_on(client.list_users(POOL, None, Some(60), None))
+            .unwrap();
+        page.users
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|u| u.username)
+            .collect()
+    };
+    let before = usernames();
+    assert_eq!(
+        before.iter().filter(|u| u.starts_with("harness-")).count(),
+        4,
+        "{before:?}"
+    );
+    // The README's script, as written, with boto3 pointed at `serve` and the pinned key.
+    let script = write(dir.path(), "cleanup.py", &readme_cleanup_script());
+    let cleanup = std::process::Command::new(&python)
+        .arg(&script)
+        .env_clear()
+        .env("POOL_ID", POOL)
+        .env("AWS_ENDPOINT_URL", &server.endpoint)
+        .env("AWS_ACCESS_KEY_ID", KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_DEFAULT_REGION", "eu-west-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HOME", dir.path())
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&cleanup.stdout);
+    assert!(
+        cleanup.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&cleanup.stderr)
+    );
+    assert!(stdout.contains("deleted 4 users"), "{stdout}");
+    let after = usernames();
+    assert_eq!(
+        after,
+        BTreeSet::from(["existing".to_owned(), "harnessed-app-user".to_owned()]),
+        "only the pool's own users are left"
+    );
 }

@@ -343,3 +343,15 @@ fn an_unknown_quota_category_is_a_located_error_naming_the_valid_ones() {
     assert!(err.contains("UserAuthentication, UserCreation"), "{err}");
     assert!(err.contains("quotas.UserRead"), "{err}");
 }
+
+#[test]
+fn list_users_steps_count_in_user_list_whose_quota_is_thirty() {
+    let s = scenario(
+        "setup: { users: 10 }\nload: { executor: constant-arrival-rate, rate: 40, duration: 1m }\nflows:\n  support: { steps: [{ list_users: { filter: 'email ^= \"a\"' } }] }\n",
+    );
+    let plan = plan(&s, &PlanOptions::default());
+    let list = category(&plan, QuotaCategory::UserList);
+    assert!(close(list.peak_rps, 40.0), "peak {}", list.peak_rps);
+    assert_eq!(list.quota_rps, 30.0);
+    assert!(list.would_throttle);
+}

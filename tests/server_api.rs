@@ -361,3 +361,59 @@ fn seeded_pools_clients_and_users_meet_the_model_constraints() {
         "{bad_user}"
     );
 }
+
+/// UpdateUserPool sets every member it is not given to its default (API reference,
+/// UpdateUserPool: "If you don't provide a value for an attribute, Amazon Cognito sets it to
+/// its default value"), and the new password policy applies at once.
+#[tokio::test]
+async fn update_user_pool_resets_what_it_omits_and_applies_the_new_policy() {
+    let h = harness().await;
+    let pool_id = h
+        .pool(
+            CreateUserPoolRequest::named("strict").with_password_policy(PasswordPolicyType {
+                minimum_length: Some(14),
+                ..Default::default()
+            }),
+        )
+        .await;
+    h.client
+        .admin_create_user(&AdminCreateUserRequest {
+            user_pool_id: pool_id.clone(),
+            username: "jane".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let short = "Short-Pa55!";
+    let set = |password: &'static str| AdminSetUserPasswordRequest {
+        user_pool_id: pool_id.clone(),
+        username: "jane".into(),
+        password: password.into(),
+        permanent: Some(true),
+    };
+    assert!(
+        h.client.call(&set(short)).await.is_err(),
+        "14 characters needed"
+    );
+    h.client
+        .call(&UpdateUserPoolRequest {
+            user_pool_id: pool_id.clone(),
+            user_pool_tags: Some([("team".to_owned(), "qa".to_owned())].into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let pool = h
+        .client
+        .call(&DescribeUserPoolRequest {
+            user_pool_id: pool_id.clone(),
+        })
+        .await
+        .unwrap()
+        .user_pool;
+    let policy = pool.policies.unwrap().password_policy.unwrap();
+    assert_eq!(policy.minimum_length, Some(8), "the default policy");
+    assert_eq!(pool.name.as_deref(), Some("strict"), "the name is kept");
+    assert_eq!(pool.user_pool_tags.unwrap()["team"], "qa");
+    h.client.call(&set(short)).await.unwrap();
+}

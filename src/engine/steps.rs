@@ -272,6 +272,7 @@ async fn step_body(cx: StepCx<'_, '_>) -> Result<(), Failure> {
         StepKind::AdminSignIn { password } => admin_sign_in(cx, password).await,
         StepKind::Refresh => refresh(cx).await,
         StepKind::GetUser => get_user(cx).await,
+        StepKind::ListUsers { filter, limit } => list_users(cx, filter.as_deref(), *limit).await,
         StepKind::ChangePassword { new_password } => change_password(cx, new_password).await,
         StepKind::ForgotPassword {
             confirm,
@@ -553,6 +554,23 @@ async fn get_user(cx: StepCx<'_, '_>) -> Result<(), Failure> {
     let client = &t.client;
     let access = user_access(state, step)?;
     call!(calls, "GetUser", true, client.get_user(access.expose()));
+    Ok(())
+}
+
+/// ListUsers (signed) with the step's filter and limit: one page, as an admin back end reads.
+async fn list_users(
+    cx: StepCx<'_, '_>,
+    filter: Option<&str>,
+    limit: Option<i64>,
+) -> Result<(), Failure> {
+    let StepCx { shared, calls, .. } = cx;
+    let t = &shared.target;
+    call!(
+        calls,
+        "ListUsers",
+        true,
+        t.client.list_users(&t.pool_id, filter, limit, None)
+    );
     Ok(())
 }
 

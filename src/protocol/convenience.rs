@@ -287,6 +287,25 @@ impl CognitoClient {
         .await
     }
 
+    /// One page of ListUsers: `filter` as the API reference writes it (`username ^= "x"`),
+    /// `limit` 1-60, `pagination_token` from the previous page.
+    pub async fn list_users(
+        &self,
+        user_pool_id: &str,
+        filter: Option<&str>,
+        limit: Option<i64>,
+        pagination_token: Option<String>,
+    ) -> Result<ListUsersResponse, CallError> {
+        self.call(&ListUsersRequest {
+            user_pool_id: user_pool_id.to_owned(),
+            filter: filter.map(str::to_owned),
+            limit,
+            pagination_token,
+            attributes_to_get: None,
+        })
+        .await
+    }
+
     pub async fn admin_get_user(
         &self,
         user_pool_id: &str,

@@ -374,6 +374,8 @@ pub struct StepOptionsDoc {
     pub scopes: Option<Spanned<Vec<String>>>,
     pub redirect_uri: Option<Spanned<String>>,
     pub token: Option<Spanned<TokenUseDoc>>,
+    pub filter: Option<Spanned<String>>,
+    pub limit: Option<Spanned<i64>>,
 }
 
 /// One step: its kind and options.
@@ -484,6 +486,7 @@ step_kinds! {
         redirect_uri: Spanned<String>,
         capture: Spanned<String>,
     }
+    ListUsers = "list_users" => ListUsersOptions { filter: Spanned<String>, limit: Spanned<i64> }
     VerifyTokens = "verify_tokens" => VerifyTokensOptions {
         tokens: Spanned<String>,
         token: Spanned<TokenUseDoc>,

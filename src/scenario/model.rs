@@ -442,6 +442,12 @@ pub enum StepKind {
         scopes: Vec<String>,
         redirect_uri: Option<String>,
     },
+    /// ListUsers (signed): an admin back end searching the pool. `filter` is sent as written
+    /// (`username ^= "load-"`; default: none, every user); `limit` 1-60 (default: 60).
+    ListUsers {
+        filter: Option<String>,
+        limit: Option<i64>,
+    },
     /// Local JWT verification against the target's JWKS (fetched once per run); no request.
     VerifyTokens {
         token: TokenUse,
@@ -488,6 +494,7 @@ impl StepKind {
             Self::RevokeToken => "revoke_token",
             Self::ClientCredentials { .. } => "client_credentials",
             Self::AuthorizationCodePkce { .. } => "authorization_code_pkce",
+            Self::ListUsers { .. } => "list_users",
             Self::VerifyTokens { .. } => "verify_tokens",
         }
     }
@@ -518,6 +525,7 @@ impl StepKind {
             Self::AuthorizationCodePkce { .. } => {
                 &[MANAGED_LOGIN_OPERATION, AUTHORIZATION_CODE_OPERATION]
             }
+            Self::ListUsers { .. } => &["ListUsers"],
             Self::VerifyTokens { .. } => &[],
         }
     }

@@ -334,17 +334,24 @@ pub struct Group {
     pub created_ms: i64,
 }
 
+/// The settings of a pool that UpdateUserPool changes.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub policy: PasswordPolicy,
+    pub auto_verified: Vec<PoolAttributeType>,
+    pub temporary_password_days: i64,
+    /// As DescribeUserPool answers it (less the live counts).
+    pub wire: crate::protocol::ops::UserPoolType,
+}
+
 pub struct Pool {
     pub id: String,
-    pub name: String,
     pub created_ms: i64,
-    pub policy: PasswordPolicy,
     pub username_attributes: Vec<PoolAttributeType>,
     pub alias_attributes: Vec<PoolAttributeType>,
-    pub auto_verified: Vec<PoolAttributeType>,
     pub case_sensitive: bool,
-    pub temporary_password_days: i64,
-    pub wire: crate::protocol::ops::UserPoolType,
+    /// Replaced whole by UpdateUserPool.
+    pub settings: RwLock<Arc<PoolSettings>>,
     pub clients: RwLock<HashMap<String, Arc<AppClient>>>,
     pub resource_servers: RwLock<Vec<ResourceServerType>>,
     pub domain: RwLock<Option<String>>,
@@ -359,6 +366,30 @@ pub struct Pool {
 }
 
 impl Pool {
+    /// The current settings (a snapshot: UpdateUserPool swaps them whole).
+    pub fn settings(&self) -> Arc<PoolSettings> {
+        self.settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn policy(&self) -> PasswordPolicy {
+        self.settings().policy.clone()
+    }
+
+    pub fn auto_verified(&self) -> Vec<PoolAttributeType> {
+        self.settings().auto_verified.clone()
+    }
+
+    pub fn temporary_password_days(&self) -> i64 {
+        self.settings().temporary_password_days
+    }
+
+    pub fn wire(&self) -> crate::protocol::ops::UserPoolType {
+        self.settings().wire.clone()
+    }
+
     /// The map key for a user name.
     pub fn key(&self, username: &str) -> Box<str> {
         if self.case_sensitive {
@@ -631,15 +662,16 @@ pub fn prevent_errors(v: &Option<PreventUserExistenceErrorTypes>) -> bool {
 pub fn test_pool(auto_verified: Vec<PoolAttributeType>) -> Pool {
     Pool {
         id: "us-east-1_TestPool".into(),
-        name: "test".into(),
         created_ms: 0,
-        policy: PasswordPolicy::default(),
         username_attributes: Vec::new(),
         alias_attributes: Vec::new(),
-        auto_verified,
         case_sensitive: false,
-        temporary_password_days: 7,
-        wire: Default::default(),
+        settings: RwLock::new(Arc::new(PoolSettings {
+            policy: PasswordPolicy::default(),
+            auto_verified,
+            temporary_password_days: 7,
+            wire: Default::default(),
+        })),
         clients: RwLock::new(HashMap::new()),
         resource_servers: RwLock::new(Vec::new()),
         domain: RwLock::new(None),

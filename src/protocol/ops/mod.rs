@@ -19,8 +19,11 @@
 //!   and the sign-outs.
 //! - `account`: GetUser, ForgotPassword, ConfirmForgotPassword, ChangePassword.
 //! - `admin_users`: AdminCreateUser and the other Admin* user operations.
-//! - `groups`: CreateGroup, AdminAddUserToGroup.
-//! - `pools`: pools, app clients, resource servers, domains.
+//! - `groups`: CreateGroup, GetGroup, ListGroups, DeleteGroup and the group memberships.
+//! - `pools`: pools, app clients, resource servers, domains (creation and description).
+//! - `clients`: Describe/List/Update/DeleteUserPoolClient.
+//! - `listing`: ListUsers (filter, pagination) and ListUserPools.
+//! - `pool_settings`: UpdateUserPool and DescribeUserPoolDomain.
 //! - `shared`: the string enumerations and the shapes several areas carry.
 
 use serde::Serialize;
@@ -28,7 +31,10 @@ use serde::Serialize;
 pub mod account;
 pub mod admin_users;
 pub mod auth;
+pub mod clients;
 pub mod groups;
+pub mod listing;
+pub mod pool_settings;
 pub mod pools;
 pub mod shared;
 pub mod signup;
@@ -37,7 +43,10 @@ pub use super::sensitive::{ParamMap, Sensitive};
 pub use account::*;
 pub use admin_users::*;
 pub use auth::*;
+pub use clients::*;
 pub use groups::*;
+pub use listing::*;
+pub use pool_settings::*;
 pub use pools::*;
 pub use shared::*;
 pub use signup::*;
@@ -154,6 +163,21 @@ macro_rules! for_each_operation {
             AdminUserGlobalSignOut => AdminUserGlobalSignOutRequest, AdminUserGlobalSignOutResponse, true;
             CreateGroup => CreateGroupRequest, CreateGroupResponse, true;
             AdminAddUserToGroup => AdminAddUserToGroupRequest, AdminAddUserToGroupResponse, true;
+            // Listing, groups, clients and pool settings (issue 23).
+            ListUsers => ListUsersRequest, ListUsersResponse, true;
+            ListUserPools => ListUserPoolsRequest, ListUserPoolsResponse, true;
+            ListUserPoolClients => ListUserPoolClientsRequest, ListUserPoolClientsResponse, true;
+            DescribeUserPoolClient => DescribeUserPoolClientRequest, DescribeUserPoolClientResponse, true;
+            UpdateUserPoolClient => UpdateUserPoolClientRequest, UpdateUserPoolClientResponse, true;
+            DeleteUserPoolClient => DeleteUserPoolClientRequest, DeleteUserPoolClientResponse, true;
+            UpdateUserPool => UpdateUserPoolRequest, UpdateUserPoolResponse, true;
+            DescribeUserPoolDomain => DescribeUserPoolDomainRequest, DescribeUserPoolDomainResponse, true;
+            GetGroup => GetGroupRequest, GetGroupResponse, true;
+            ListGroups => ListGroupsRequest, ListGroupsResponse, true;
+            DeleteGroup => DeleteGroupRequest, DeleteGroupResponse, true;
+            AdminRemoveUserFromGroup => AdminRemoveUserFromGroupRequest, AdminRemoveUserFromGroupResponse, true;
+            AdminListGroupsForUser => AdminListGroupsForUserRequest, AdminListGroupsForUserResponse, true;
+            ListUsersInGroup => ListUsersInGroupRequest, ListUsersInGroupResponse, true;
         }
     };
 }

@@ -107,9 +107,23 @@ fn every_operation_round_trips_its_recorded_bodies() {
     check_op::<AdminUserGlobalSignOutRequest>();
     check_op::<CreateGroupRequest>();
     check_op::<AdminAddUserToGroupRequest>();
+    check_op::<ListUsersRequest>();
+    check_op::<ListUserPoolsRequest>();
+    check_op::<ListUserPoolClientsRequest>();
+    check_op::<DescribeUserPoolClientRequest>();
+    check_op::<UpdateUserPoolClientRequest>();
+    check_op::<DeleteUserPoolClientRequest>();
+    check_op::<UpdateUserPoolRequest>();
+    check_op::<DescribeUserPoolDomainRequest>();
+    check_op::<GetGroupRequest>();
+    check_op::<ListGroupsRequest>();
+    check_op::<DeleteGroupRequest>();
+    check_op::<AdminRemoveUserFromGroupRequest>();
+    check_op::<AdminListGroupsForUserRequest>();
+    check_op::<ListUsersInGroupRequest>();
     assert_eq!(
         OperationKind::ALL.len(),
-        30,
+        44,
         "a new operation needs fixtures here"
     );
 }

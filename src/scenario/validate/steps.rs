@@ -397,6 +397,13 @@ impl FlowState<'_> {
                         None => None,
                     },
                 },
+                StepKindDoc::ListUsers => StepKind::ListUsers {
+                    filter: match &o.filter {
+                        Some(f) => c.text(f, &format!("{skey}.filter")),
+                        None => None,
+                    },
+                    limit: list_limit(c, ok, &o.limit, &format!("{skey}.limit")),
+                },
                 StepKindDoc::VerifyTokens => StepKind::VerifyTokens {
                     token: match o.token.as_ref().map(|t| t.value) {
                         Some(TokenUseDoc::Id) => TokenUse::Id,
@@ -650,6 +657,29 @@ fn check_expect(c: &mut Checker<'_>, ok: &mut bool, e: &Spanned<ExpectDoc>, skey
     Expect { error, status }
 }
 
+/// `limit` of `list_users`: ListUsers' `Limit`, at most 60 (model `QueryLimitType`); 0 is
+/// refused here too, as a page of nothing is not traffic.
+fn list_limit(
+    c: &mut Checker<'_>,
+    ok: &mut bool,
+    limit: &Option<Spanned<i64>>,
+    key: &str,
+) -> Option<i64> {
+    let l = limit.as_ref()?;
+    if !(1..=60).contains(&l.value) {
+        c.error(
+            pos(l),
+            key,
+            DiagnosticKind::InvalidValue,
+            format!("must be 1..=60, ListUsers' Limit (got {})", l.value),
+            None,
+        );
+        *ok = false;
+        return None;
+    }
+    Some(l.value)
+}
+
 fn check_capability(
     c: &mut Checker<'_>,
     kind: &StepKind,
@@ -661,6 +691,10 @@ fn check_capability(
         StepKind::AdminSignIn { .. } if !caps.admin => Some((
             "calls AdminInitiateAuth, which needs admin credentials, and the target has `admin: none`",
             "set `admin: aws` (or `admin: env`) on the target, or use srp_sign_in",
+        )),
+        StepKind::ListUsers { .. } if !caps.admin => Some((
+            "calls ListUsers, which needs admin credentials, and the target has `admin: none`",
+            "set `admin: aws` (or `admin: env`) on the target",
         )),
         StepKind::ConfirmSignUp {
             via: ConfirmVia::Admin,

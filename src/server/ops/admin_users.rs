@@ -35,9 +35,9 @@ impl Handle for AdminCreateUserRequest {
                 .temporary_password
                 .as_ref()
                 .map(|p| p.expose().to_owned())
-                .unwrap_or_else(|| generate_temporary_password(&pool.policy));
+                .unwrap_or_else(|| generate_temporary_password(&pool.policy()));
             let pool_id = pool.id.clone();
-            let days = pool.temporary_password_days;
+            let days = pool.temporary_password_days();
             return pool
                 .with_user(&key, |user| {
                     if user.status != Status::ForceChangePassword {
@@ -59,7 +59,7 @@ impl Handle for AdminCreateUserRequest {
                 check_password(&pool, p.expose())?;
                 p.expose().to_owned()
             }
-            None => generate_temporary_password(&pool.policy),
+            None => generate_temporary_password(&pool.policy()),
         };
         let attributes = req.user_attributes.unwrap_or_default();
         let user = build_user(
@@ -106,7 +106,7 @@ impl Handle for AdminSetUserPasswordRequest {
                 }
             } else {
                 user.status = Status::ForceChangePassword;
-                user.temporary_expires_ms = now + pool.temporary_password_days * 86_400_000;
+                user.temporary_expires_ms = now + pool.temporary_password_days() * 86_400_000;
             }
             Ok(AdminSetUserPasswordResponse {})
         })
@@ -228,10 +228,10 @@ pub fn seed_user(
     status: Status,
 ) -> ApiResult<()> {
     let pool = store.pool(pool_id)?;
-    pool.policy.check(password).map_err(invalid_password)?;
+    pool.policy().check(password).map_err(invalid_password)?;
     let mut user = build_user(store, &pool, username, password, attributes, status)?;
     if status == Status::Confirmed {
-        for attr in &pool.auto_verified {
+        for attr in &pool.auto_verified() {
             if user.attribute(attr.as_str()).is_some()
                 && user
                     .attribute(&format!("{}_verified", attr.as_str()))

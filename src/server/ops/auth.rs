@@ -748,7 +748,7 @@ fn new_password_required(
         &[username, &internal, &sub],
         responses.get("SECRET_HASH").map(String::as_str),
     )?;
-    if let Err(message) = pool.policy.check(new_password) {
+    if let Err(message) = pool.policy().check(new_password) {
         // The session stays usable for another try, as Cognito's does.
         store
             .challenges

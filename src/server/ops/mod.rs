@@ -9,8 +9,9 @@
 //! This file owns the trait and the checks several areas share (SECRET_HASH, the password
 //! policy, code checks, delivery details, resolve-or-simulate under PreventUserExistenceErrors);
 //! the handlers live in one file per feature area, named as in `protocol/ops/`:
-//! `signup`, `auth`, `account`, `admin_users`, `groups`, `pools`, with `users` for creating a
-//! user (shared by sign-up, AdminCreateUser and seeding).
+//! `signup`, `auth`, `account`, `admin_users`, `groups`, `pools`, `clients`, `listing`,
+//! `pool_settings`, with `users` for creating a user (shared by sign-up, AdminCreateUser and
+//! seeding) and `paging` for the page tokens of the list operations.
 
 use std::collections::BTreeMap;
 
@@ -25,7 +26,11 @@ use crate::protocol::secret_hash::secret_hash;
 pub mod account;
 pub mod admin_users;
 pub mod auth;
+pub mod clients;
 pub mod groups;
+pub mod listing;
+pub mod paging;
+pub mod pool_settings;
 pub mod pools;
 pub mod signup;
 pub mod users;
@@ -87,7 +92,7 @@ fn invalid_password(message: String) -> ApiError {
 /// The pool's password policy. The input constraints of the password members (at most 256
 /// characters, `[\S]+`, §1.11) are the model's, checked before the handler (server/validate.rs).
 fn check_password(pool: &Pool, password: &str) -> ApiResult<()> {
-    pool.policy.check(password).map_err(invalid_password)
+    pool.policy().check(password).map_err(invalid_password)
 }
 
 /// The delivery an unknown user's code "was sent" to under PreventUserExistenceErrors, shaped
@@ -122,8 +127,10 @@ fn simulated_delivery(pool: &Pool, username: &str) -> CodeDeliveryDetailsType {
         format!("{}|{username}", pool.id).as_bytes(),
     );
     let seed = seed.as_ref();
-    let verifies_phone = pool.auto_verified.contains(&PoolAttributeType::PhoneNumber)
-        && !pool.auto_verified.contains(&PoolAttributeType::Email);
+    let verifies_phone = pool
+        .auto_verified()
+        .contains(&PoolAttributeType::PhoneNumber)
+        && !pool.auto_verified().contains(&PoolAttributeType::Email);
     if verifies_phone {
         let digits: String = seed[..4]
             .iter()
@@ -160,7 +167,7 @@ fn mask_destination(value: &str) -> String {
 }
 
 fn delivery(user: &User, pool: &Pool) -> Option<CodeDeliveryDetailsType> {
-    for attr in &pool.auto_verified {
+    for attr in &pool.auto_verified() {
         if let Some(v) = user.attribute(attr.as_str()) {
             let medium = if *attr == PoolAttributeType::PhoneNumber {
                 DeliveryMediumType::Sms

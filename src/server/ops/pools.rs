@@ -1,6 +1,7 @@
 //! Pool management: CreateUserPool, DeleteUserPool, DescribeUserPool, CreateUserPoolClient,
 //! CreateResourceServer and CreateUserPoolDomain, and the fixed-id forms the serve config seeds
-//! pools and clients with.
+//! pools and clients with. [`build_app_client`] is shared with UpdateUserPoolClient
+//! (`clients.rs`).
 
 use std::sync::{Arc, RwLock};
 
@@ -9,8 +10,8 @@ use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::password::PasswordPolicy;
 use crate::server::store::{
-    AppClient, Pool, Store, default_auth_flows, new_client_id, new_client_secret, new_pool_id,
-    prevent_errors, validity_secs,
+    AppClient, Pool, PoolSettings, Store, default_auth_flows, new_client_id, new_client_secret,
+    new_pool_id, prevent_errors, validity_secs,
 };
 
 impl Handle for CreateUserPoolRequest {
@@ -85,15 +86,16 @@ pub fn create_user_pool_with_id(
     };
     let pool = Pool {
         id: id.clone(),
-        name: req.pool_name,
         created_ms: now,
-        temporary_password_days: policy.temporary_password_validity_days,
-        policy,
+        settings: RwLock::new(Arc::new(PoolSettings {
+            temporary_password_days: policy.temporary_password_validity_days,
+            policy,
+            auto_verified: req.auto_verified_attributes.unwrap_or_default(),
+            wire: wire.clone(),
+        })),
         username_attributes,
         alias_attributes,
-        auto_verified: req.auto_verified_attributes.unwrap_or_default(),
         case_sensitive,
-        wire: wire.clone(),
         clients: RwLock::default(),
         resource_servers: RwLock::default(),
         domain: RwLock::default(),
@@ -115,7 +117,7 @@ impl Handle for DeleteUserPoolRequest {
     fn handle(self, store: &Store) -> ApiResult<DeleteUserPoolResponse> {
         let req = self;
         let pool = store.pool(&req.user_pool_id)?;
-        if pool.wire.deletion_protection == Some(DeletionProtectionType::Active) {
+        if pool.wire().deletion_protection == Some(DeletionProtectionType::Active) {
             return Err(ApiError::invalid(
                 "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
             ));
@@ -137,7 +139,7 @@ impl Handle for DescribeUserPoolRequest {
     fn handle(self, store: &Store) -> ApiResult<DescribeUserPoolResponse> {
         let req = self;
         let pool = store.pool(&req.user_pool_id)?;
-        let mut wire = pool.wire.clone();
+        let mut wire = pool.wire();
         wire.estimated_number_of_users = Some(pool.users.len() as i64);
         wire.domain = pool
             .domain
@@ -165,6 +167,27 @@ pub fn create_user_pool_client_with(
     let pool = store.pool(&req.user_pool_id)?;
     let id = id.unwrap_or_else(new_client_id);
     let secret = secret.or_else(|| req.generate_secret.unwrap_or(false).then(new_client_secret));
+    let client = build_app_client(store, &pool, req, id.clone(), secret)?;
+    let wire = client.wire.clone();
+    let mut clients = pool.clients.write().unwrap_or_else(|e| e.into_inner());
+    if clients.contains_key(&id) {
+        return Err(ApiError::invalid(format!("Client {id} already exists.")));
+    }
+    clients.insert(id, Arc::new(client));
+    Ok(CreateUserPoolClientResponse {
+        user_pool_client: Some(wire),
+    })
+}
+
+/// The app client `req` declares, with its id and secret: every member left out takes its
+/// default (CreateUserPoolClient, and UpdateUserPoolClient, which resets omitted members).
+pub fn build_app_client(
+    store: &Store,
+    pool: &Pool,
+    req: CreateUserPoolClientRequest,
+    id: String,
+    secret: Option<String>,
+) -> ApiResult<AppClient> {
     let flows = req
         .explicit_auth_flows
         .clone()
@@ -260,19 +283,12 @@ pub fn create_user_pool_client_with(
         id_validity_secs: id_secs,
         refresh_validity_secs: refresh_secs,
         auth_session_validity_mins: session_mins,
-        wire: wire.clone(),
+        wire,
         allowed_oauth_flows: req.allowed_oauth_flows.unwrap_or_default(),
         allowed_oauth_scopes: req.allowed_oauth_scopes.unwrap_or_default(),
         callback_urls: req.callback_urls.unwrap_or_default(),
     };
-    let mut clients = pool.clients.write().unwrap_or_else(|e| e.into_inner());
-    if clients.contains_key(&id) {
-        return Err(ApiError::invalid(format!("Client {id} already exists.")));
-    }
-    clients.insert(id, Arc::new(client));
-    Ok(CreateUserPoolClientResponse {
-        user_pool_client: Some(wire),
-    })
+    Ok(client)
 }
 
 impl Handle for CreateResourceServerRequest {

@@ -139,7 +139,7 @@ pub(super) fn build_user(
         modified_ms: now,
         verifier,
         password_hash,
-        temporary_expires_ms: now + pool.temporary_password_days * 86_400_000,
+        temporary_expires_ms: now + pool.temporary_password_days() * 86_400_000,
         confirm_code: None,
         forgot_code: None,
         lockout: Default::default(),
@@ -152,7 +152,7 @@ pub(super) fn build_user(
 pub(super) fn confirm_user(pool: &Pool, key: &str, user: &mut User) {
     user.status = Status::Confirmed;
     user.confirm_code = None;
-    for attr in &pool.auto_verified {
+    for attr in &pool.auto_verified() {
         if user.attribute(attr.as_str()).is_some() {
             user.set_attribute(&format!("{}_verified", attr.as_str()), "true");
         }
