@@ -31,6 +31,7 @@
 //! `axum::Router` over an `Arc<Store>`, so other layers (quotas, fault injection) can wrap or
 //! extend it and reach the same state.
 
+mod attributes;
 mod clock;
 mod cloudwatch;
 mod config;

@@ -118,6 +118,8 @@ pub enum Status {
     Unconfirmed,
     Confirmed,
     ForceChangePassword,
+    /// AdminResetUserPassword: sign-in is refused until ConfirmForgotPassword.
+    ResetRequired,
 }
 
 impl Status {
@@ -127,6 +129,7 @@ impl Status {
             Status::Unconfirmed => U::Unconfirmed,
             Status::Confirmed => U::Confirmed,
             Status::ForceChangePassword => U::ForceChangePassword,
+            Status::ResetRequired => U::ResetRequired,
         }
     }
 }
@@ -180,6 +183,9 @@ pub struct User {
     pub temporary_expires_ms: i64,
     pub confirm_code: Option<Code>,
     pub forgot_code: Option<Code>,
+    /// The pending GetUserAttributeVerificationCode code and the attribute it verifies
+    /// (boxed: most users never have one).
+    pub attribute_code: Option<Box<(Box<str>, Code)>>,
     pub lockout: Lockout,
     /// Per-user quota counters ([`super::user_limits`]), allocated at the first limited call.
     pub limits: Option<Box<super::user_limits::UserLimits>>,
@@ -194,6 +200,13 @@ impl User {
             .iter()
             .find(|(n, _)| &**n == name)
             .map(|(_, v)| &**v)
+    }
+
+    /// Removes an attribute; whether it was there.
+    pub fn remove_attribute(&mut self, name: &str) -> bool {
+        let before = self.attributes.len();
+        self.attributes.retain(|(n, _)| &**n != name);
+        self.attributes.len() != before
     }
 
     pub fn set_attribute(&mut self, name: &str, value: &str) {
@@ -342,6 +355,8 @@ pub struct Pool {
     pub username_attributes: Vec<PoolAttributeType>,
     pub alias_attributes: Vec<PoolAttributeType>,
     pub auto_verified: Vec<PoolAttributeType>,
+    /// The attribute schema (CreateUserPool `Schema`, AddCustomAttributes).
+    pub schema: RwLock<super::attributes::Schema>,
     pub case_sensitive: bool,
     pub temporary_password_days: i64,
     pub wire: crate::protocol::ops::UserPoolType,
@@ -359,6 +374,14 @@ pub struct Pool {
 }
 
 impl Pool {
+    /// A copy of the attribute schema (a read lock held only while copying).
+    pub fn schema(&self) -> super::attributes::Schema {
+        self.schema
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// The map key for a user name.
     pub fn key(&self, username: &str) -> Box<str> {
         if self.case_sensitive {
@@ -637,6 +660,7 @@ pub fn test_pool(auto_verified: Vec<PoolAttributeType>) -> Pool {
         username_attributes: Vec::new(),
         alias_attributes: Vec::new(),
         auto_verified,
+        schema: RwLock::default(),
         case_sensitive: false,
         temporary_password_days: 7,
         wire: Default::default(),

@@ -19,6 +19,9 @@
 //!   and the sign-outs.
 //! - `account`: GetUser, ForgotPassword, ConfirmForgotPassword, ChangePassword.
 //! - `admin_users`: AdminCreateUser and the other Admin* user operations.
+//! - `attributes`: the attribute operations (Update/Delete/Verify, their Admin forms,
+//!   GetUserAttributeVerificationCode, AddCustomAttributes), DeleteUser and
+//!   AdminResetUserPassword.
 //! - `groups`: CreateGroup, AdminAddUserToGroup.
 //! - `pools`: pools, app clients, resource servers, domains.
 //! - `shared`: the string enumerations and the shapes several areas carry.
@@ -27,6 +30,7 @@ use serde::Serialize;
 
 pub mod account;
 pub mod admin_users;
+pub mod attributes;
 pub mod auth;
 pub mod groups;
 pub mod pools;
@@ -36,6 +40,7 @@ pub mod signup;
 pub use super::sensitive::{ParamMap, Sensitive};
 pub use account::*;
 pub use admin_users::*;
+pub use attributes::*;
 pub use auth::*;
 pub use groups::*;
 pub use pools::*;
@@ -154,6 +159,15 @@ macro_rules! for_each_operation {
             AdminUserGlobalSignOut => AdminUserGlobalSignOutRequest, AdminUserGlobalSignOutResponse, true;
             CreateGroup => CreateGroupRequest, CreateGroupResponse, true;
             AdminAddUserToGroup => AdminAddUserToGroupRequest, AdminAddUserToGroupResponse, true;
+            UpdateUserAttributes => UpdateUserAttributesRequest, UpdateUserAttributesResponse, false;
+            DeleteUserAttributes => DeleteUserAttributesRequest, DeleteUserAttributesResponse, false;
+            GetUserAttributeVerificationCode => GetUserAttributeVerificationCodeRequest, GetUserAttributeVerificationCodeResponse, false;
+            VerifyUserAttribute => VerifyUserAttributeRequest, VerifyUserAttributeResponse, false;
+            DeleteUser => DeleteUserRequest, DeleteUserResponse, false;
+            AdminUpdateUserAttributes => AdminUpdateUserAttributesRequest, AdminUpdateUserAttributesResponse, true;
+            AdminDeleteUserAttributes => AdminDeleteUserAttributesRequest, AdminDeleteUserAttributesResponse, true;
+            AdminResetUserPassword => AdminResetUserPasswordRequest, AdminResetUserPasswordResponse, true;
+            AddCustomAttributes => AddCustomAttributesRequest, AddCustomAttributesResponse, true;
         }
     };
 }

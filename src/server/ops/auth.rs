@@ -312,6 +312,9 @@ pub(crate) fn check_sign_in_password(
                 "User is not confirmed.",
             ));
         }
+        if user.status == Status::ResetRequired {
+            return Err(password_reset_required());
+        }
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
         }
@@ -328,6 +331,17 @@ pub(crate) fn check_sign_in_password(
         Ok(())
     })
     .unwrap_or_else(|| Err(ApiError::user_not_found()))
+}
+
+/// A RESET_REQUIRED user's sign-in (after AdminResetUserPassword): PasswordResetRequiredException,
+/// a declared error of InitiateAuth ("This exception is thrown when a password reset is
+/// required", service model); ⚠ the wording is the one quoted in public questions, not a
+/// capture of ours.
+fn password_reset_required() -> ApiError {
+    ApiError::new(
+        "PasswordResetRequiredException",
+        "Password reset required for the user",
+    )
 }
 
 fn refresh(
@@ -522,6 +536,9 @@ fn srp_initiate(
                     "UserNotConfirmedException",
                     "User is not confirmed.",
                 ));
+            }
+            if status == Status::ResetRequired {
+                return Err(password_reset_required());
             }
             if !enabled {
                 return Err(ApiError::not_authorized("User is disabled."));

@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use super::{Handle, secs};
 use crate::protocol::ops::*;
+use crate::server::attributes::Schema;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::password::PasswordPolicy;
 use crate::server::store::{
@@ -40,6 +41,7 @@ pub fn create_user_pool_with_id(
             .as_ref()
             .and_then(|p| p.password_policy.as_ref()),
     );
+    let schema = Schema::from_request(req.schema.as_deref())?;
     let id = id.unwrap_or_else(|| new_pool_id(&store.region));
     if crate::srp::math::pool_name(&id).is_err() {
         return Err(ApiError::invalid(format!("Invalid user pool id {id}")));
@@ -74,6 +76,7 @@ pub fn create_user_pool_with_id(
                 .unwrap_or(UserPoolMfaType::Off),
         ),
         estimated_number_of_users: Some(0),
+        schema_attributes: Some(schema.to_wire()),
         admin_create_user_config: req.admin_create_user_config.clone(),
         username_configuration: req.username_configuration.clone(),
         user_pool_tags: req.user_pool_tags.clone(),
@@ -92,6 +95,7 @@ pub fn create_user_pool_with_id(
         username_attributes,
         alias_attributes,
         auto_verified: req.auto_verified_attributes.unwrap_or_default(),
+        schema: RwLock::new(schema),
         case_sensitive,
         wire: wire.clone(),
         clients: RwLock::default(),
@@ -139,6 +143,7 @@ impl Handle for DescribeUserPoolRequest {
         let pool = store.pool(&req.user_pool_id)?;
         let mut wire = pool.wire.clone();
         wire.estimated_number_of_users = Some(pool.users.len() as i64);
+        wire.schema_attributes = Some(pool.schema().to_wire());
         wire.domain = pool
             .domain
             .read()
