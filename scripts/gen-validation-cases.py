@@ -32,6 +32,10 @@ FILLERS = {
     "ResourceServerIdentifierType": "https://api.example.com",
     "ResourceServerNameType": "validation-api",
     "DomainType": "validation-domain",
+    "AttributeListType": [],
+    "AttributeNameListType": [],
+    "AttributeNameType": "email",
+    "CustomAttributesListType": [{"Name": "validation", "AttributeDataType": "String"}],
 }
 
 # ASCII stand-ins for the Unicode classes, enough to evaluate the probe values below.

@@ -244,6 +244,8 @@ macro_rules! call {
     };
 }
 
+mod profile;
+
 /// What a step function works with: the run, its flow, the step and its place, and the
 /// iteration's state and request timing.
 struct StepCx<'s, 'c> {
@@ -272,6 +274,10 @@ async fn step_body(cx: StepCx<'_, '_>) -> Result<(), Failure> {
         StepKind::AdminSignIn { password } => admin_sign_in(cx, password).await,
         StepKind::Refresh => refresh(cx).await,
         StepKind::GetUser => get_user(cx).await,
+        StepKind::GetTokensFromRefreshToken => profile::get_tokens_from_refresh_token(cx).await,
+        StepKind::UpdateUserAttributes { attributes } => {
+            profile::update_user_attributes(cx, attributes).await
+        }
         StepKind::ChangePassword { new_password } => change_password(cx, new_password).await,
         StepKind::ForgotPassword {
             confirm,

@@ -272,6 +272,9 @@ pub struct AppClient {
     pub allowed_oauth_flows: Vec<OAuthFlowType>,
     pub allowed_oauth_scopes: Vec<String>,
     pub callback_urls: Vec<String>,
+    /// `RefreshTokenRotation` ENABLED: the grace period in seconds (0-60) of a rotated-out
+    /// refresh token; `None` when rotation is off.
+    pub rotation_grace_secs: Option<i64>,
 }
 
 impl AppClient {
@@ -470,6 +473,9 @@ pub struct SignIn {
     /// The granted OAuth scopes (space-separated) of a managed-login sign-in; `None` for an
     /// API sign-in, whose access tokens carry `aws.cognito.signin.user.admin`.
     pub scopes: Option<Box<str>>,
+    /// When refresh-token rotation replaced this sign-in's refresh token (GetTokensFromRefreshToken
+    /// on a rotating client); the token keeps working for the client's grace period after it.
+    pub rotated_out_ms: Option<i64>,
 }
 
 /// An authorization code from managed login ("Authorize endpoint": one-time use, valid for

@@ -252,7 +252,7 @@ pub fn create_user_pool_client_with(
         enable_token_revocation: Some(revocation),
         enable_propagate_additional_user_context_data: Some(false),
         auth_session_validity: Some(session_mins),
-        refresh_token_rotation: None,
+        refresh_token_rotation: req.refresh_token_rotation.clone(),
     };
     let client = AppClient {
         id: id.clone(),
@@ -269,6 +269,13 @@ pub fn create_user_pool_client_with(
         allowed_oauth_flows: req.allowed_oauth_flows.unwrap_or_default(),
         allowed_oauth_scopes: req.allowed_oauth_scopes.unwrap_or_default(),
         callback_urls: req.callback_urls.unwrap_or_default(),
+        // RetryGracePeriodSeconds 0-60 is the model's range, checked with the request
+        // (server/validate.rs); ⚠ no source gives its default: 0, no grace.
+        rotation_grace_secs: req
+            .refresh_token_rotation
+            .as_ref()
+            .filter(|r| r.feature == FeatureType::Enabled)
+            .map(|r| r.retry_grace_period_seconds.unwrap_or(0)),
     };
     let mut clients = pool.clients.write().unwrap_or_else(|e| e.into_inner());
     if clients.contains_key(&id) {
