@@ -61,7 +61,12 @@ async fn sign_ups_with_an_undeclared_large_custom_attribute_are_refused_and_not_
         let blob = if i == 0 { &huge } else { &at_bound };
         let r = h
             .client
-            .sign_up(&app, &user, PASSWORD, vec![AttributeType::new("custom:blob", blob)])
+            .sign_up(
+                &app,
+                &user,
+                PASSWORD,
+                vec![AttributeType::new("custom:blob", blob)],
+            )
             .await;
         let (kind, message) = expect_err(r);
         assert_eq!(kind, "InvalidParameterException", "sign-up {i}");
