@@ -33,6 +33,10 @@ FILLERS = {
     "ResourceServerNameType": "validation-api",
     "DomainType": "validation-domain",
     "PoolQueryLimitType": 10,
+    "AttributeListType": [],
+    "AttributeNameListType": [],
+    "AttributeNameType": "email",
+    "CustomAttributesListType": [{"Name": "validation", "AttributeDataType": "String"}],
 }
 
 # ASCII stand-ins for the Unicode classes, enough to evaluate the probe values below.

@@ -220,6 +220,11 @@ pub fn category_of(operation: &str) -> Option<QuotaCategory> {
         | "ListDevices"
         | "GetUserAttributeValues"
         | "GetUserAttributeMembership"
+        // ⚠ The guide's table names no GetUserAttributeVerificationCode (it lists the unknown
+        // "GetUserAttributeValues" and "GetUserAttributeMembership" in this row instead); the
+        // operation reads the user's attribute and sends a code like ResendConfirmationCode,
+        // which this row holds, so it is counted here.
+        | "GetUserAttributeVerificationCode"
         | "ResendConfirmationCode"
         | "AdminListUserAuthEvents" => UserResourceRead,
         "AdminForgetDevice"

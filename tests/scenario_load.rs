@@ -74,6 +74,7 @@ fn every_example_scenario_loads_and_validates() {
             "mixed.yaml",
             "morning-peak.yaml",
             "own-pool.yaml",
+            "profile-rotation.yaml",
             "quickstart.yaml",
             "signup-storm.yaml"
         ]

@@ -270,9 +270,13 @@ async fn step_body(cx: StepCx<'_, '_>) -> Result<(), Failure> {
         StepKind::SrpSignIn { password } => srp_sign_in(cx, password).await,
         StepKind::PasswordSignIn { password } => password_sign_in(cx, password).await,
         StepKind::AdminSignIn { password } => admin_sign_in(cx, password).await,
-        StepKind::Refresh => refresh(cx).await,
+        StepKind::Refresh => refresh(cx, false).await,
+        StepKind::GetTokensFromRefreshToken => refresh(cx, true).await,
         StepKind::GetUser => get_user(cx).await,
         StepKind::ListUsers { filter, limit } => list_users(cx, filter.as_deref(), *limit).await,
+        StepKind::UpdateUserAttributes { attributes } => {
+            update_user_attributes(cx, attributes).await
+        }
         StepKind::ChangePassword { new_password } => change_password(cx, new_password).await,
         StepKind::ForgotPassword {
             confirm,
@@ -502,8 +506,9 @@ async fn admin_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<
     store_auth(state, index, out.authentication_result, Some(username))
 }
 
-/// InitiateAuth with REFRESH_TOKEN_AUTH on an earlier step's refresh token.
-async fn refresh(cx: StepCx<'_, '_>) -> Result<(), Failure> {
+/// A refresh on an earlier step's refresh token: InitiateAuth REFRESH_TOKEN_AUTH, or with
+/// `get_tokens` GetTokensFromRefreshToken (a rotating client's new refresh token is kept).
+async fn refresh(cx: StepCx<'_, '_>, get_tokens: bool) -> Result<(), Failure> {
     let StepCx {
         shared,
         step,
@@ -512,32 +517,58 @@ async fn refresh(cx: StepCx<'_, '_>) -> Result<(), Failure> {
         calls,
         ..
     } = cx;
-    let t = &shared.target;
-    let client = &t.client;
-    let app = &t.app;
+    let (client, app) = (&shared.target.client, &shared.target.app);
     let tokens = state.tokens_for(step).ok_or_else(|| missing("tokens"))?;
     let refresh = tokens
         .refresh
         .clone()
         .ok_or_else(|| missing("refresh_token"))?;
     let username = tokens.username.clone();
-    let out = call!(
-        calls,
-        "InitiateAuth",
-        true,
-        client.refresh_token_auth(app, refresh.expose(), username.as_deref())
-    );
-    let mut fresh = Tokens::from_result(
-        out.authentication_result
-            .ok_or_else(|| incomplete_answer("authentication_result"))?,
-        username,
-    );
-    // REFRESH_TOKEN_AUTH does not return a new refresh token unless rotation is on.
+    let result = if get_tokens {
+        // GetTokensFromRefreshToken: a confidential app sends its secret as `ClientSecret`.
+        let req = GetTokensFromRefreshTokenRequest {
+            refresh_token: refresh.clone(),
+            client_id: app.client_id.clone(),
+            client_secret: app.client_secret.clone(),
+            ..Default::default()
+        };
+        let op = "GetTokensFromRefreshToken";
+        call!(calls, op, true, client.call(&req)).authentication_result
+    } else {
+        let r = client.refresh_token_auth(app, refresh.expose(), username.as_deref());
+        call!(calls, "InitiateAuth", true, r).authentication_result
+    };
+    let result = result.ok_or_else(|| incomplete_answer("authentication_result"))?;
+    let mut fresh = Tokens::from_result(result, username);
+    // No new refresh token unless the client rotates them: the old one stays in use.
     if fresh.refresh.is_none() {
         fresh.refresh = Some(refresh);
     }
     state.tokens[index] = Some(fresh);
     state.last_tokens = Some(index);
+    Ok(())
+}
+
+/// UpdateUserAttributes with the user's access token; with no attributes given, `nickname`
+/// set to the iteration number (a standard attribute of every pool).
+async fn update_user_attributes(
+    cx: StepCx<'_, '_>,
+    attributes: &[(String, String)],
+) -> Result<(), Failure> {
+    let access = user_access(cx.state, cx.step)?;
+    let mut attrs: Vec<AttributeType> = attributes
+        .iter()
+        .map(|(k, v)| AttributeType::new(k, v))
+        .collect();
+    if attrs.is_empty() {
+        attrs.push(AttributeType::new(
+            "nickname",
+            format!("iteration-{}", cx.n),
+        ));
+    }
+    let client = &cx.shared.target.client;
+    let r = client.update_user_attributes(access.expose(), attrs);
+    call!(cx.calls, "UpdateUserAttributes", true, r);
     Ok(())
 }
 

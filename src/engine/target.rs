@@ -222,6 +222,11 @@ pub struct PoolNeeds {
     /// Some step uses `authorization_code_pkce`: a domain, and the user client allowed the
     /// code grant with the default callback URL.
     pub authorization_code: bool,
+    /// Some step uses `get_tokens_from_refresh_token` and none `refresh`: the user client
+    /// rotates refresh tokens (`RefreshTokenRotation` ENABLED, a 10 s retry grace period), as
+    /// an app adopting rotation configures it. REFRESH_TOKEN_AUTH is refused on such a client
+    /// (developer guide, "Refresh tokens"), so a scenario with a `refresh` step keeps it off.
+    pub refresh_rotation: bool,
 }
 
 impl PoolNeeds {
@@ -237,6 +242,13 @@ impl PoolNeeds {
                 .iter()
                 .flat_map(|f| &f.steps)
                 .any(|s| matches!(s.kind, StepKind::AuthorizationCodePkce { .. })),
+            refresh_rotation: {
+                let mut steps = scenario.flows.iter().flat_map(|f| &f.steps);
+                let rotating = steps
+                    .clone()
+                    .any(|s| matches!(s.kind, StepKind::GetTokensFromRefreshToken));
+                rotating && !steps.any(|s| matches!(s.kind, StepKind::Refresh))
+            },
         }
     }
 }
@@ -262,6 +274,12 @@ pub async fn create_pool(
     let mut user_client =
         CreateUserPoolClientRequest::new(&pool_id, "harness-users").with_user_flows();
     user_client.enable_token_revocation = Some(true);
+    if needs.refresh_rotation {
+        user_client.refresh_token_rotation = Some(RefreshTokenRotationType {
+            feature: FeatureType::Enabled,
+            retry_grace_period_seconds: Some(10),
+        });
+    }
     if needs.authorization_code {
         // Managed login: the code grant with the user scopes, to the default callback URL.
         user_client = user_client.with_code_grant(

@@ -358,4 +358,113 @@ impl CognitoClient {
         };
         self.call_with_app(app, req, hash_username).await
     }
+
+    // ---- attributes and account removal ----------------------------------------------------
+
+    /// UpdateUserAttributes with the user's access token (a profile edit).
+    pub async fn update_user_attributes(
+        &self,
+        access_token: &str,
+        attributes: Vec<AttributeType>,
+    ) -> Result<UpdateUserAttributesResponse, CallError> {
+        self.call(&UpdateUserAttributesRequest {
+            user_attributes: attributes,
+            access_token: access_token.into(),
+            client_metadata: None,
+        })
+        .await
+    }
+
+    /// AdminUpdateUserAttributes (SigV4).
+    pub async fn admin_update_user_attributes(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+        attributes: Vec<AttributeType>,
+    ) -> Result<AdminUpdateUserAttributesResponse, CallError> {
+        self.call(&AdminUpdateUserAttributesRequest {
+            user_pool_id: user_pool_id.to_owned(),
+            username: username.to_owned(),
+            user_attributes: attributes,
+            client_metadata: None,
+        })
+        .await
+    }
+
+    /// DeleteUserAttributes with the user's access token.
+    pub async fn delete_user_attributes(
+        &self,
+        access_token: &str,
+        names: Vec<String>,
+    ) -> Result<DeleteUserAttributesResponse, CallError> {
+        self.call(&DeleteUserAttributesRequest {
+            user_attribute_names: names,
+            access_token: access_token.into(),
+        })
+        .await
+    }
+
+    /// GetUserAttributeVerificationCode for `email` or `phone_number`.
+    pub async fn get_user_attribute_verification_code(
+        &self,
+        access_token: &str,
+        attribute: &str,
+    ) -> Result<GetUserAttributeVerificationCodeResponse, CallError> {
+        self.call(&GetUserAttributeVerificationCodeRequest {
+            access_token: access_token.into(),
+            attribute_name: attribute.to_owned(),
+            client_metadata: None,
+        })
+        .await
+    }
+
+    /// VerifyUserAttribute with the code sent for `attribute`.
+    pub async fn verify_user_attribute(
+        &self,
+        access_token: &str,
+        attribute: &str,
+        code: &str,
+    ) -> Result<VerifyUserAttributeResponse, CallError> {
+        self.call(&VerifyUserAttributeRequest {
+            access_token: access_token.into(),
+            attribute_name: attribute.to_owned(),
+            code: code.into(),
+        })
+        .await
+    }
+
+    /// DeleteUser: the signed-in user deletes their own profile.
+    pub async fn delete_user(&self, access_token: &str) -> Result<DeleteUserResponse, CallError> {
+        self.call(&DeleteUserRequest {
+            access_token: access_token.into(),
+        })
+        .await
+    }
+
+    /// AdminResetUserPassword (SigV4).
+    pub async fn admin_reset_user_password(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+    ) -> Result<AdminResetUserPasswordResponse, CallError> {
+        self.call(&AdminResetUserPasswordRequest {
+            user_pool_id: user_pool_id.to_owned(),
+            username: username.to_owned(),
+            client_metadata: None,
+        })
+        .await
+    }
+
+    /// AddCustomAttributes (SigV4).
+    pub async fn add_custom_attributes(
+        &self,
+        user_pool_id: &str,
+        attributes: Vec<SchemaAttributeType>,
+    ) -> Result<AddCustomAttributesResponse, CallError> {
+        self.call(&AddCustomAttributesRequest {
+            user_pool_id: user_pool_id.to_owned(),
+            custom_attributes: attributes,
+        })
+        .await
+    }
 }

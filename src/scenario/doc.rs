@@ -467,6 +467,14 @@ step_kinds! {
     AdminSignIn = "admin_sign_in" => AdminSignInOptions { password: Spanned<String>, capture: Spanned<String> }
     Refresh = "refresh" => RefreshOptions { tokens: Spanned<String>, capture: Spanned<String> }
     GetUser = "get_user" => GetUserOptions { tokens: Spanned<String> }
+    GetTokensFromRefreshToken = "get_tokens_from_refresh_token" => GetTokensFromRefreshTokenOptions {
+        tokens: Spanned<String>,
+        capture: Spanned<String>,
+    }
+    UpdateUserAttributes = "update_user_attributes" => UpdateUserAttributesOptions {
+        tokens: Spanned<String>,
+        attributes: Spanned<BTreeMap<String, String>>,
+    }
     ChangePassword = "change_password" => ChangePasswordOptions {
         tokens: Spanned<String>,
         new_password: Spanned<String>,

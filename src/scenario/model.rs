@@ -416,7 +416,15 @@ pub enum StepKind {
     },
     /// REFRESH_TOKEN_AUTH: InitiateAuth.
     Refresh,
+    /// GetTokensFromRefreshToken; on a client with refresh-token rotation the answer's new
+    /// refresh token replaces the old one for later steps.
+    GetTokensFromRefreshToken,
     GetUser,
+    /// UpdateUserAttributes with the user's access token (a profile edit). Default
+    /// attributes: `nickname` set to the iteration number.
+    UpdateUserAttributes {
+        attributes: Vec<(String, String)>,
+    },
     /// ChangePassword. The new password (default: a fresh random one) becomes the user's
     /// password for later iterations.
     ChangePassword {
@@ -487,7 +495,9 @@ impl StepKind {
             Self::PasswordSignIn { .. } => "password_sign_in",
             Self::AdminSignIn { .. } => "admin_sign_in",
             Self::Refresh => "refresh",
+            Self::GetTokensFromRefreshToken => "get_tokens_from_refresh_token",
             Self::GetUser => "get_user",
+            Self::UpdateUserAttributes { .. } => "update_user_attributes",
             Self::ChangePassword { .. } => "change_password",
             Self::ForgotPassword { .. } => "forgot_password",
             Self::GlobalSignOut => "global_sign_out",
@@ -513,7 +523,9 @@ impl StepKind {
             Self::SrpSignIn { .. } => &["InitiateAuth", "RespondToAuthChallenge"],
             Self::PasswordSignIn { .. } | Self::Refresh => &["InitiateAuth"],
             Self::AdminSignIn { .. } => &["AdminInitiateAuth"],
+            Self::GetTokensFromRefreshToken => &["GetTokensFromRefreshToken"],
             Self::GetUser => &["GetUser"],
+            Self::UpdateUserAttributes { .. } => &["UpdateUserAttributes"],
             Self::ChangePassword { .. } => &["ChangePassword"],
             Self::ForgotPassword { confirm: false, .. } => &["ForgotPassword"],
             Self::ForgotPassword { confirm: true, .. } => {
@@ -560,7 +572,8 @@ impl StepKind {
             Self::SrpSignIn { .. }
             | Self::PasswordSignIn { .. }
             | Self::AdminSignIn { .. }
-            | Self::Refresh => Some(ProducedTokens {
+            | Self::Refresh
+            | Self::GetTokensFromRefreshToken => Some(ProducedTokens {
                 refresh: true,
                 user: true,
                 id: true,
@@ -582,10 +595,13 @@ impl StepKind {
 
     pub fn token_need(&self) -> TokenNeed {
         match self {
-            Self::Refresh | Self::RevokeToken => TokenNeed::Refresh,
-            Self::GetUser | Self::ChangePassword { .. } | Self::GlobalSignOut => {
-                TokenNeed::UserAccess
+            Self::Refresh | Self::GetTokensFromRefreshToken | Self::RevokeToken => {
+                TokenNeed::Refresh
             }
+            Self::GetUser
+            | Self::UpdateUserAttributes { .. }
+            | Self::ChangePassword { .. }
+            | Self::GlobalSignOut => TokenNeed::UserAccess,
             Self::VerifyTokens { .. } => TokenNeed::Any,
             _ => TokenNeed::None,
         }

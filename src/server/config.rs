@@ -116,12 +116,40 @@ pub struct PoolSeed {
     /// Default none.
     #[serde(default)]
     pub auto_verified_attributes: Vec<String>,
+    /// Custom attributes of the pool's schema (CreateUserPool `Schema`). Default none.
+    #[serde(default)]
+    pub custom_attributes: Vec<CustomAttributeSeed>,
     /// Default none.
     #[serde(default)]
     pub clients: Vec<ClientSeed>,
     /// Default none.
     #[serde(default)]
     pub users: Vec<UserSeed>,
+}
+
+/// A custom attribute: one `Schema` entry of CreateUserPool, named without the `custom:`
+/// prefix (users write it as `custom:<name>`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomAttributeSeed {
+    pub name: String,
+    /// `AttributeDataType`: `String`, `Number`, `DateTime` or `Boolean`. Default `String`.
+    #[serde(default, rename = "type")]
+    pub data_type: Option<String>,
+    /// Whether the value may change after the user is created. Default `true` (Cognito's
+    /// default for a custom attribute).
+    #[serde(default)]
+    pub mutable: Option<bool>,
+    /// String bounds in characters (at most 2048). Default none.
+    #[serde(default)]
+    pub min_length: Option<u32>,
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    /// Number bounds. Default none.
+    #[serde(default)]
+    pub min_value: Option<i64>,
+    #[serde(default)]
+    pub max_value: Option<i64>,
 }
 
 /// `Policies.PasswordPolicy`; each member defaults to Cognito's default policy.

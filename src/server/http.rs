@@ -88,10 +88,11 @@ async fn codes(
         );
     }
     match ops::codes(&store, &pool, &username) {
-        Ok((confirm, forgot)) => {
+        Ok((confirm, forgot, attribute)) => {
             let body = serde_json::json!({
                 "ConfirmSignUp": confirm,
                 "ConfirmForgotPassword": forgot,
+                "VerifyUserAttribute": attribute,
             });
             let mut r = (StatusCode::OK, body.to_string()).into_response();
             r.headers_mut().insert(

@@ -24,13 +24,15 @@
 //! | `settings.rs` | [`ServerConfig`] and [`ServerError`] |
 //! | `clock.rs` | the injected [`Clock`] |
 //! | `throttle.rs` | optional quota enforcement: token buckets per pool and category |
-//! | `user_limits.rs` | the per-user hard limits (ConfirmSignUp, ResendConfirmationCode, ConfirmForgotPassword, ChangePassword per hour) |
+//! | `user_limits.rs` | the per-user hard limits (ConfirmSignUp, ResendConfirmationCode, ConfirmForgotPassword, ChangePassword, GetUserAttributeVerificationCode, VerifyUserAttribute per hour) |
+//! | `attributes.rs` | a pool's attribute schema (standard and custom attributes) and the checks of every attribute write |
 //! | `faults.rs` | optional fault injection per operation: added latency, 500s, dropped connections |
 //!
 //! The axum [`router`], assembled here from the routes of `http.rs` and `oauth2/`, is a plain
 //! `axum::Router` over an `Arc<Store>`, so other layers (quotas, fault injection) can wrap or
 //! extend it and reach the same state.
 
+mod attributes;
 mod clock;
 mod cloudwatch;
 mod config;

@@ -2,7 +2,7 @@
 //! the same handlers the API calls use, so a seeded pool is exactly what CreateUserPool,
 //! CreateUserPoolClient and AdminCreateUser would have made.
 
-use super::config::PoolSeed;
+use super::config::{CustomAttributeSeed, PoolSeed};
 use super::error::ApiError;
 use super::ops;
 use super::store::{Status, Store};
@@ -11,6 +11,29 @@ use crate::protocol::ops::*;
 
 fn attrs(list: &[String]) -> Option<Vec<PoolAttributeType>> {
     (!list.is_empty()).then(|| list.iter().map(|s| PoolAttributeType::parse(s)).collect())
+}
+
+/// The CreateUserPool `Schema` entry of a configured custom attribute.
+fn schema_entry(a: &CustomAttributeSeed) -> SchemaAttributeType {
+    let number = a.min_value.is_some() || a.max_value.is_some();
+    let string = a.min_length.is_some() || a.max_length.is_some();
+    SchemaAttributeType {
+        name: Some(a.name.clone()),
+        attribute_data_type: Some(AttributeDataType::parse(
+            a.data_type.as_deref().unwrap_or("String"),
+        )),
+        developer_only_attribute: None,
+        mutable: a.mutable,
+        required: None,
+        number_attribute_constraints: number.then(|| NumberAttributeConstraintsType {
+            min_value: a.min_value.map(|v| v.to_string()),
+            max_value: a.max_value.map(|v| v.to_string()),
+        }),
+        string_attribute_constraints: string.then(|| StringAttributeConstraintsType {
+            min_length: a.min_length.map(|v| v.to_string()),
+            max_length: a.max_length.map(|v| v.to_string()),
+        }),
+    }
 }
 
 /// Creates a seed pool with its clients and users.
@@ -32,6 +55,8 @@ pub fn apply_seed(store: &Store, seed: &PoolSeed) -> Result<(), ApiError> {
         username_attributes: attrs(&seed.username_attributes),
         alias_attributes: attrs(&seed.alias_attributes),
         auto_verified_attributes: attrs(&seed.auto_verified_attributes),
+        schema: (!seed.custom_attributes.is_empty())
+            .then(|| seed.custom_attributes.iter().map(schema_entry).collect()),
         ..CreateUserPoolRequest::named(&seed.name)
     };
     // The model's input constraints, as an API call would meet them before the handler.

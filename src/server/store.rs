@@ -118,6 +118,8 @@ pub enum Status {
     Unconfirmed,
     Confirmed,
     ForceChangePassword,
+    /// AdminResetUserPassword: sign-in is refused until ConfirmForgotPassword.
+    ResetRequired,
 }
 
 impl Status {
@@ -127,6 +129,7 @@ impl Status {
             Status::Unconfirmed => U::Unconfirmed,
             Status::Confirmed => U::Confirmed,
             Status::ForceChangePassword => U::ForceChangePassword,
+            Status::ResetRequired => U::ResetRequired,
         }
     }
 }
@@ -180,6 +183,9 @@ pub struct User {
     pub temporary_expires_ms: i64,
     pub confirm_code: Option<Code>,
     pub forgot_code: Option<Code>,
+    /// The pending GetUserAttributeVerificationCode code and the attribute it verifies
+    /// (boxed: most users never have one).
+    pub attribute_code: Option<Box<(Box<str>, Code)>>,
     pub lockout: Lockout,
     /// Per-user quota counters ([`super::user_limits`]), allocated at the first limited call.
     pub limits: Option<Box<super::user_limits::UserLimits>>,
@@ -194,6 +200,13 @@ impl User {
             .iter()
             .find(|(n, _)| &**n == name)
             .map(|(_, v)| &**v)
+    }
+
+    /// Removes an attribute; whether it was there.
+    pub fn remove_attribute(&mut self, name: &str) -> bool {
+        let before = self.attributes.len();
+        self.attributes.retain(|(n, _)| &**n != name);
+        self.attributes.len() != before
     }
 
     pub fn set_attribute(&mut self, name: &str, value: &str) {
@@ -259,6 +272,9 @@ pub struct AppClient {
     pub allowed_oauth_flows: Vec<OAuthFlowType>,
     pub allowed_oauth_scopes: Vec<String>,
     pub callback_urls: Vec<String>,
+    /// `RefreshTokenRotation` ENABLED: the grace period in seconds (0-60) of a rotated-out
+    /// refresh token; `None` when rotation is off.
+    pub rotation_grace_secs: Option<i64>,
 }
 
 impl AppClient {
@@ -349,6 +365,8 @@ pub struct Pool {
     pub created_ms: i64,
     pub username_attributes: Vec<PoolAttributeType>,
     pub alias_attributes: Vec<PoolAttributeType>,
+    /// The attribute schema (CreateUserPool `Schema`, AddCustomAttributes).
+    pub schema: RwLock<super::attributes::Schema>,
     pub case_sensitive: bool,
     /// Replaced whole by UpdateUserPool.
     pub settings: RwLock<Arc<PoolSettings>>,
@@ -366,6 +384,14 @@ pub struct Pool {
 }
 
 impl Pool {
+    /// A copy of the attribute schema (a read lock held only while copying).
+    pub fn schema(&self) -> super::attributes::Schema {
+        self.schema
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// The current settings (a snapshot: UpdateUserPool swaps them whole).
     pub fn settings(&self) -> Arc<PoolSettings> {
         self.settings
@@ -478,6 +504,9 @@ pub struct SignIn {
     /// The granted OAuth scopes (space-separated) of a managed-login sign-in; `None` for an
     /// API sign-in, whose access tokens carry `aws.cognito.signin.user.admin`.
     pub scopes: Option<Box<str>>,
+    /// When refresh-token rotation replaced this sign-in's refresh token (GetTokensFromRefreshToken
+    /// on a rotating client); the token keeps working for the client's grace period after it.
+    pub rotated_out_ms: Option<i64>,
 }
 
 /// An authorization code from managed login ("Authorize endpoint": one-time use, valid for
@@ -665,6 +694,7 @@ pub fn test_pool(auto_verified: Vec<PoolAttributeType>) -> Pool {
         created_ms: 0,
         username_attributes: Vec::new(),
         alias_attributes: Vec::new(),
+        schema: RwLock::default(),
         case_sensitive: false,
         settings: RwLock::new(Arc::new(PoolSettings {
             policy: PasswordPolicy::default(),

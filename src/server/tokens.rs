@@ -198,11 +198,22 @@ pub fn new_scoped_sign_in(
         revoked: false,
         refresh_expires_ms: now_ms + client.refresh_validity_secs * 1000,
         scopes,
+        rotated_out_ms: None,
     };
     store
         .sign_ins
         .insert_expiring(origin_jti, record, now_ms, SignIn::forgettable_after_ms);
     (origin_jti, token)
+}
+
+/// Marks sign-in `origin` rotated out at `now_ms` (the first rotation counts: retries within
+/// the grace period do not extend it).
+pub fn rotate_out(store: &Store, origin: &uuid::Uuid, now_ms: i64) {
+    store.sign_ins.with(origin, |m| {
+        if let Some(s) = m.get_mut(origin) {
+            s.rotated_out_ms.get_or_insert(now_ms);
+        }
+    });
 }
 
 /// Revokes the sign-in of `refresh_token` when client `client_id` owns it. An unknown token

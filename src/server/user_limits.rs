@@ -28,10 +28,14 @@ pub enum Limited {
     ConfirmForgotPassword,
     /// "Maximum number of ChangePassword calls per user: 5 attempts per hour".
     ChangePassword,
+    /// "Maximum number of GetUserAttributeVerificationCode calls per user: 5 attempts per hour".
+    GetUserAttributeVerificationCode,
+    /// "Maximum number of VerifyUserAttribute calls per user: 15 attempts per hour".
+    VerifyUserAttribute,
 }
 
 impl Limited {
-    const ALL: usize = 4;
+    const ALL: usize = 6;
 
     fn index(self) -> usize {
         match self {
@@ -39,6 +43,8 @@ impl Limited {
             Limited::ResendConfirmationCode => 1,
             Limited::ConfirmForgotPassword => 2,
             Limited::ChangePassword => 3,
+            Limited::GetUserAttributeVerificationCode => 4,
+            Limited::VerifyUserAttribute => 5,
         }
     }
 
@@ -49,6 +55,8 @@ impl Limited {
             Limited::ResendConfirmationCode => 5,
             Limited::ConfirmForgotPassword => 20,
             Limited::ChangePassword => 5,
+            Limited::GetUserAttributeVerificationCode => 5,
+            Limited::VerifyUserAttribute => 15,
         }
     }
 }
@@ -104,6 +112,8 @@ mod tests {
             Limited::ResendConfirmationCode,
             Limited::ConfirmForgotPassword,
             Limited::ChangePassword,
+            Limited::GetUserAttributeVerificationCode,
+            Limited::VerifyUserAttribute,
         ] {
             let mut slot = None;
             assert_eq!(calls_allowed(op, &mut slot, 1_000), op.per_hour(), "{op:?}");

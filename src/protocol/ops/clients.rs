@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::pools::{TokenValidityUnitsType, UserPoolClientType};
+use super::pools::{RefreshTokenRotationType, TokenValidityUnitsType, UserPoolClientType};
 use super::shared::*;
 
 /// DescribeUserPoolClient request.
@@ -142,7 +142,7 @@ pub struct UpdateUserPoolClientRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token_rotation: Option<Value>,
+    pub refresh_token_rotation: Option<RefreshTokenRotationType>,
 }
 
 /// UpdateUserPoolClient response: the client after the update.

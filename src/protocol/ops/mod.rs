@@ -24,12 +24,16 @@
 //! - `clients`: Describe/List/Update/DeleteUserPoolClient.
 //! - `listing`: ListUsers (filter, pagination) and ListUserPools.
 //! - `pool_settings`: UpdateUserPool and DescribeUserPoolDomain.
+//! - `attributes`: the attribute operations (Update/Delete/Verify, their Admin forms,
+//!   GetUserAttributeVerificationCode, AddCustomAttributes), DeleteUser and
+//!   AdminResetUserPassword.
 //! - `shared`: the string enumerations and the shapes several areas carry.
 
 use serde::Serialize;
 
 pub mod account;
 pub mod admin_users;
+pub mod attributes;
 pub mod auth;
 pub mod clients;
 pub mod groups;
@@ -42,6 +46,7 @@ pub mod signup;
 pub use super::sensitive::{ParamMap, Sensitive};
 pub use account::*;
 pub use admin_users::*;
+pub use attributes::*;
 pub use auth::*;
 pub use clients::*;
 pub use groups::*;
@@ -163,7 +168,7 @@ macro_rules! for_each_operation {
             AdminUserGlobalSignOut => AdminUserGlobalSignOutRequest, AdminUserGlobalSignOutResponse, true;
             CreateGroup => CreateGroupRequest, CreateGroupResponse, true;
             AdminAddUserToGroup => AdminAddUserToGroupRequest, AdminAddUserToGroupResponse, true;
-            // Listing, groups, clients and pool settings (issue 23).
+            // Listing, groups, clients and pool settings.
             ListUsers => ListUsersRequest, ListUsersResponse, true;
             ListUserPools => ListUserPoolsRequest, ListUserPoolsResponse, true;
             ListUserPoolClients => ListUserPoolClientsRequest, ListUserPoolClientsResponse, true;
@@ -178,6 +183,15 @@ macro_rules! for_each_operation {
             AdminRemoveUserFromGroup => AdminRemoveUserFromGroupRequest, AdminRemoveUserFromGroupResponse, true;
             AdminListGroupsForUser => AdminListGroupsForUserRequest, AdminListGroupsForUserResponse, true;
             ListUsersInGroup => ListUsersInGroupRequest, ListUsersInGroupResponse, true;
+            UpdateUserAttributes => UpdateUserAttributesRequest, UpdateUserAttributesResponse, false;
+            DeleteUserAttributes => DeleteUserAttributesRequest, DeleteUserAttributesResponse, false;
+            GetUserAttributeVerificationCode => GetUserAttributeVerificationCodeRequest, GetUserAttributeVerificationCodeResponse, false;
+            VerifyUserAttribute => VerifyUserAttributeRequest, VerifyUserAttributeResponse, false;
+            DeleteUser => DeleteUserRequest, DeleteUserResponse, false;
+            AdminUpdateUserAttributes => AdminUpdateUserAttributesRequest, AdminUpdateUserAttributesResponse, true;
+            AdminDeleteUserAttributes => AdminDeleteUserAttributesRequest, AdminDeleteUserAttributesResponse, true;
+            AdminResetUserPassword => AdminResetUserPasswordRequest, AdminResetUserPasswordResponse, true;
+            AddCustomAttributes => AddCustomAttributesRequest, AddCustomAttributesResponse, true;
         }
     };
 }

@@ -71,6 +71,25 @@ pub struct StringAttributeConstraintsType {
     pub max_length: Option<String>,
 }
 
+string_enum! {
+    /// `FeatureType`: the state of an app-client feature (refresh-token rotation).
+    FeatureType {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+    }
+}
+
+/// `RefreshTokenRotationType` of Create/UpdateUserPoolClient: with `Feature` ENABLED,
+/// GetTokensFromRefreshToken issues a new refresh token and the submitted one stays valid for
+/// `RetryGracePeriodSeconds` (0-60, the model's range) more.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RefreshTokenRotationType {
+    pub feature: FeatureType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_grace_period_seconds: Option<i64>,
+}
+
 /// `SchemaAttributeType`: one entry of `Schema` / `SchemaAttributes`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -387,7 +406,7 @@ pub struct CreateUserPoolClientRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token_rotation: Option<Value>,
+    pub refresh_token_rotation: Option<RefreshTokenRotationType>,
 }
 
 /// `UserPoolClientType`: an app client as returned by CreateUserPoolClient.
@@ -471,7 +490,7 @@ pub struct UserPoolClientType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token_rotation: Option<Value>,
+    pub refresh_token_rotation: Option<RefreshTokenRotationType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

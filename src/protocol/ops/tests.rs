@@ -121,9 +121,18 @@ fn every_operation_round_trips_its_recorded_bodies() {
     check_op::<AdminRemoveUserFromGroupRequest>();
     check_op::<AdminListGroupsForUserRequest>();
     check_op::<ListUsersInGroupRequest>();
+    check_op::<UpdateUserAttributesRequest>();
+    check_op::<DeleteUserAttributesRequest>();
+    check_op::<GetUserAttributeVerificationCodeRequest>();
+    check_op::<VerifyUserAttributeRequest>();
+    check_op::<DeleteUserRequest>();
+    check_op::<AdminUpdateUserAttributesRequest>();
+    check_op::<AdminDeleteUserAttributesRequest>();
+    check_op::<AdminResetUserPasswordRequest>();
+    check_op::<AddCustomAttributesRequest>();
     assert_eq!(
         OperationKind::ALL.len(),
-        44,
+        53,
         "a new operation needs fixtures here"
     );
 }
@@ -310,6 +319,11 @@ fn operation_names_and_targets() {
                 | OperationKind::ForgotPassword
                 | OperationKind::ConfirmForgotPassword
                 | OperationKind::ChangePassword
+                | OperationKind::UpdateUserAttributes
+                | OperationKind::DeleteUserAttributes
+                | OperationKind::GetUserAttributeVerificationCode
+                | OperationKind::VerifyUserAttribute
+                | OperationKind::DeleteUser
         );
         assert_eq!(op.requires_sigv4(), !unsigned, "{op}");
         assert!(

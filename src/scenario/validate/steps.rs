@@ -370,6 +370,19 @@ impl FlowState<'_> {
                 },
                 StepKindDoc::Refresh => StepKind::Refresh,
                 StepKindDoc::GetUser => StepKind::GetUser,
+                StepKindDoc::GetTokensFromRefreshToken => StepKind::GetTokensFromRefreshToken,
+                StepKindDoc::UpdateUserAttributes => StepKind::UpdateUserAttributes {
+                    attributes: o
+                        .attributes
+                        .as_ref()
+                        .map(|a| {
+                            a.value
+                                .iter()
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                },
                 StepKindDoc::ChangePassword => StepKind::ChangePassword {
                     new_password: password(c, ok, &o.new_password, "new_password"),
                 },

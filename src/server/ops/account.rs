@@ -112,7 +112,10 @@ impl Handle for ConfirmForgotPasswordRequest {
             user.forgot_code = None;
             user.lockout = Default::default();
             user.modified_ms = now;
-            if user.status == Status::ForceChangePassword {
+            if matches!(
+                user.status,
+                Status::ForceChangePassword | Status::ResetRequired
+            ) {
                 user.status = Status::Confirmed;
             }
             Ok(ConfirmForgotPasswordResponse {})

@@ -8,9 +8,10 @@ use super::{
     wire_attributes,
 };
 use crate::protocol::ops::*;
+use crate::server::attributes::Write;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::password::PasswordPolicy;
-use crate::server::store::{Code, Status, Store, User, random_token};
+use crate::server::store::{Code, Pool, Status, Store, User, random_token};
 
 /// A temporary password that satisfies `policy`.
 fn generate_temporary_password(policy: &PasswordPolicy) -> String {
@@ -69,6 +70,7 @@ impl Handle for AdminCreateUserRequest {
             &temp,
             &attributes,
             Status::ForceChangePassword,
+            Write::AdminCreate,
         )?;
         let out = user_type(&user);
         insert_user(&pool, user, "User account already exists")?;
@@ -141,23 +143,29 @@ impl Handle for AdminDeleteUserRequest {
         let req = self;
         let pool = store.pool(&req.user_pool_id)?;
         let key = admin_user(&pool, &req.username)?;
-        if let Some(user) = pool.users.with(&key, |m| m.remove(&key)) {
-            for attr in pool
-                .username_attributes
-                .iter()
-                .chain(&pool.alias_attributes)
-            {
-                if let Some(v) = user.attribute(attr.as_str()) {
-                    let alias: Box<str> = v.to_lowercase().into();
-                    pool.aliases.with(&alias, |m| {
-                        if m.get(&alias) == Some(&key) {
-                            m.remove(&alias);
-                        }
-                    });
-                }
+        remove_user(&pool, &key);
+        Ok(AdminDeleteUserResponse {})
+    }
+}
+
+/// Removes a user and the sign-in aliases that point at it (AdminDeleteUser, DeleteUser).
+pub(super) fn remove_user(pool: &Pool, key: &str) {
+    let key: Box<str> = key.into();
+    if let Some(user) = pool.users.with(&key, |m| m.remove(&key)) {
+        for attr in pool
+            .username_attributes
+            .iter()
+            .chain(&pool.alias_attributes)
+        {
+            if let Some(v) = user.attribute(attr.as_str()) {
+                let alias: Box<str> = v.to_lowercase().into();
+                pool.aliases.with(&alias, |m| {
+                    if m.get(&alias) == Some(&key) {
+                        m.remove(&alias);
+                    }
+                });
             }
         }
-        Ok(AdminDeleteUserResponse {})
     }
 }
 
@@ -229,7 +237,15 @@ pub fn seed_user(
 ) -> ApiResult<()> {
     let pool = store.pool(pool_id)?;
     pool.policy().check(password).map_err(invalid_password)?;
-    let mut user = build_user(store, &pool, username, password, attributes, status)?;
+    let mut user = build_user(
+        store,
+        &pool,
+        username,
+        password,
+        attributes,
+        status,
+        Write::AdminCreate,
+    )?;
     if status == Status::Confirmed {
         for attr in &pool.auto_verified() {
             if user.attribute(attr.as_str()).is_some()

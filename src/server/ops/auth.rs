@@ -312,6 +312,9 @@ pub(crate) fn check_sign_in_password(
                 "User is not confirmed.",
             ));
         }
+        if user.status == Status::ResetRequired {
+            return Err(password_reset_required());
+        }
         if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
         }
@@ -330,15 +333,38 @@ pub(crate) fn check_sign_in_password(
     .unwrap_or_else(|| Err(ApiError::user_not_found()))
 }
 
+/// A RESET_REQUIRED user's sign-in (after AdminResetUserPassword): PasswordResetRequiredException,
+/// a declared error of InitiateAuth ("This exception is thrown when a password reset is
+/// required", service model); ⚠ the wording is the one quoted in public questions, not a
+/// capture of ours.
+fn password_reset_required() -> ApiError {
+    ApiError::new(
+        "PasswordResetRequiredException",
+        "Password reset required for the user",
+    )
+}
+
 fn refresh(
     store: &Store,
     pool: &Pool,
     client: &AppClient,
     params: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
+    // "You can't authenticate with REFRESH_TOKEN_AUTH in app clients with refresh token
+    // rotation enabled" (developer guide, "Refresh tokens"; API reference
+    // RefreshTokenRotationType: "Refresh token rotation must be completed with
+    // GetTokensFromRefreshToken"). ⚠ No capture of the refusal was found: the type is the
+    // model's UnsupportedOperationException ("an operation that isn't enabled for the user
+    // pool client"), the wording ours.
+    if client.rotation_grace_secs.is_some() {
+        return Err(ApiError::new(
+            "UnsupportedOperationException",
+            "Refresh token rotation is enabled for this app client: refresh with GetTokensFromRefreshToken.",
+        ));
+    }
     let token = param(params, "REFRESH_TOKEN")?;
     let secret_hash = params.get("SECRET_HASH").map(String::as_str);
-    let result = refresh_session(store, pool, client, token, |internal, sub| {
+    let result = refresh_session(store, pool, client, token, false, |internal, sub| {
         check_secret_hash(client, &[internal, sub], secret_hash)
     })?;
     Ok(AuthAnswer {
@@ -351,12 +377,14 @@ fn refresh(
 
 /// New ID and access tokens for `token`, a refresh token of `client`, once `check_secret`
 /// (given the user's internal name and sub) accepts the caller: REFRESH_TOKEN_AUTH and
-/// GetTokensFromRefreshToken share it.
+/// GetTokensFromRefreshToken share it. With `rotate` the answer carries a new refresh token
+/// (a new sign-in record with the same `auth_time`) and the submitted one is rotated out.
 fn refresh_session(
     store: &Store,
     pool: &Pool,
     client: &AppClient,
     token: &str,
+    rotate: bool,
     check_secret: impl FnOnce(&str, &str) -> ApiResult<()>,
 ) -> ApiResult<AuthenticationResultType> {
     let invalid = || ApiError::not_authorized("Invalid Refresh Token.");
@@ -385,6 +413,42 @@ fn refresh_session(
     if now > record.refresh_expires_ms {
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
+    // A rotated-out token works for the grace period after its rotation, then is
+    // RefreshTokenReuseException ("a refresh token that has been invalidated by refresh-token
+    // rotation", service model; ⚠ the wording is ours).
+    if let Some(rotated) = record.rotated_out_ms {
+        let grace_ms = client.rotation_grace_secs.unwrap_or(0).saturating_mul(1000);
+        if now > rotated.saturating_add(grace_ms) || grace_ms == 0 {
+            return Err(ApiError::new(
+                "RefreshTokenReuseException",
+                "Refresh token has been rotated and is no longer valid.",
+            ));
+        }
+    }
+    if rotate {
+        let (new_origin, new_token) = tokens::new_sign_in(
+            store,
+            pool,
+            client,
+            &record.user_key,
+            record.generation,
+            record.auth_time,
+        );
+        tokens::rotate_out(store, &origin, now);
+        return pool
+            .with_user(&record.user_key, |u| {
+                tokens::issue(
+                    store,
+                    pool,
+                    client,
+                    u,
+                    new_origin,
+                    record.auth_time,
+                    Some(new_token),
+                )
+            })
+            .ok_or_else(invalid)?;
+    }
     // No new refresh token on refresh; auth_time and origin_jti carry over.
     pool.with_user(&record.user_key, |u| {
         tokens::issue(store, pool, client, u, origin, record.auth_time, None)
@@ -392,10 +456,10 @@ fn refresh_session(
     .ok_or_else(invalid)?
 }
 
-/// GetTokensFromRefreshToken (service model, 2016-04-18): "If refresh token rotation is
-/// disabled, issues new ID and access tokens only". The server has no refresh-token rotation
-/// (`RefreshTokenRotation` is not modelled), so every client behaves as one with rotation
-/// disabled, and the answer is the REFRESH_TOKEN_AUTH answer. A client with a secret needs
+/// GetTokensFromRefreshToken (service model, 2016-04-18): "issues a new refresh token and
+/// invalidates the original refresh token after an optional grace period when refresh token
+/// rotation is enabled. If refresh token rotation is disabled, issues new ID and access tokens
+/// only" — the client's `RefreshTokenRotation` decides. A client with a secret needs
 /// `ClientSecret`, the secret itself; a missing or wrong one is NotAuthorizedException (a
 /// declared error of the operation; no capture of the real message was found, so it is the
 /// SECRET_HASH refusal's wording).
@@ -404,9 +468,15 @@ impl Handle for GetTokensFromRefreshTokenRequest {
         let req = self;
         let (pool, client) = store.pool_of_client(&req.client_id)?;
         let given = req.client_secret.as_ref().map(|s| s.expose());
-        let result = refresh_session(store, &pool, &client, req.refresh_token.expose(), |_, _| {
-            check_client_secret(&client, given)
-        })?;
+        let rotate = client.rotation_grace_secs.is_some();
+        let result = refresh_session(
+            store,
+            &pool,
+            &client,
+            req.refresh_token.expose(),
+            rotate,
+            |_, _| check_client_secret(&client, given),
+        )?;
         Ok(GetTokensFromRefreshTokenResponse {
             authentication_result: Some(result),
         })
@@ -522,6 +592,9 @@ fn srp_initiate(
                     "UserNotConfirmedException",
                     "User is not confirmed.",
                 ));
+            }
+            if status == Status::ResetRequired {
+                return Err(password_reset_required());
             }
             if !enabled {
                 return Err(ApiError::not_authorized("User is disabled."));

@@ -9,9 +9,9 @@
 //! This file owns the trait and the checks several areas share (SECRET_HASH, the password
 //! policy, code checks, delivery details, resolve-or-simulate under PreventUserExistenceErrors);
 //! the handlers live in one file per feature area, named as in `protocol/ops/`:
-//! `signup`, `auth`, `account`, `admin_users`, `groups`, `pools`, `clients`, `listing`,
-//! `pool_settings`, with `users` for creating a user (shared by sign-up, AdminCreateUser and
-//! seeding) and `paging` for the page tokens of the list operations.
+//! `signup`, `auth`, `account`, `admin_users`, `attributes`, `groups`, `pools`, `clients`,
+//! `listing`, `pool_settings`, with `users` for creating a user (shared by sign-up,
+//! AdminCreateUser and seeding) and `paging` for the page tokens of the list operations.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +25,7 @@ use crate::protocol::secret_hash::secret_hash;
 
 pub mod account;
 pub mod admin_users;
+pub mod attributes;
 pub mod auth;
 pub mod clients;
 pub mod groups;
@@ -294,7 +295,7 @@ pub fn codes(
     store: &Store,
     pool_id: &str,
     username: &str,
-) -> ApiResult<(Option<String>, Option<String>)> {
+) -> ApiResult<(Option<String>, Option<String>, Option<String>)> {
     let pool = store.pool(pool_id)?;
     let key = pool
         .resolve(username)
@@ -303,6 +304,7 @@ pub fn codes(
         (
             u.confirm_code.map(|c| c.as_str().to_owned()),
             u.forgot_code.map(|c| c.as_str().to_owned()),
+            u.attribute_code.as_ref().map(|c| c.1.as_str().to_owned()),
         )
     })
     .ok_or_else(ApiError::user_not_found)

@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 
 use super::{Handle, secs};
 use crate::protocol::ops::*;
+use crate::server::attributes::Schema;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::password::PasswordPolicy;
 use crate::server::store::{
@@ -41,6 +42,7 @@ pub fn create_user_pool_with_id(
             .as_ref()
             .and_then(|p| p.password_policy.as_ref()),
     );
+    let schema = Schema::from_request(req.schema.as_deref())?;
     let id = id.unwrap_or_else(|| new_pool_id(&store.region));
     if crate::srp::math::pool_name(&id).is_err() {
         return Err(ApiError::invalid(format!("Invalid user pool id {id}")));
@@ -75,6 +77,7 @@ pub fn create_user_pool_with_id(
                 .unwrap_or(UserPoolMfaType::Off),
         ),
         estimated_number_of_users: Some(0),
+        schema_attributes: Some(schema.to_wire()),
         admin_create_user_config: req.admin_create_user_config.clone(),
         username_configuration: req.username_configuration.clone(),
         user_pool_tags: req.user_pool_tags.clone(),
@@ -95,6 +98,7 @@ pub fn create_user_pool_with_id(
         })),
         username_attributes,
         alias_attributes,
+        schema: RwLock::new(schema),
         case_sensitive,
         clients: RwLock::default(),
         resource_servers: RwLock::default(),
@@ -141,6 +145,7 @@ impl Handle for DescribeUserPoolRequest {
         let pool = store.pool(&req.user_pool_id)?;
         let mut wire = pool.wire();
         wire.estimated_number_of_users = Some(pool.users.len() as i64);
+        wire.schema_attributes = Some(pool.schema().to_wire());
         wire.domain = pool
             .domain
             .read()
@@ -270,7 +275,7 @@ pub fn build_app_client(
         enable_token_revocation: Some(revocation),
         enable_propagate_additional_user_context_data: Some(false),
         auth_session_validity: Some(session_mins),
-        refresh_token_rotation: None,
+        refresh_token_rotation: req.refresh_token_rotation.clone(),
     };
     let client = AppClient {
         id: id.clone(),
@@ -287,6 +292,13 @@ pub fn build_app_client(
         allowed_oauth_flows: req.allowed_oauth_flows.unwrap_or_default(),
         allowed_oauth_scopes: req.allowed_oauth_scopes.unwrap_or_default(),
         callback_urls: req.callback_urls.unwrap_or_default(),
+        // RetryGracePeriodSeconds 0-60 is the model's range, checked with the request
+        // (server/validate.rs); ⚠ no source gives its default: 0, no grace.
+        rotation_grace_secs: req
+            .refresh_token_rotation
+            .as_ref()
+            .filter(|r| r.feature == FeatureType::Enabled)
+            .map(|r| r.retry_grace_period_seconds.unwrap_or(0)),
     };
     Ok(client)
 }

@@ -7,6 +7,7 @@ use super::{
     find_user, missing, simulated_delivery,
 };
 use crate::protocol::ops::*;
+use crate::server::attributes::Write;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{Code, Status, Store};
 use crate::server::user_limits::{self, Limited};
@@ -35,6 +36,7 @@ impl Handle for SignUpRequest {
             password,
             &attributes,
             Status::Unconfirmed,
+            Write::SignUp,
         )?;
         user.confirm_code = Some(Code::random(store.now_ms(), CONFIRM_CODE_VALIDITY_MS));
         let details = delivery(&user, &pool);

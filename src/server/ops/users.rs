@@ -3,6 +3,7 @@
 //! confirming a user marks verified.
 
 use crate::protocol::ops::*;
+use crate::server::attributes::{Write, check_write};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{Pool, Status, Store, User, derive_password};
 
@@ -14,46 +15,12 @@ pub(super) fn new_identity(
     username: &str,
     attributes: &[AttributeType],
     sub: uuid::Uuid,
+    write: Write,
 ) -> ApiResult<(String, Attributes)> {
     // The Username's length and pattern are the model's, checked before the handler
     // (server/validate.rs).
-    let mut attrs: Attributes = Vec::new();
-    for a in attributes {
-        let name = a.name.as_str();
-        let standard = matches!(
-            name,
-            "address"
-                | "birthdate"
-                | "email"
-                | "email_verified"
-                | "family_name"
-                | "gender"
-                | "given_name"
-                | "locale"
-                | "middle_name"
-                | "name"
-                | "nickname"
-                | "phone_number"
-                | "phone_number_verified"
-                | "picture"
-                | "preferred_username"
-                | "profile"
-                | "updated_at"
-                | "website"
-                | "zoneinfo"
-        );
-        if name == "sub" {
-            continue;
-        }
-        if !standard && !name.starts_with("custom:") {
-            return Err(ApiError::invalid(format!(
-                "Attribute does not exist in the schema: {name}"
-            )));
-        }
-        let value = a.value.clone().unwrap_or_default();
-        attrs.retain(|(n, _)| &**n != name);
-        attrs.push((name.into(), value.into()));
-    }
+    // Only attributes of the pool's schema, within their bounds (server/attributes.rs).
+    let mut attrs: Attributes = check_write(&pool.schema(), attributes, write)?;
     let internal = if pool.username_attributes.is_empty() {
         username.to_owned()
     } else {
@@ -124,9 +91,10 @@ pub(super) fn build_user(
     password: &str,
     attributes: &[AttributeType],
     status: Status,
+    write: Write,
 ) -> ApiResult<User> {
     let sub = uuid::Uuid::new_v4();
-    let (internal, attributes) = new_identity(pool, username, attributes, sub)?;
+    let (internal, attributes) = new_identity(pool, username, attributes, sub, write)?;
     let (verifier, password_hash) = derive_password(&pool.id, &internal, password)?;
     let now = store.now_ms();
     Ok(User {
@@ -142,6 +110,7 @@ pub(super) fn build_user(
         temporary_expires_ms: now + pool.temporary_password_days() * 86_400_000,
         confirm_code: None,
         forgot_code: None,
+        attribute_code: None,
         lockout: Default::default(),
         limits: None,
         generation: 0,
