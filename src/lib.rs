@@ -24,4 +24,5 @@ pub mod scenario;
 pub mod server;
 pub mod shard;
 pub mod srp;
+pub mod totp;
 pub mod yaml;
