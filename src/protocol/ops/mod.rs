@@ -20,6 +20,8 @@
 //! - `account`: GetUser, ForgotPassword, ConfirmForgotPassword, ChangePassword.
 //! - `admin_users`: AdminCreateUser and the other Admin* user operations.
 //! - `groups`: CreateGroup, AdminAddUserToGroup.
+//! - `mfa`: software-token (TOTP) MFA: Associate/VerifySoftwareToken, the MFA preferences and
+//!   the pool's MFA configuration.
 //! - `pools`: pools, app clients, resource servers, domains.
 //! - `shared`: the string enumerations and the shapes several areas carry.
 
@@ -29,6 +31,7 @@ pub mod account;
 pub mod admin_users;
 pub mod auth;
 pub mod groups;
+pub mod mfa;
 pub mod pools;
 pub mod shared;
 pub mod signup;
@@ -38,6 +41,7 @@ pub use account::*;
 pub use admin_users::*;
 pub use auth::*;
 pub use groups::*;
+pub use mfa::*;
 pub use pools::*;
 pub use shared::*;
 pub use signup::*;
@@ -154,6 +158,12 @@ macro_rules! for_each_operation {
             AdminUserGlobalSignOut => AdminUserGlobalSignOutRequest, AdminUserGlobalSignOutResponse, true;
             CreateGroup => CreateGroupRequest, CreateGroupResponse, true;
             AdminAddUserToGroup => AdminAddUserToGroupRequest, AdminAddUserToGroupResponse, true;
+            AssociateSoftwareToken => AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse, false;
+            VerifySoftwareToken => VerifySoftwareTokenRequest, VerifySoftwareTokenResponse, false;
+            SetUserMFAPreference => SetUserMfaPreferenceRequest, SetUserMfaPreferenceResponse, false;
+            AdminSetUserMFAPreference => AdminSetUserMfaPreferenceRequest, AdminSetUserMfaPreferenceResponse, true;
+            SetUserPoolMfaConfig => SetUserPoolMfaConfigRequest, SetUserPoolMfaConfigResponse, true;
+            GetUserPoolMfaConfig => GetUserPoolMfaConfigRequest, GetUserPoolMfaConfigResponse, true;
         }
     };
 }

@@ -9,7 +9,7 @@
 //! This file owns the trait and the checks several areas share (SECRET_HASH, the password
 //! policy, code checks, delivery details, resolve-or-simulate under PreventUserExistenceErrors);
 //! the handlers live in one file per feature area, named as in `protocol/ops/`:
-//! `signup`, `auth`, `account`, `admin_users`, `groups`, `pools`, with `users` for creating a
+//! `signup`, `auth`, `account`, `admin_users`, `groups`, `mfa`, `pools`, with `users` for creating a
 //! user (shared by sign-up, AdminCreateUser and seeding).
 
 use std::collections::BTreeMap;
@@ -26,6 +26,7 @@ pub mod account;
 pub mod admin_users;
 pub mod auth;
 pub mod groups;
+pub mod mfa;
 pub mod pools;
 pub mod signup;
 pub mod users;
