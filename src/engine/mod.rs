@@ -50,6 +50,7 @@
 pub mod abort;
 pub mod iteration;
 pub mod live;
+pub mod mfa;
 pub mod pacer;
 pub mod progress;
 pub mod run;

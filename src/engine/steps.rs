@@ -267,8 +267,8 @@ async fn step_body(cx: StepCx<'_, '_>) -> Result<(), Failure> {
             attributes,
         } => sign_up(cx, username, password, attributes).await,
         StepKind::ConfirmSignUp { via } => confirm_sign_up(cx, via).await,
-        StepKind::SrpSignIn { password } => srp_sign_in(cx, password).await,
-        StepKind::PasswordSignIn { password } => password_sign_in(cx, password).await,
+        StepKind::SrpSignIn { password, mfa } => srp_sign_in(cx, password, *mfa).await,
+        StepKind::PasswordSignIn { password, mfa } => password_sign_in(cx, password, *mfa).await,
         StepKind::AdminSignIn { password } => admin_sign_in(cx, password).await,
         StepKind::Refresh => refresh(cx).await,
         StepKind::GetUser => get_user(cx).await,
@@ -376,8 +376,13 @@ async fn confirm_sign_up(cx: StepCx<'_, '_>, via: &ConfirmVia) -> Result<(), Fai
     Ok(())
 }
 
-/// InitiateAuth (USER_SRP_AUTH), then RespondToAuthChallenge (PASSWORD_VERIFIER).
-async fn srp_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<(), Failure> {
+/// InitiateAuth (USER_SRP_AUTH), then RespondToAuthChallenge (PASSWORD_VERIFIER, then
+/// SOFTWARE_TOKEN_MFA with `mfa`).
+async fn srp_sign_in(
+    cx: StepCx<'_, '_>,
+    password: &Option<Secret>,
+    mfa: bool,
+) -> Result<(), Failure> {
     let StepCx {
         shared,
         index,
@@ -432,7 +437,7 @@ async fn srp_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<()
     let out = call!(
         calls,
         "RespondToAuthChallenge",
-        true,
+        !mfa,
         client.respond_to_auth_challenge(
             app,
             ChallengeNameType::PasswordVerifier,
@@ -441,11 +446,54 @@ async fn srp_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<()
             Some(&response.username),
         )
     );
-    store_auth(state, index, out.authentication_result, Some(username))
+    let result = match mfa {
+        false => out.authentication_result,
+        true => {
+            match answer_totp(shared, calls, &state.user, out.challenge_name, out.session).await {
+                Ok(r) => r,
+                Err(ended) => return ended,
+            }
+        }
+    };
+    store_auth(state, index, result, Some(username))
 }
 
-/// InitiateAuth with USER_PASSWORD_AUTH.
-async fn password_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<(), Failure> {
+/// Answers SOFTWARE_TOKEN_MFA with the user's next unused code (`super::mfa`).
+async fn answer_totp(
+    shared: &Shared,
+    calls: &mut StepCalls<'_>,
+    user: &Option<User>,
+    challenge: Option<ChallengeNameType>,
+    session: Option<Sensitive>,
+) -> Result<Option<AuthenticationResultType>, Ended> {
+    if challenge != Some(ChallengeNameType::SoftwareTokenMfa) {
+        return Err(Err(Failure::Error("unexpected_challenge".into())));
+    }
+    let user = user.as_ref().ok_or_else(|| Err(missing("user")))?;
+    let token = user.pooled.as_deref().and_then(|u| u.totp.get());
+    let code = token
+        .ok_or_else(|| Err(missing("totp_token")))?
+        .next_code()
+        .await;
+    let responses = ParamMap::new()
+        .with("USERNAME", user.username.as_str())
+        .with("SOFTWARE_TOKEN_MFA_CODE", code);
+    let (client, app) = (&shared.target.client, &shared.target.app);
+    let challenge = ChallengeNameType::SoftwareTokenMfa;
+    let answer =
+        client.respond_to_auth_challenge(app, challenge, session, responses, Some(&user.username));
+    Ok(calls
+        .call("RespondToAuthChallenge", true, answer)
+        .await?
+        .authentication_result)
+}
+
+/// InitiateAuth with USER_PASSWORD_AUTH (then SOFTWARE_TOKEN_MFA with `mfa`).
+async fn password_sign_in(
+    cx: StepCx<'_, '_>,
+    password: &Option<Secret>,
+    mfa: bool,
+) -> Result<(), Failure> {
     let StepCx {
         shared,
         index,
@@ -462,10 +510,19 @@ async fn password_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Resu
     let out = call!(
         calls,
         "InitiateAuth",
-        true,
+        !mfa,
         client.user_password_auth(app, &username, &password)
     );
-    store_auth(state, index, out.authentication_result, Some(username))
+    let result = match mfa {
+        false => out.authentication_result,
+        true => {
+            match answer_totp(shared, calls, &state.user, out.challenge_name, out.session).await {
+                Ok(r) => r,
+                Err(ended) => return ended,
+            }
+        }
+    };
+    store_auth(state, index, result, Some(username))
 }
 
 /// AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH.
