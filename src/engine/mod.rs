@@ -12,7 +12,8 @@
 //! - [`iteration`]: one iteration: its user, its steps in order, its timing and outcome;
 //! - `steps`: one function per step kind, and the state steps hand on; `shared`: what every VU
 //!   shares, and how a failed call counts;
-//! - [`target`]: the target, set-up and clean-up;
+//! - [`target`]: the target, set-up and clean-up; [`mfa`]: TOTP enrolment of the setup users
+//!   and the code a sign-in answers SOFTWARE_TOKEN_MFA with;
 //! - [`progress`]: live progress and notices, handed to the caller's [`RunSink`];
 //! - [`live`]: the run's live metrics on demand ([`LiveMetrics`], handed to
 //!   [`RunSink::live`]; `run --metrics-listen` encodes them at each scrape);
