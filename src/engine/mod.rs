@@ -10,7 +10,8 @@
 //!
 //! - [`pacer`]: when iterations are due (pure);
 //! - [`iteration`]: one iteration: its user, its steps in order, its timing and outcome;
-//! - `steps`: one function per step kind, and the state steps hand on; `shared`: what every VU
+//! - `steps`: one function per step kind, and the state steps hand on; `calls`: the timing and
+//!   recording of a step's requests; `shared`: what every VU
 //!   shares, and how a failed call counts;
 //! - [`target`]: the target, set-up and clean-up; [`mfa`]: TOTP enrolment of the setup users
 //!   and the code a sign-in answers SOFTWARE_TOKEN_MFA with;
@@ -49,6 +50,7 @@
 //!   it actually ran.
 
 pub mod abort;
+mod calls;
 pub mod iteration;
 pub mod live;
 pub mod mfa;

@@ -6,25 +6,24 @@
 //! when it was sent. A request that fails the way the step's `expect` says ends the step as ok.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use chrono::Utc;
 
-use super::shared::{
-    Failure, FlowCounters, INTERRUPTED, Shared, classify, matches_expected, outcome_of, wait_true,
-};
+use super::calls::StepCalls;
+use super::mfa::{PooledTotp, answer_totp};
+use super::shared::{Failure, Shared};
 use super::target::{PoolUser, random_password, read_codes, username_from};
 use crate::jwt::{AcceptedTokenUse, VerifyPolicy, verify_token};
 use crate::metrics::StepId;
 use crate::protocol::oauth2::authorize_url;
 use crate::protocol::ops::*;
-use crate::protocol::{AppClient, CallError, ClientAuthMethod, Grant, ParamMap, Pkce, Sensitive};
+use crate::protocol::{AppClient, ClientAuthMethod, Grant, ParamMap, Pkce, Sensitive};
 use crate::quota;
 use crate::scenario::Secret;
 use crate::scenario::model::{
-    AUTHORIZATION_CODE_OPERATION, ConfirmVia, DEFAULT_REDIRECT_URI, Expect, Flow,
-    MANAGED_LOGIN_OPERATION, Step, StepKind, TokenUse,
+    AUTHORIZATION_CODE_OPERATION, ConfirmVia, DEFAULT_REDIRECT_URI, Flow, MANAGED_LOGIN_OPERATION,
+    Step, StepKind, TokenUse,
 };
 use crate::srp::{PasswordVerifierChallenge, SrpClient};
 
@@ -99,86 +98,14 @@ impl IterationState {
     }
 }
 
-/// Timing and recording of one step's requests.
-struct StepCalls<'a> {
-    shared: &'a Shared,
-    vu: usize,
-    expect: &'a Expect,
-    /// When the next request counts from: the step's intended start, then `None` (sent now).
-    due: Option<Instant>,
-    counters: &'a FlowCounters,
-    /// Turns true when the load's graceful stop ends: an unanswered request counts as
-    /// interrupted, with its latency so far.
-    cancel: tokio::sync::watch::Receiver<bool>,
-    /// The step, for its failure samples.
-    step: StepId,
-}
-
-/// A step ended early: as expected (`Ok`) or with a failure.
-type Ended = Result<(), Failure>;
-
-impl StepCalls<'_> {
-    /// Sends one request of the step and records it. `last`: whether it is the step's final
-    /// request (where `expect` applies to a success). `Err` ends the step.
-    async fn call<T>(
-        &mut self,
-        operation: &'static str,
-        last: bool,
-        fut: impl Future<Output = Result<T, CallError>>,
-    ) -> Result<T, Ended> {
-        let from = self.due.take().unwrap_or_else(Instant::now);
-        let result = tokio::select! {
-            biased;
-            result = fut => Some(result),
-            _ = wait_true(&mut self.cancel) => None,
-        };
-        let latency = from.elapsed();
-        let at = from.saturating_duration_since(self.shared.start);
-        let (outcome, flow): (Result<(), Failure>, Result<T, Ended>) = match result {
-            None => {
-                let f = Failure::Transport(INTERRUPTED);
-                (Err(f.clone()), Err(Err(f)))
-            }
-            Some(Ok(v)) => {
-                if last && self.expect.error.is_some() {
-                    let f = Failure::Error("unexpected_success".into());
-                    (Err(f.clone()), Err(Err(f)))
-                } else if last && self.expect.status.is_some_and(|s| s != 200) {
-                    // JSON 1.1 and the token endpoint answer a success with 200.
-                    let f = Failure::Error("unexpected_status".into());
-                    (Err(f.clone()), Err(Err(f)))
-                } else {
-                    (Ok(()), Ok(v))
-                }
-            }
-            Some(Err(e)) if matches_expected(&e, self.expect) => (Ok(()), Err(Ok(()))),
-            Some(Err(e)) => {
-                let f = classify(&e);
-                if let (Failure::Error(kind), CallError::Service(service)) = (&f, &e) {
-                    // The service's own message (never a transport detail, which may hold
-                    // the endpoint URL).
-                    let message = service.message.as_deref().unwrap_or(&service.raw_type);
-                    self.shared
-                        .record(self.vu, |r| r.record_sample(self.step, kind, message));
-                }
-                (Err(f.clone()), Err(Err(f)))
-            }
-        };
-        self.shared.record(self.vu, |r| {
-            r.record_operation(at, operation, latency, outcome_of(&outcome))
-        });
-        self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        match &outcome {
-            Ok(()) => {}
-            Err(Failure::Throttled) => {
-                self.counters.throttles.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(_) => {
-                self.counters.request_errors.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        flow
-    }
+/// The user and software token a `mfa: totp` sign-in answers with.
+fn pooled_totp(user: &Option<User>) -> PooledTotp<'_> {
+    user.as_ref().map(|u| {
+        (
+            u.username.as_str(),
+            u.pooled.as_deref().and_then(|p| p.totp.get()),
+        )
+    })
 }
 
 /// The target's answer lacks what it should carry: an error of the target, not of the harness.
@@ -449,43 +376,21 @@ async fn srp_sign_in(
     let result = match mfa {
         false => out.authentication_result,
         true => {
-            match answer_totp(shared, calls, &state.user, out.challenge_name, out.session).await {
+            match answer_totp(
+                shared,
+                calls,
+                pooled_totp(&state.user),
+                out.challenge_name,
+                out.session,
+            )
+            .await
+            {
                 Ok(r) => r,
                 Err(ended) => return ended,
             }
         }
     };
     store_auth(state, index, result, Some(username))
-}
-
-/// Answers SOFTWARE_TOKEN_MFA with the user's next unused code (`super::mfa`).
-async fn answer_totp(
-    shared: &Shared,
-    calls: &mut StepCalls<'_>,
-    user: &Option<User>,
-    challenge: Option<ChallengeNameType>,
-    session: Option<Sensitive>,
-) -> Result<Option<AuthenticationResultType>, Ended> {
-    if challenge != Some(ChallengeNameType::SoftwareTokenMfa) {
-        return Err(Err(Failure::Error("unexpected_challenge".into())));
-    }
-    let user = user.as_ref().ok_or_else(|| Err(missing("user")))?;
-    let token = user.pooled.as_deref().and_then(|u| u.totp.get());
-    let code = token
-        .ok_or_else(|| Err(missing("totp_token")))?
-        .next_code()
-        .await;
-    let responses = ParamMap::new()
-        .with("USERNAME", user.username.as_str())
-        .with("SOFTWARE_TOKEN_MFA_CODE", code);
-    let (client, app) = (&shared.target.client, &shared.target.app);
-    let challenge = ChallengeNameType::SoftwareTokenMfa;
-    let answer =
-        client.respond_to_auth_challenge(app, challenge, session, responses, Some(&user.username));
-    Ok(calls
-        .call("RespondToAuthChallenge", true, answer)
-        .await?
-        .authentication_result)
 }
 
 /// InitiateAuth with USER_PASSWORD_AUTH (then SOFTWARE_TOKEN_MFA with `mfa`).
@@ -516,7 +421,15 @@ async fn password_sign_in(
     let result = match mfa {
         false => out.authentication_result,
         true => {
-            match answer_totp(shared, calls, &state.user, out.challenge_name, out.session).await {
+            match answer_totp(
+                shared,
+                calls,
+                pooled_totp(&state.user),
+                out.challenge_name,
+                out.session,
+            )
+            .await
+            {
                 Ok(r) => r,
                 Err(ended) => return ended,
             }
