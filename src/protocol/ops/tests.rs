@@ -107,9 +107,15 @@ fn every_operation_round_trips_its_recorded_bodies() {
     check_op::<AdminUserGlobalSignOutRequest>();
     check_op::<CreateGroupRequest>();
     check_op::<AdminAddUserToGroupRequest>();
+    check_op::<AssociateSoftwareTokenRequest>();
+    check_op::<VerifySoftwareTokenRequest>();
+    check_op::<SetUserMfaPreferenceRequest>();
+    check_op::<AdminSetUserMfaPreferenceRequest>();
+    check_op::<SetUserPoolMfaConfigRequest>();
+    check_op::<GetUserPoolMfaConfigRequest>();
     assert_eq!(
         OperationKind::ALL.len(),
-        30,
+        36,
         "a new operation needs fixtures here"
     );
 }
@@ -296,6 +302,9 @@ fn operation_names_and_targets() {
                 | OperationKind::ForgotPassword
                 | OperationKind::ConfirmForgotPassword
                 | OperationKind::ChangePassword
+                | OperationKind::AssociateSoftwareToken
+                | OperationKind::VerifySoftwareToken
+                | OperationKind::SetUserMFAPreference
         );
         assert_eq!(op.requires_sigv4(), !unsigned, "{op}");
         assert!(
