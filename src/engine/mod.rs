@@ -13,7 +13,7 @@
 //! - `steps`: one function per step kind, and the state steps hand on; `calls`: the timing and
 //!   recording of a step's requests; `shared`: what every VU
 //!   shares, and how a failed call counts;
-//! - [`target`]: the target, set-up and clean-up; [`mfa`]: TOTP enrolment of the setup users
+//! - [`target`]: the target, set-up and clean-up; [`enrol`]: TOTP enrolment of the setup users
 //!   and the code a sign-in answers SOFTWARE_TOKEN_MFA with;
 //! - [`progress`]: live progress and notices, handed to the caller's [`RunSink`];
 //! - [`live`]: the run's live metrics on demand ([`LiveMetrics`], handed to
@@ -51,6 +51,7 @@
 
 pub mod abort;
 mod calls;
+pub mod enrol;
 pub mod iteration;
 pub mod live;
 pub mod mfa;

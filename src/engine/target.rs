@@ -352,7 +352,7 @@ pub struct PoolUser {
     /// users.
     pub row: Vec<(String, crate::scenario::Secret)>,
     /// The registered software token (`setup: { mfa: totp }`), set once enrolled.
-    pub totp: std::sync::OnceLock<super::mfa::UserTotp>,
+    pub totp: std::sync::OnceLock<super::enrol::UserTotp>,
 }
 
 impl PoolUser {
@@ -487,7 +487,7 @@ pub async fn provision_users(
                     .await?;
                     if totp {
                         let token =
-                            super::mfa::enrol(&client, &pool_id, &app, &username, &password)
+                            super::enrol::enrol(&client, &pool_id, &app, &username, &password)
                                 .await?;
                         let _ = user.totp.set(token);
                     }
