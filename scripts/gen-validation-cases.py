@@ -37,6 +37,7 @@ FILLERS = {
     "AttributeNameListType": [],
     "AttributeNameType": "email",
     "CustomAttributesListType": [{"Name": "validation", "AttributeDataType": "String"}],
+    "SoftwareTokenMFAUserCodeType": "123456",
 }
 
 # ASCII stand-ins for the Unicode classes, enough to evaluate the probe values below.

@@ -1,7 +1,7 @@
 //! cognito-harness: load-testing and conformance for anything that speaks the Amazon Cognito
 //! user-pools API.
 //!
-//! The crate is laid out as its architecture: pure cores (`srp`, `jwt`, the wire encoding in
+//! The crate is laid out as its architecture: pure cores (`srp`, `jwt`, `totp`, the wire encoding in
 //! `protocol`) under one wire client, used by the load engine and the conformance runner, and a
 //! reference target (`server`) built from the same cores. `scenario` reads and validates load
 //! scenarios, `plan` turns one into demand per quota category, `metrics` records a run, and
@@ -24,4 +24,5 @@ pub mod scenario;
 pub mod server;
 pub mod shard;
 pub mod srp;
+pub mod totp;
 pub mod yaml;

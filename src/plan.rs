@@ -526,7 +526,7 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Plan {
         UserSource::Provision { count, method } if *count > 0 => Some(phase(
             *count as f64,
             setup_rate,
-            method.operations(),
+            &scenario.setup.operations_per_user(*method),
             options,
         )),
         _ => None,

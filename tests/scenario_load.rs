@@ -653,7 +653,7 @@ fn csv_rows_take_any_columns_read_by_row_references_checked_at_load() {
     };
     assert_eq!(columns, &["username", "password", "pin", "email"]);
     assert_eq!(users[0].row[3].expose(), "a@example.com");
-    let StepKind::PasswordSignIn { password } = &loaded.scenario.flows[0].steps[0].kind else {
+    let StepKind::PasswordSignIn { password, .. } = &loaded.scenario.flows[0].steps[0].kind else {
         panic!("password_sign_in expected")
     };
     assert_eq!(

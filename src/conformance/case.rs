@@ -28,7 +28,7 @@
 
 pub use super::doc::{
     CODE_CLIENT_CALLBACK, CodeKind, CodeStep, JwtUse, LoginStep, OAuthAuth, OAuthEndpoint,
-    OAuthStep, SrpIdentity, SrpStep, TimestampForm, UserStatus, UserStep,
+    OAuthStep, SrpIdentity, SrpStep, TimestampForm, TotpStep, UserStatus, UserStep,
 };
 pub use super::load::{load_case_str, load_suite};
 pub use super::model::{CallStep, Case, Expect, JwtCheck, SrpStepChecked, Step, StepKind};

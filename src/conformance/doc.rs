@@ -64,6 +64,8 @@ pub(crate) struct StepDoc {
     #[serde(default)]
     pub(crate) login: Option<LoginStep>,
     #[serde(default)]
+    pub(crate) totp: Option<TotpStep>,
+    #[serde(default)]
     pub(crate) expect: Option<Spanned<ExpectDoc>>,
     #[serde(default)]
     pub(crate) capture: BTreeMap<String, String>,
@@ -243,6 +245,25 @@ pub const CODE_CLIENT_CALLBACK: &str = "https://example.com/callback";
 
 fn default_callback() -> String {
     CODE_CLIENT_CALLBACK.to_owned()
+}
+
+/// Computes the TOTP code (RFC 6238: HMAC-SHA1, 30 s, 6 digits) of a base32 secret, as an
+/// authenticator app shows it, into `captures.<into>`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotpStep {
+    /// The base32 secret (templated), usually `"{captures.secret}"` from AssociateSoftwareToken.
+    pub secret: String,
+    /// Time steps from now: `-1` the previous code, `1` the next. Default 0.
+    #[serde(default)]
+    pub step: i64,
+    /// Capture name. Default `totp`.
+    #[serde(default = "default_totp_capture")]
+    pub into: String,
+}
+
+fn default_totp_capture() -> String {
+    "totp".to_owned()
 }
 
 /// Reads the latest confirmation code for a user into `captures.<into>`.

@@ -173,7 +173,7 @@ mod tests {
             errors,
             vec![
                 "c.yaml:6:5: steps[0]: a step has exactly one of `call`, `user`, `srp`, `oauth`, \
-                 `get`, `code`, `login`"
+                 `get`, `code`, `login`, `totp`"
                     .to_owned()
             ]
         );

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::doc::{CodeStep, JwtUse, LoginStep, OAuthStep, SrpStep, UserStep};
+use super::doc::{CodeStep, JwtUse, LoginStep, OAuthStep, SrpStep, TotpStep, UserStep};
 use super::matcher::Matcher;
 use super::names::{Capability, ClientName, Level, PoolName};
 use super::template::Template;
@@ -52,6 +52,7 @@ pub enum StepKind {
     Get(Template),
     Code(CodeStep),
     Login(LoginStep),
+    Totp(TotpStep),
 }
 
 /// A JSON 1.1 operation call, at the byte level when the case needs it.

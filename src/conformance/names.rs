@@ -84,6 +84,10 @@ pub enum PoolName {
     Main,
     /// `UsernameAttributes: [email]`, `AutoVerifiedAttributes: [email]`.
     Email,
+    /// As `main` without OAuth, then SetUserPoolMfaConfig: MFA `OPTIONAL`, software tokens on.
+    MfaOptional,
+    /// As `mfa_optional` with MFA `ON` (required).
+    MfaRequired,
 }
 
 impl PoolName {
@@ -91,6 +95,8 @@ impl PoolName {
         match self {
             PoolName::Main => "main",
             PoolName::Email => "email",
+            PoolName::MfaOptional => "mfa_optional",
+            PoolName::MfaRequired => "mfa_required",
         }
     }
 }
@@ -157,7 +163,9 @@ impl ClientName {
                 ClientName::Oauth,
                 ClientName::Code,
             ],
-            PoolName::Email => &[ClientName::Public, ClientName::Secret],
+            PoolName::Email | PoolName::MfaOptional | PoolName::MfaRequired => {
+                &[ClientName::Public, ClientName::Secret]
+            }
         }
     }
 }

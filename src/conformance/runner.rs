@@ -2,7 +2,8 @@
 //! the end.
 //!
 //! Provisioning goes through the SigV4-signed admin API of the one wire client
-//! ([`CognitoClient`]): per run, a `main` and an `email` pool with uniquely named app clients
+//! ([`CognitoClient`]): per run, the pools the cases use (`main`, `email`, and the MFA pools
+//! `mfa_optional` and `mfa_required`), with uniquely named app clients
 //! (see [`ClientName`]), a resource server and a domain. Every case then creates its own users
 //! with names unique to the run (`exec/`), so cases share no state. The pools (and with them
 //! every user) are deleted at the end. Unless the issuer is given, it is read from a
@@ -20,7 +21,8 @@ use crate::protocol::ops::{
     AdminCreateUserConfigType, CreateResourceServerRequest, CreateUserPoolClientRequest,
     CreateUserPoolDomainRequest, CreateUserPoolRequest, DeleteUserPoolDomainRequest,
     DeleteUserPoolRequest, ExplicitAuthFlowsType, Operation, PasswordPolicyType, PoolAttributeType,
-    PreventUserExistenceErrorTypes,
+    PreventUserExistenceErrorTypes, SetUserPoolMfaConfigRequest, SoftwareTokenMfaConfigType,
+    UserPoolMfaType,
 };
 use crate::protocol::{CallError, CognitoClient};
 
@@ -136,6 +138,15 @@ fn pool_request(run: &str, pool: PoolName) -> CreateUserPoolRequest {
     request
 }
 
+/// The `MfaConfiguration` of an MFA fixture pool.
+fn mfa_mode(pool: PoolName) -> Option<UserPoolMfaType> {
+    match pool {
+        PoolName::MfaOptional => Some(UserPoolMfaType::Optional),
+        PoolName::MfaRequired => Some(UserPoolMfaType::On),
+        PoolName::Main | PoolName::Email => None,
+    }
+}
+
 pub(super) async fn provision_pool(
     client: &CognitoClient,
     run: &str,
@@ -164,6 +175,19 @@ pub(super) async fn provision_pool(
         domain: None,
     };
     let mut oauth_error = None;
+    // A target that refuses the MFA configuration fails the cases of that pool only.
+    let mut mfa_error = None;
+    if let Some(mode) = mfa_mode(pool) {
+        let request = SetUserPoolMfaConfigRequest {
+            user_pool_id: id.clone(),
+            software_token_mfa_configuration: Some(SoftwareTokenMfaConfigType {
+                enabled: Some(true),
+            }),
+            mfa_configuration: Some(mode),
+            ..Default::default()
+        };
+        mfa_error = admin(client, &request).await.err();
+    }
     if pool == PoolName::Main {
         let rs = admin(
             client,
@@ -179,6 +203,7 @@ pub(super) async fn provision_pool(
     }
     for &name in ClientName::in_pool(pool) {
         let result = match (&oauth_error, name) {
+            _ if mfa_error.is_some() => Err(mfa_error.clone().unwrap_or_default()),
             (Some(e), ClientName::Oauth | ClientName::Code) => Err(e.clone()),
             _ => admin(client, &client_request(&id, run, name))
                 .await

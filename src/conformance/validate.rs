@@ -282,13 +282,14 @@ impl CaseChecker<'_> {
             s.get.is_some(),
             s.code.is_some(),
             s.login.is_some(),
+            s.totp.is_some(),
         ];
         if kinds.iter().filter(|k| **k).count() != 1 {
             self.ck.at(
                 line,
                 column,
                 key,
-                "a step has exactly one of `call`, `user`, `srp`, `oauth`, `get`, `code`, `login`",
+                "a step has exactly one of `call`, `user`, `srp`, `oauth`, `get`, `code`, `login`, `totp`",
             );
             return None;
         }
@@ -347,6 +348,10 @@ impl CaseChecker<'_> {
             (StepKind::Code(c), "read code".to_owned())
         } else if let Some(l) = s.login {
             self.login(&at, l)
+        } else if let Some(t) = s.totp {
+            self.ck
+                .template(line, column, &format!("{key}.totp.secret"), &t.secret);
+            (StepKind::Totp(t), "compute TOTP code".to_owned())
         } else {
             unreachable!("exactly one step kind was checked above")
         };

@@ -10,9 +10,11 @@
 //!
 //! - [`pacer`]: when iterations are due (pure);
 //! - [`iteration`]: one iteration: its user, its steps in order, its timing and outcome;
-//! - `steps`: one function per step kind, and the state steps hand on; `shared`: what every VU
+//! - `steps`: one function per step kind, and the state steps hand on; `calls`: the timing and
+//!   recording of a step's requests; `shared`: what every VU
 //!   shares, and how a failed call counts;
-//! - [`target`]: the target, set-up and clean-up;
+//! - [`target`]: the target, set-up and clean-up; [`enrol`]: TOTP enrolment of the setup users
+//!   and the code a sign-in answers SOFTWARE_TOKEN_MFA with;
 //! - [`progress`]: live progress and notices, handed to the caller's [`RunSink`];
 //! - [`live`]: the run's live metrics on demand ([`LiveMetrics`], handed to
 //!   [`RunSink::live`]; `run --metrics-listen` encodes them at each scrape);
@@ -48,8 +50,11 @@
 //!   it actually ran.
 
 pub mod abort;
+mod calls;
+pub mod enrol;
 pub mod iteration;
 pub mod live;
+pub mod mfa;
 pub mod pacer;
 pub mod progress;
 pub mod run;

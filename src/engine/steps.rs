@@ -6,25 +6,24 @@
 //! when it was sent. A request that fails the way the step's `expect` says ends the step as ok.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use chrono::Utc;
 
-use super::shared::{
-    Failure, FlowCounters, INTERRUPTED, Shared, classify, matches_expected, outcome_of, wait_true,
-};
+use super::calls::StepCalls;
+use super::mfa::{PooledTotp, answer_totp};
+use super::shared::{Failure, Shared};
 use super::target::{PoolUser, random_password, read_codes, username_from};
 use crate::jwt::{AcceptedTokenUse, VerifyPolicy, verify_token};
 use crate::metrics::StepId;
 use crate::protocol::oauth2::authorize_url;
 use crate::protocol::ops::*;
-use crate::protocol::{AppClient, CallError, ClientAuthMethod, Grant, ParamMap, Pkce, Sensitive};
+use crate::protocol::{AppClient, ClientAuthMethod, Grant, ParamMap, Pkce, Sensitive};
 use crate::quota;
 use crate::scenario::Secret;
 use crate::scenario::model::{
-    AUTHORIZATION_CODE_OPERATION, ConfirmVia, DEFAULT_REDIRECT_URI, Expect, Flow,
-    MANAGED_LOGIN_OPERATION, Step, StepKind, TokenUse,
+    AUTHORIZATION_CODE_OPERATION, ConfirmVia, DEFAULT_REDIRECT_URI, Flow, MANAGED_LOGIN_OPERATION,
+    Step, StepKind, TokenUse,
 };
 use crate::srp::{PasswordVerifierChallenge, SrpClient};
 
@@ -99,86 +98,14 @@ impl IterationState {
     }
 }
 
-/// Timing and recording of one step's requests.
-struct StepCalls<'a> {
-    shared: &'a Shared,
-    vu: usize,
-    expect: &'a Expect,
-    /// When the next request counts from: the step's intended start, then `None` (sent now).
-    due: Option<Instant>,
-    counters: &'a FlowCounters,
-    /// Turns true when the load's graceful stop ends: an unanswered request counts as
-    /// interrupted, with its latency so far.
-    cancel: tokio::sync::watch::Receiver<bool>,
-    /// The step, for its failure samples.
-    step: StepId,
-}
-
-/// A step ended early: as expected (`Ok`) or with a failure.
-type Ended = Result<(), Failure>;
-
-impl StepCalls<'_> {
-    /// Sends one request of the step and records it. `last`: whether it is the step's final
-    /// request (where `expect` applies to a success). `Err` ends the step.
-    async fn call<T>(
-        &mut self,
-        operation: &'static str,
-        last: bool,
-        fut: impl Future<Output = Result<T, CallError>>,
-    ) -> Result<T, Ended> {
-        let from = self.due.take().unwrap_or_else(Instant::now);
-        let result = tokio::select! {
-            biased;
-            result = fut => Some(result),
-            _ = wait_true(&mut self.cancel) => None,
-        };
-        let latency = from.elapsed();
-        let at = from.saturating_duration_since(self.shared.start);
-        let (outcome, flow): (Result<(), Failure>, Result<T, Ended>) = match result {
-            None => {
-                let f = Failure::Transport(INTERRUPTED);
-                (Err(f.clone()), Err(Err(f)))
-            }
-            Some(Ok(v)) => {
-                if last && self.expect.error.is_some() {
-                    let f = Failure::Error("unexpected_success".into());
-                    (Err(f.clone()), Err(Err(f)))
-                } else if last && self.expect.status.is_some_and(|s| s != 200) {
-                    // JSON 1.1 and the token endpoint answer a success with 200.
-                    let f = Failure::Error("unexpected_status".into());
-                    (Err(f.clone()), Err(Err(f)))
-                } else {
-                    (Ok(()), Ok(v))
-                }
-            }
-            Some(Err(e)) if matches_expected(&e, self.expect) => (Ok(()), Err(Ok(()))),
-            Some(Err(e)) => {
-                let f = classify(&e);
-                if let (Failure::Error(kind), CallError::Service(service)) = (&f, &e) {
-                    // The service's own message (never a transport detail, which may hold
-                    // the endpoint URL).
-                    let message = service.message.as_deref().unwrap_or(&service.raw_type);
-                    self.shared
-                        .record(self.vu, |r| r.record_sample(self.step, kind, message));
-                }
-                (Err(f.clone()), Err(Err(f)))
-            }
-        };
-        self.shared.record(self.vu, |r| {
-            r.record_operation(at, operation, latency, outcome_of(&outcome))
-        });
-        self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        match &outcome {
-            Ok(()) => {}
-            Err(Failure::Throttled) => {
-                self.counters.throttles.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(_) => {
-                self.counters.request_errors.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        flow
-    }
+/// The user and software token a `mfa: totp` sign-in answers with.
+fn pooled_totp(user: &Option<User>) -> PooledTotp<'_> {
+    user.as_ref().map(|u| {
+        (
+            u.username.as_str(),
+            u.pooled.as_deref().and_then(|p| p.totp.get()),
+        )
+    })
 }
 
 /// The target's answer lacks what it should carry: an error of the target, not of the harness.
@@ -267,8 +194,8 @@ async fn step_body(cx: StepCx<'_, '_>) -> Result<(), Failure> {
             attributes,
         } => sign_up(cx, username, password, attributes).await,
         StepKind::ConfirmSignUp { via } => confirm_sign_up(cx, via).await,
-        StepKind::SrpSignIn { password } => srp_sign_in(cx, password).await,
-        StepKind::PasswordSignIn { password } => password_sign_in(cx, password).await,
+        StepKind::SrpSignIn { password, mfa } => srp_sign_in(cx, password, *mfa).await,
+        StepKind::PasswordSignIn { password, mfa } => password_sign_in(cx, password, *mfa).await,
         StepKind::AdminSignIn { password } => admin_sign_in(cx, password).await,
         StepKind::Refresh => refresh(cx, false).await,
         StepKind::GetTokensFromRefreshToken => refresh(cx, true).await,
@@ -381,8 +308,13 @@ async fn confirm_sign_up(cx: StepCx<'_, '_>, via: &ConfirmVia) -> Result<(), Fai
     Ok(())
 }
 
-/// InitiateAuth (USER_SRP_AUTH), then RespondToAuthChallenge (PASSWORD_VERIFIER).
-async fn srp_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<(), Failure> {
+/// InitiateAuth (USER_SRP_AUTH), then RespondToAuthChallenge (PASSWORD_VERIFIER, then
+/// SOFTWARE_TOKEN_MFA with `mfa`).
+async fn srp_sign_in(
+    cx: StepCx<'_, '_>,
+    password: &Option<Secret>,
+    mfa: bool,
+) -> Result<(), Failure> {
     let StepCx {
         shared,
         index,
@@ -437,7 +369,7 @@ async fn srp_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<()
     let out = call!(
         calls,
         "RespondToAuthChallenge",
-        true,
+        !mfa,
         client.respond_to_auth_challenge(
             app,
             ChallengeNameType::PasswordVerifier,
@@ -446,11 +378,32 @@ async fn srp_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<()
             Some(&response.username),
         )
     );
-    store_auth(state, index, out.authentication_result, Some(username))
+    let result = match mfa {
+        false => out.authentication_result,
+        true => {
+            match answer_totp(
+                shared,
+                calls,
+                pooled_totp(&state.user),
+                out.challenge_name,
+                out.session,
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(ended) => return ended,
+            }
+        }
+    };
+    store_auth(state, index, result, Some(username))
 }
 
-/// InitiateAuth with USER_PASSWORD_AUTH.
-async fn password_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Result<(), Failure> {
+/// InitiateAuth with USER_PASSWORD_AUTH (then SOFTWARE_TOKEN_MFA with `mfa`).
+async fn password_sign_in(
+    cx: StepCx<'_, '_>,
+    password: &Option<Secret>,
+    mfa: bool,
+) -> Result<(), Failure> {
     let StepCx {
         shared,
         index,
@@ -467,10 +420,27 @@ async fn password_sign_in(cx: StepCx<'_, '_>, password: &Option<Secret>) -> Resu
     let out = call!(
         calls,
         "InitiateAuth",
-        true,
+        !mfa,
         client.user_password_auth(app, &username, &password)
     );
-    store_auth(state, index, out.authentication_result, Some(username))
+    let result = match mfa {
+        false => out.authentication_result,
+        true => {
+            match answer_totp(
+                shared,
+                calls,
+                pooled_totp(&state.user),
+                out.challenge_name,
+                out.session,
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(ended) => return ended,
+            }
+        }
+    };
+    store_auth(state, index, result, Some(username))
 }
 
 /// AdminInitiateAuth with ADMIN_USER_PASSWORD_AUTH.

@@ -227,6 +227,8 @@ pub struct PoolNeeds {
     /// an app adopting rotation configures it. REFRESH_TOKEN_AUTH is refused on such a client
     /// (developer guide, "Refresh tokens"), so a scenario with a `refresh` step keeps it off.
     pub refresh_rotation: bool,
+    /// `setup: { mfa: totp }`: MFA optional with software tokens (SetUserPoolMfaConfig).
+    pub totp: bool,
 }
 
 impl PoolNeeds {
@@ -249,6 +251,7 @@ impl PoolNeeds {
                     .any(|s| matches!(s.kind, StepKind::GetTokensFromRefreshToken));
                 rotating && !steps.any(|s| matches!(s.kind, StepKind::Refresh))
             },
+            totp: scenario.setup.mfa_totp,
         }
     }
 }
@@ -271,6 +274,19 @@ pub async fn create_pool(
         .user_pool
         .and_then(|p| p.id)
         .ok_or_else(|| EngineError::Setup("CreateUserPool returned no pool id".into()))?;
+    if needs.totp {
+        client
+            .call(&SetUserPoolMfaConfigRequest {
+                user_pool_id: pool_id.clone(),
+                software_token_mfa_configuration: Some(SoftwareTokenMfaConfigType {
+                    enabled: Some(true),
+                }),
+                mfa_configuration: Some(UserPoolMfaType::Optional),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| setup_error(op_names::SetUserPoolMfaConfig, e))?;
+    }
     let mut user_client =
         CreateUserPoolClientRequest::new(&pool_id, "harness-users").with_user_flows();
     user_client.enable_token_revocation = Some(true);
@@ -353,6 +369,8 @@ pub struct PoolUser {
     /// The user's CSV row as (column, value), read by `${row.COLUMN}`; empty for provisioned
     /// users.
     pub row: Vec<(String, crate::scenario::Secret)>,
+    /// The registered software token (`setup: { mfa: totp }`), set once enrolled.
+    pub totp: std::sync::OnceLock<super::enrol::UserTotp>,
 }
 
 impl PoolUser {
@@ -441,6 +459,7 @@ pub async fn provision_users(
                     username: u.username.clone(),
                     password: std::sync::Mutex::new(u.password.expose().to_owned()),
                     row: columns.iter().cloned().zip(u.row.iter().cloned()).collect(),
+                    totp: Default::default(),
                 })
             })
             .collect()),
@@ -458,11 +477,14 @@ pub async fn provision_users(
             for (local, global) in range.enumerate() {
                 let n = global + 1;
                 let username = username_from(&setup.username, run_id, "setup", n);
-                users.push(Arc::new(PoolUser {
+                let user = Arc::new(PoolUser {
                     username: username.clone(),
                     password: std::sync::Mutex::new(password.to_owned()),
                     row: Vec::new(),
-                }));
+                    totp: Default::default(),
+                });
+                users.push(user.clone());
+                let totp = setup.mfa_totp;
                 tokio::time::sleep_until(start + interval.mul_f64(local as f64)).await;
                 let client = target.client.clone();
                 let pool_id = target.pool_id.clone();
@@ -480,7 +502,14 @@ pub async fn provision_users(
                         &username,
                         &password,
                     )
-                    .await
+                    .await?;
+                    if totp {
+                        let token =
+                            super::enrol::enrol(&client, &pool_id, &app, &username, &password)
+                                .await?;
+                        let _ = user.totp.set(token);
+                    }
+                    Ok::<(), EngineError>(())
                 });
                 // Bound the in-flight creations so a slow target is not flooded.
                 while tasks.len() >= 64 {

@@ -221,6 +221,15 @@ pub struct SetupDoc {
     pub rate: Option<Spanned<f64>>,
     #[serde(default)]
     pub keep: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub mfa: Option<Spanned<MfaDoc>>,
+}
+
+/// `mfa: totp` of the setup and of the sign-in steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaDoc {
+    Totp,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -376,6 +385,7 @@ pub struct StepOptionsDoc {
     pub token: Option<Spanned<TokenUseDoc>>,
     pub filter: Option<Spanned<String>>,
     pub limit: Option<Spanned<i64>>,
+    pub mfa: Option<Spanned<MfaDoc>>,
 }
 
 /// One step: its kind and options.
@@ -462,8 +472,8 @@ step_kinds! {
         attributes: Spanned<BTreeMap<String, String>>,
     }
     ConfirmSignUp = "confirm_sign_up" => ConfirmSignUpOptions { via: Spanned<ConfirmViaDoc> }
-    SrpSignIn = "srp_sign_in" => SrpSignInOptions { password: Spanned<String>, capture: Spanned<String> }
-    PasswordSignIn = "password_sign_in" => PasswordSignInOptions { password: Spanned<String>, capture: Spanned<String> }
+    SrpSignIn = "srp_sign_in" => SrpSignInOptions { password: Spanned<String>, capture: Spanned<String>, mfa: Spanned<MfaDoc> }
+    PasswordSignIn = "password_sign_in" => PasswordSignInOptions { password: Spanned<String>, capture: Spanned<String>, mfa: Spanned<MfaDoc> }
     AdminSignIn = "admin_sign_in" => AdminSignInOptions { password: Spanned<String>, capture: Spanned<String> }
     Refresh = "refresh" => RefreshOptions { tokens: Spanned<String>, capture: Spanned<String> }
     GetUser = "get_user" => GetUserOptions { tokens: Spanned<String> }

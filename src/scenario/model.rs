@@ -159,6 +159,28 @@ pub struct Setup {
     /// Keep what the run created (provisioned users and users created by `sign_up` steps).
     /// Default: `false`: delete them after the run.
     pub keep: bool,
+    /// `mfa: totp`: register a software token for every provisioned user (and create the
+    /// run's pool with MFA optional and software tokens). Default: `false`.
+    pub mfa_totp: bool,
+}
+
+/// The operations that enrol one provisioned user in TOTP MFA ([`Setup::mfa_totp`]).
+pub const TOTP_ENROL_OPERATIONS: [&str; 4] = [
+    "AdminInitiateAuth",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "SetUserMFAPreference",
+];
+
+impl Setup {
+    /// The operations that provision one user: its creation, then its TOTP enrolment.
+    pub fn operations_per_user(&self, method: ProvisionMethod) -> Vec<&'static str> {
+        let mut ops = method.operations().to_vec();
+        if self.mfa_totp {
+            ops.extend(TOTP_ENROL_OPERATIONS);
+        }
+        ops
+    }
 }
 
 /// Default provisioning rate (users per second); see [`Setup::rate`].
@@ -405,10 +427,14 @@ pub enum StepKind {
     /// USER_SRP_AUTH: InitiateAuth, then RespondToAuthChallenge (PASSWORD_VERIFIER).
     SrpSignIn {
         password: Option<Secret>,
+        /// `mfa: totp`: answer SOFTWARE_TOKEN_MFA with the user's next code (one more
+        /// RespondToAuthChallenge).
+        mfa: bool,
     },
-    /// USER_PASSWORD_AUTH: InitiateAuth.
+    /// USER_PASSWORD_AUTH: InitiateAuth (then RespondToAuthChallenge with `mfa: totp`).
     PasswordSignIn {
         password: Option<Secret>,
+        mfa: bool,
     },
     /// ADMIN_USER_PASSWORD_AUTH: AdminInitiateAuth.
     AdminSignIn {
@@ -520,8 +546,16 @@ impl StepKind {
             Self::ConfirmSignUp {
                 via: ConfirmVia::Admin,
             } => &["AdminConfirmSignUp"],
-            Self::SrpSignIn { .. } => &["InitiateAuth", "RespondToAuthChallenge"],
-            Self::PasswordSignIn { .. } | Self::Refresh => &["InitiateAuth"],
+            Self::SrpSignIn { mfa: false, .. } => &["InitiateAuth", "RespondToAuthChallenge"],
+            // The MFA round is one more RespondToAuthChallenge, within the 3x allowance
+            // ("Quotas in Amazon Cognito").
+            Self::SrpSignIn { mfa: true, .. } => &[
+                "InitiateAuth",
+                "RespondToAuthChallenge",
+                "RespondToAuthChallenge",
+            ],
+            Self::PasswordSignIn { mfa: true, .. } => &["InitiateAuth", "RespondToAuthChallenge"],
+            Self::PasswordSignIn { mfa: false, .. } | Self::Refresh => &["InitiateAuth"],
             Self::AdminSignIn { .. } => &["AdminInitiateAuth"],
             Self::GetTokensFromRefreshToken => &["GetTokensFromRefreshToken"],
             Self::GetUser => &["GetUser"],

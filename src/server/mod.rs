@@ -40,6 +40,7 @@ mod cors;
 mod error;
 mod faults;
 mod http;
+mod mfa;
 mod oauth2;
 mod ops;
 mod password;

@@ -192,6 +192,8 @@ pub struct User {
     /// Bumped by GlobalSignOut: sign-ins of an older generation are revoked.
     pub generation: u32,
     pub groups: Vec<Box<str>>,
+    /// Software-token MFA ([`super::mfa::UserMfa`]), allocated at the first AssociateSoftwareToken.
+    pub mfa: Option<Box<super::mfa::UserMfa>>,
 }
 
 impl User {
@@ -381,6 +383,8 @@ pub struct Pool {
     pub users: Sharded<Box<str>, Box<User>>,
     /// Sign-in aliases (email, phone number, preferred_username) to user keys.
     pub aliases: Sharded<Box<str>, Box<str>>,
+    /// MfaConfiguration and software-token MFA (CreateUserPool, SetUserPoolMfaConfig).
+    pub mfa: RwLock<super::mfa::PoolMfa>,
 }
 
 impl Pool {
@@ -478,9 +482,16 @@ pub struct SrpPending {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChallengeKind {
     NewPasswordRequired,
+    /// SOFTWARE_TOKEN_MFA after the password.
+    SoftwareTokenMfa,
+    /// MFA_SETUP: AssociateSoftwareToken and VerifySoftwareToken take this session.
+    MfaSetup,
+    /// MFA_SETUP after a successful VerifySoftwareToken: RespondToAuthChallenge completes it.
+    MfaSetupVerified,
 }
 
-/// A pending challenge with a `Session` (NEW_PASSWORD_REQUIRED).
+/// A pending challenge with a `Session` (NEW_PASSWORD_REQUIRED, the MFA challenges).
+#[derive(Clone)]
 pub struct ChallengePending {
     pub pool_id: String,
     pub client_id: String,
@@ -708,5 +719,6 @@ pub fn test_pool(auto_verified: Vec<PoolAttributeType>) -> Pool {
         groups: RwLock::new(BTreeMap::new()),
         users: Sharded::default(),
         aliases: Sharded::default(),
+        mfa: RwLock::default(),
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::vars::{CaseVars, describe_error};
-use crate::conformance::case::{CallStep, CodeKind, CodeStep, UserStatus, UserStep};
+use crate::conformance::case::{CallStep, CodeKind, CodeStep, TotpStep, UserStatus, UserStep};
 use crate::conformance::target::{Answer, CodeSource, Fixture};
 use crate::conformance::template::{self, Vars};
 use crate::protocol::client::RawRequest;
@@ -196,6 +196,18 @@ pub(super) async fn do_get(
         .await
         .map(Answer::from_raw)
         .map_err(|e| e.to_string())
+}
+
+/// The TOTP code of a secret at the case's clock plus `step` steps, into a capture.
+pub(super) fn do_totp(step: &TotpStep, vars: &mut CaseVars<'_>) -> Result<(), String> {
+    let secret = vars.expand(&step.secret).map_err(|e| e.to_string())?;
+    let key = crate::totp::base32_decode(&secret)
+        .ok_or_else(|| "the TOTP secret is not base32".to_owned())?;
+    let now = chrono::Utc::now().timestamp();
+    let at = now.saturating_add(step.step.saturating_mul(crate::totp::STEP_SECS));
+    vars.captures
+        .insert(step.into.clone(), crate::totp::code_at(&key, at));
+    Ok(())
 }
 
 pub(super) async fn do_code(

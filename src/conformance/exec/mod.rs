@@ -30,7 +30,7 @@ use crate::conformance::matcher::resolve_pointer;
 use crate::conformance::report::{CaseOutcome, CaseResult, ConformanceReport, Mismatch};
 use crate::conformance::target::{Fixture, RunError, RunOptions, TargetSpec, target_client};
 use crate::conformance::template;
-use calls::{do_call, do_code, do_get, do_user};
+use calls::{do_call, do_code, do_get, do_totp, do_user};
 use check::check;
 use oauth::{do_login, do_oauth};
 use srp::{SrpAnswer, do_srp};
@@ -262,6 +262,10 @@ async fn run_steps(fixture: &Fixture, case: &Case, vars: &mut CaseVars<'_>) -> S
             StepKind::Get(path) => do_get(fixture, &path.0, vars).await,
             StepKind::Login(l) => do_login(fixture, case, l, vars).await,
             StepKind::Code(c) => match do_code(fixture, c, vars).await {
+                Ok(()) => continue,
+                Err(e) => Err(e),
+            },
+            StepKind::Totp(t) => match do_totp(t, vars) {
                 Ok(()) => continue,
                 Err(e) => Err(e),
             },

@@ -27,6 +27,8 @@
 //! - `attributes`: the attribute operations (Update/Delete/Verify, their Admin forms,
 //!   GetUserAttributeVerificationCode, AddCustomAttributes), DeleteUser and
 //!   AdminResetUserPassword.
+//! - `mfa`: software-token (TOTP) MFA: Associate/VerifySoftwareToken, the MFA preferences and
+//!   the pool's MFA configuration.
 //! - `shared`: the string enumerations and the shapes several areas carry.
 
 use serde::Serialize;
@@ -39,6 +41,7 @@ pub mod clients;
 pub mod groups;
 pub mod listing;
 pub mod pool_settings;
+pub mod mfa;
 pub mod pools;
 pub mod shared;
 pub mod signup;
@@ -52,6 +55,7 @@ pub use clients::*;
 pub use groups::*;
 pub use listing::*;
 pub use pool_settings::*;
+pub use mfa::*;
 pub use pools::*;
 pub use shared::*;
 pub use signup::*;
@@ -192,6 +196,12 @@ macro_rules! for_each_operation {
             AdminDeleteUserAttributes => AdminDeleteUserAttributesRequest, AdminDeleteUserAttributesResponse, true;
             AdminResetUserPassword => AdminResetUserPasswordRequest, AdminResetUserPasswordResponse, true;
             AddCustomAttributes => AddCustomAttributesRequest, AddCustomAttributesResponse, true;
+            AssociateSoftwareToken => AssociateSoftwareTokenRequest, AssociateSoftwareTokenResponse, false;
+            VerifySoftwareToken => VerifySoftwareTokenRequest, VerifySoftwareTokenResponse, false;
+            SetUserMFAPreference => SetUserMfaPreferenceRequest, SetUserMfaPreferenceResponse, false;
+            AdminSetUserMFAPreference => AdminSetUserMfaPreferenceRequest, AdminSetUserMfaPreferenceResponse, true;
+            SetUserPoolMfaConfig => SetUserPoolMfaConfigRequest, SetUserPoolMfaConfigResponse, true;
+            GetUserPoolMfaConfig => GetUserPoolMfaConfigRequest, GetUserPoolMfaConfigResponse, true;
         }
     };
 }

@@ -130,9 +130,15 @@ fn every_operation_round_trips_its_recorded_bodies() {
     check_op::<AdminDeleteUserAttributesRequest>();
     check_op::<AdminResetUserPasswordRequest>();
     check_op::<AddCustomAttributesRequest>();
+    check_op::<AssociateSoftwareTokenRequest>();
+    check_op::<VerifySoftwareTokenRequest>();
+    check_op::<SetUserMfaPreferenceRequest>();
+    check_op::<AdminSetUserMfaPreferenceRequest>();
+    check_op::<SetUserPoolMfaConfigRequest>();
+    check_op::<GetUserPoolMfaConfigRequest>();
     assert_eq!(
         OperationKind::ALL.len(),
-        53,
+        59,
         "a new operation needs fixtures here"
     );
 }
@@ -324,6 +330,9 @@ fn operation_names_and_targets() {
                 | OperationKind::GetUserAttributeVerificationCode
                 | OperationKind::VerifyUserAttribute
                 | OperationKind::DeleteUser
+                | OperationKind::AssociateSoftwareToken
+                | OperationKind::VerifySoftwareToken
+                | OperationKind::SetUserMFAPreference
         );
         assert_eq!(op.requires_sigv4(), !unsigned, "{op}");
         assert!(

@@ -73,6 +73,7 @@ pub(super) fn check_setup(
             password: None,
             rate: DEFAULT_SETUP_RATE,
             keep: false,
+            mfa_totp: false,
         });
     };
     let s = &setup.value;
@@ -176,6 +177,17 @@ pub(super) fn check_setup(
         );
         ok = false;
     }
+    let mfa_totp = s.mfa.is_some();
+    if let (Some(mfa), None) = (&s.mfa, &s.users) {
+        c.error(
+            pos(mfa),
+            "setup.mfa",
+            DiagnosticKind::Conflict,
+            "enrols the provisioned users in TOTP, and the setup provisions none",
+            Some("add `users: N`".to_string()),
+        );
+        ok = false;
+    }
     let users = if let Some(csv) = &s.csv {
         if matches!(target, Some(Target::Embedded)) {
             c.error(
@@ -206,6 +218,7 @@ pub(super) fn check_setup(
         password,
         rate,
         keep,
+        mfa_totp,
     })
 }
 

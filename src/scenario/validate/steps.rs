@@ -361,9 +361,11 @@ impl FlowState<'_> {
                 }
                 StepKindDoc::SrpSignIn => StepKind::SrpSignIn {
                     password: row_password(c, ok),
+                    mfa: o.mfa.is_some(),
                 },
                 StepKindDoc::PasswordSignIn => StepKind::PasswordSignIn {
                     password: row_password(c, ok),
+                    mfa: o.mfa.is_some(),
                 },
                 StepKindDoc::AdminSignIn => StepKind::AdminSignIn {
                     password: row_password(c, ok),

@@ -23,8 +23,8 @@ impl Handle for GetUserRequest {
             username: user.username.to_string(),
             user_attributes: wire_attributes(user),
             mfa_options: None,
-            preferred_mfa_setting: None,
-            user_mfa_setting_list: None,
+            preferred_mfa_setting: super::mfa::user_mfa_settings(user).0,
+            user_mfa_setting_list: super::mfa::user_mfa_settings(user).1,
         })
         .ok_or_else(|| ApiError::not_authorized("User does not exist."))
     }

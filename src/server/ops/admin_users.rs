@@ -219,8 +219,8 @@ impl Handle for AdminGetUserRequest {
             enabled: Some(user.enabled),
             user_status: Some(user.status.as_wire()),
             mfa_options: None,
-            preferred_mfa_setting: None,
-            user_mfa_setting_list: None,
+            preferred_mfa_setting: super::mfa::user_mfa_settings(user).0,
+            user_mfa_setting_list: super::mfa::user_mfa_settings(user).1,
         })
         .ok_or_else(ApiError::user_not_found)
     }

@@ -202,7 +202,8 @@ fn sign_in_user(pool: &Pool, client: &AppClient, username: &str) -> ApiResult<Bo
     })
 }
 
-/// Issues tokens, or the NEW_PASSWORD_REQUIRED challenge for a FORCE_CHANGE_PASSWORD user.
+/// After the password: the NEW_PASSWORD_REQUIRED challenge for a FORCE_CHANGE_PASSWORD user,
+/// else the MFA challenge the pool asks for (`super::mfa`), else tokens.
 fn complete_sign_in(
     store: &Store,
     pool: &Pool,
@@ -249,6 +250,19 @@ fn complete_sign_in(
             authentication_result: None,
         });
     }
+    if let Some(challenge) = super::mfa::second_factor_challenge(store, pool, client, key)? {
+        return Ok(challenge);
+    }
+    issue_sign_in(store, pool, client, key)
+}
+
+/// Issues the tokens of a completed sign-in.
+pub(super) fn issue_sign_in(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    key: &str,
+) -> ApiResult<AuthAnswer> {
     let auth_time = store.now_secs();
     let generation = pool.with_user(key, |u| u.generation).unwrap_or(0);
     let (origin, refresh_token) =
@@ -708,6 +722,12 @@ fn respond(
         ChallengeNameType::PasswordVerifier => password_verifier(store, pool, client, responses),
         ChallengeNameType::NewPasswordRequired => {
             new_password_required(store, pool, client, session, responses)
+        }
+        ChallengeNameType::SoftwareTokenMfa => {
+            super::mfa::respond_software_token(store, pool, client, session, responses)
+        }
+        ChallengeNameType::MfaSetup => {
+            super::mfa::respond_mfa_setup(store, pool, client, session, responses)
         }
         other => Err(ApiError::invalid(format!(
             "Challenge {} is not supported for this user pool.",

@@ -9,8 +9,8 @@
 //! This file owns the trait and the checks several areas share (SECRET_HASH, the password
 //! policy, code checks, delivery details, resolve-or-simulate under PreventUserExistenceErrors);
 //! the handlers live in one file per feature area, named as in `protocol/ops/`:
-//! `signup`, `auth`, `account`, `admin_users`, `attributes`, `groups`, `pools`, `clients`,
-//! `listing`, `pool_settings`, with `users` for creating a user (shared by sign-up,
+//! `signup`, `auth`, `account`, `admin_users`, `attributes`, `groups`, `mfa`, `pools`,
+//! `clients`, `listing`, `pool_settings`, with `users` for creating a user (shared by sign-up,
 //! AdminCreateUser and seeding) and `paging` for the page tokens of the list operations.
 
 use std::collections::BTreeMap;
@@ -32,6 +32,7 @@ pub mod groups;
 pub mod listing;
 pub mod paging;
 pub mod pool_settings;
+pub mod mfa;
 pub mod pools;
 pub mod signup;
 pub mod users;

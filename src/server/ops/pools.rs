@@ -106,6 +106,9 @@ pub fn create_user_pool_with_id(
         groups: RwLock::default(),
         users: Default::default(),
         aliases: Default::default(),
+        mfa: RwLock::new(crate::server::mfa::PoolMfa::created(
+            wire.mfa_configuration.as_ref(),
+        )),
     };
     let mut pools = store.pools.write().unwrap_or_else(|e| e.into_inner());
     if pools.contains_key(&id) {

@@ -115,6 +115,7 @@ pub(super) fn build_user(
         limits: None,
         generation: 0,
         groups: Vec::new(),
+        mfa: None,
     })
 }
 /// Marks the auto-verified attributes verified and registers alias-attribute aliases.
