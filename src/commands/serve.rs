@@ -30,6 +30,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                     config.quotas = quotas;
                 }
                 config.expose_codes = file.expose_codes.unwrap_or(false);
+                if let Some(connections) = &file.connections {
+                    connections.apply(&mut config.connections);
+                }
                 if let Some(seed) = &file.admin_credentials {
                     match seed.resolve() {
                         Ok(pinned) => config.admin_credentials = Some(pinned),
@@ -50,6 +53,12 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         config.region = region;
     }
     config.expose_codes |= args.expose_codes;
+    crate::server::ConnectionsSeed {
+        header_read_timeout: args.header_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: args.max_connections,
+    }
+    .apply(&mut config.connections);
     match admin_credentials(&args) {
         Ok(Some(pinned)) => config.admin_credentials = Some(pinned),
         Ok(None) => {}
