@@ -178,6 +178,8 @@ struct Activity {
     idle_since: AtomicU64,
     /// Whether a request has begun, so the first one is timed from the accept.
     served_any: AtomicUsize,
+    /// Woken when a timer starts or stops, so the watcher re-reads the deadlines.
+    changed: tokio::sync::Notify,
 }
 
 const NONE: u64 = u64::MAX;
@@ -191,23 +193,26 @@ impl Activity {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         self.served_any.store(1, Ordering::SeqCst);
         self.head_started.store(NONE, Ordering::SeqCst);
+        self.changed.notify_one();
     }
 
     fn request_ended(&self) {
         self.idle_since.store(self.now(), Ordering::SeqCst);
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.changed.notify_one();
     }
 
     fn bytes_read(&self) {
         if self.in_flight.load(Ordering::SeqCst) == 0
             && self.head_started.load(Ordering::SeqCst) == NONE
         {
-            let _ = self.head_started.compare_exchange(
-                NONE,
-                self.now(),
-                Ordering::SeqCst,
-                Ordering::SeqCst,
-            );
+            if self
+                .head_started
+                .compare_exchange(NONE, self.now(), Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                self.changed.notify_one();
+            }
         }
     }
 
@@ -245,6 +250,7 @@ async fn serve_connection(
         head_started: AtomicU64::new(NONE),
         idle_since: AtomicU64::new(0),
         served_any: AtomicUsize::new(0),
+        changed: tokio::sync::Notify::new(),
     });
     let io = TokioIo::new(Watched {
         inner: stream,
@@ -282,6 +288,7 @@ async fn serve_connection(
         let wait = activity.remaining(&limits);
         tokio::select! {
             _ = connection.as_mut() => return,
+            () = activity.changed.notified() => {}
             changed = stopped.changed(), if !closing => {
                 let _ = changed;
                 closing = true;
@@ -380,6 +387,7 @@ mod tests {
             head_started: AtomicU64::new(NONE),
             idle_since: AtomicU64::new(0),
             served_any: AtomicUsize::new(0),
+            changed: tokio::sync::Notify::new(),
         }
     }
 
