@@ -701,7 +701,7 @@ fn a_malformed_csv_names_the_file_and_line() {
         ),
         (
             "username,password,pin,PIN\nalice,x,1,2\n",
-            "users.csv:1: the header names column `PIN` twice",
+            "users.csv:1: columns 3 and 4 of the header have the same name",
         ),
     ] {
         std::fs::write(dir.path().join("users.csv"), csv).unwrap();
