@@ -275,9 +275,18 @@ pub enum ConfigFileError {
 /// Reads and parses a config file.
 pub fn load_config_file(path: &Path) -> Result<ServerFile, ConfigFileError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigFileError::Read {
+    let bytes = std::fs::read(path).map_err(|source| ConfigFileError::Read {
         path: shown.clone(),
         source,
+    })?;
+    let text = crate::yaml::decode_text(shown.clone(), bytes).map_err(|d| {
+        ConfigFileError::Parse {
+            path: shown.clone(),
+            line: d.line,
+            column: d.column,
+            key: String::new(),
+            message: format!("{}; {}", d.message, d.fix.unwrap_or_default()),
+        }
     })?;
     parse_config(&text, &shown)
 }
@@ -286,9 +295,8 @@ pub fn load_config_file(path: &Path) -> Result<ServerFile, ConfigFileError> {
 pub fn parse_config(text: &str, path: &str) -> Result<ServerFile, ConfigFileError> {
     crate::yaml::parse(text, crate::yaml::Options::STRICT).map_err(|e| {
         let (line, column) = e.location();
-        let key = e
-            .raw_path()
-            .filter(|k| *k != ".")
+        let key = Some(e.key_path())
+            .filter(|k| !k.is_empty())
             .map(|k| format!("{k}: "))
             .unwrap_or_default();
         ConfigFileError::Parse {
