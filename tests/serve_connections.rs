@@ -206,3 +206,33 @@ fn six_hundred_idle_connections_under_a_512_file_limit_do_not_lock_out_a_client(
     }
     drop(idle);
 }
+
+#[test]
+fn a_config_the_api_refuses_exits_2_without_printing_listening() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("serve.yaml");
+    std::fs::write(
+        &config,
+        "pools:\n  - name: ok\n    clients:\n      - name: app\n        explicit_auth_flows: [BOGUS]\n",
+    )
+    .unwrap();
+    let out = harness_process()
+        .args(["serve", "--port", "0", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("listening"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("explicitAuthFlows"));
+}
+
+#[test]
+fn a_zero_connection_limit_is_refused() {
+    let out = harness_process()
+        .args(["serve", "--port", "0", "--max-connections", "0"])
+        .output()
+        .unwrap();
+    // A zero limit is refused before anything is bound.
+    assert_eq!(out.status.code(), Some(2));
+}
