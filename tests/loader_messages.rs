@@ -44,9 +44,15 @@ fn config_error(bytes: &[u8]) -> String {
 }
 
 fn assert_ours(err: &str) {
-    assert!(!err.contains("DuplicateKeyPolicy"), "the parser's hint: {err}");
+    assert!(
+        !err.contains("DuplicateKeyPolicy"),
+        "the parser's hint: {err}"
+    );
     assert!(!err.contains("?"), "an unnamed key: {err}");
-    assert!(!err.contains("stream did not contain"), "std's wording: {err}");
+    assert!(
+        !err.contains("stream did not contain"),
+        "std's wording: {err}"
+    );
 }
 
 #[test]
@@ -71,7 +77,10 @@ fn a_duplicate_scenario_key_is_named_at_its_line() {
     assert_ours(&err);
     let flow = format!("  a:\n{load}    steps: [sign_up]\n");
     let err = scenario_error(format!("target: embedded\nflows:\n{flow}{flow}").as_bytes());
-    assert!(err.starts_with("s.yaml:6:3: flows.a: duplicate key `a`"), "{err}");
+    assert!(
+        err.starts_with("s.yaml:6:3: flows.a: duplicate key `a`"),
+        "{err}"
+    );
     assert_ours(&err);
 }
 
@@ -87,7 +96,8 @@ fn a_case_that_is_not_utf8_or_gives_a_key_twice_is_located() {
 
 #[test]
 fn a_config_that_is_not_utf8_or_gives_a_key_twice_is_located() {
-    let err = config_error(b"region: us-east-1\nexpose_codes: false\npools:\n  - name: \"p\xc3\x28\"\n");
+    let err =
+        config_error(b"region: us-east-1\nexpose_codes: false\npools:\n  - name: \"p\xc3\x28\"\n");
     assert!(err.starts_with("serve.yaml:4:13: not UTF-8"), "{err}");
     assert_ours(&err);
     let err = config_error(b"region: us-east-1\nregion: eu-west-1\n");

@@ -82,7 +82,10 @@ flows:
     let mut stderr = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     assert_eq!(code, Some(130), "{stderr}");
-    assert!(stderr.contains("interrupted while reaching the target"), "{stderr}");
+    assert!(
+        stderr.contains("interrupted while reaching the target"),
+        "{stderr}"
+    );
     assert!(!reports.exists(), "no traffic, no report");
 }
 

@@ -404,8 +404,9 @@ fn csv_users_are_read_relative_to_the_scenario() {
     let err = parse_scenario(scenario, &path, &no_env).unwrap_err();
     assert_eq!(err.kinds(), [DiagnosticKind::InvalidValue]);
     assert!(
-        err.to_string()
-            .contains("users.csv:1: the header (2 columns) lacks `username` and `password` columns")
+        err.to_string().contains(
+            "users.csv:1: the header (2 columns) lacks `username` and `password` columns"
+        )
     );
 }
 
@@ -790,7 +791,10 @@ fn csv_errors_never_repeat_the_file_content() {
     let passwd_like = "root:x:0:0:root-secret-word:/root:/bin/bash\ndaemon:x:1:1::/:/bin/false\n";
     std::fs::write(dir.path().join("passwd"), passwd_like).unwrap();
     let err = csv_scenario_error(dir.path(), "passwd");
-    assert!(err.contains("passwd:1: the header (1 columns) lacks"), "{err}");
+    assert!(
+        err.contains("passwd:1: the header (1 columns) lacks"),
+        "{err}"
+    );
     assert!(!err.contains("root"), "the content is echoed: {err}");
 
     std::fs::write(

@@ -36,7 +36,11 @@ fn start(mut cmd: Command) -> Serve {
             .expect("serve printed its endpoint")
             .expect("a line");
         if let Some(url) = line.split("listening on http://").nth(1) {
-            break url.trim().trim_end_matches('/').parse().expect("an address");
+            break url
+                .trim()
+                .trim_end_matches('/')
+                .parse()
+                .expect("an address");
         }
     };
     // Keep reading so the child never blocks on a full pipe.
@@ -98,7 +102,8 @@ fn slow_header_connections_are_closed_after_the_header_timeout() {
     // A slow-loris client: a byte of header every 100 ms, never the blank line.
     let mut writer = stream.try_clone().unwrap();
     std::thread::spawn(move || {
-        let head = b"POST / HTTP/1.1\r\nhost: x\r\nx-slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        let head =
+            b"POST / HTTP/1.1\r\nhost: x\r\nx-slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
         for byte in head {
             if writer.write_all(&[*byte]).is_err() {
                 return;
@@ -127,8 +132,8 @@ fn idle_keep_alive_connections_are_closed_after_the_idle_timeout() {
     let mut buf = [0u8; 4096];
     let n = stream.read(&mut buf).unwrap();
     assert!(buf[..n].starts_with(b"HTTP/1.1 "), "an answer first");
-    let closed = time_to_close(&mut stream, Duration::from_secs(8))
-        .expect("the idle connection is closed");
+    let closed =
+        time_to_close(&mut stream, Duration::from_secs(8)).expect("the idle connection is closed");
     assert!(
         closed < Duration::from_secs(4),
         "closed after {closed:?}, expected about 1 s (the idle timeout, not the 30 s header one)"

@@ -6,6 +6,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = parse_scenario(text, std::path::Path::new("/nonexistent/fuzz.yaml"), &|_| None);
+        let _ = parse_scenario(
+            text,
+            std::path::Path::new("/nonexistent/fuzz.yaml"),
+            &|_| None,
+        );
     }
 });

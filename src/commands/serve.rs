@@ -215,9 +215,7 @@ fn remote_exposure(e: &Exposure<'_>) -> Vec<String> {
         });
     }
     if let Some(metrics) = e.metrics.filter(|_| metrics_remote) {
-        lines.push(format!(
-            "  - the pool metrics on http://{metrics}/metrics"
-        ));
+        lines.push(format!("  - the pool metrics on http://{metrics}/metrics"));
     }
     let mut fixes = Vec::new();
     if e.admin_key.is_none() && api_remote {
@@ -272,17 +270,26 @@ mod tests {
     fn allow_remote_names_the_open_admin_api_the_codes_and_the_metrics() {
         let text = exposure("0.0.0.0:9229", None, true).join("\n");
         assert!(text.contains("http://0.0.0.0:9229/"), "{text}");
-        assert!(text.contains("ANY well-formed signature is accepted"), "{text}");
+        assert!(
+            text.contains("ANY well-formed signature is accepted"),
+            "{text}"
+        );
         assert!(text.contains("/_harness/codes (--expose-codes)"), "{text}");
         assert!(text.contains("http://0.0.0.0:9100/metrics"), "{text}");
-        assert!(text.contains("lock it down: pin --admin-credentials"), "{text}");
+        assert!(
+            text.contains("lock it down: pin --admin-credentials"),
+            "{text}"
+        );
         assert!(text.contains("drop --expose-codes"), "{text}");
     }
 
     #[test]
     fn allow_remote_with_pinned_credentials_names_the_key_and_keeps_codes_local() {
         let text = exposure("0.0.0.0:9229", Some("AKIDLOCAL"), false).join("\n");
-        assert!(text.contains("verified against access key AKIDLOCAL"), "{text}");
+        assert!(
+            text.contains("verified against access key AKIDLOCAL"),
+            "{text}"
+        );
         assert!(text.contains("answers loopback clients only"), "{text}");
         assert!(!text.contains("pin --admin-credentials"), "{text}");
     }

@@ -279,15 +279,14 @@ pub fn load_config_file(path: &Path) -> Result<ServerFile, ConfigFileError> {
         path: shown.clone(),
         source,
     })?;
-    let text = crate::yaml::decode_text(shown.clone(), bytes).map_err(|d| {
-        ConfigFileError::Parse {
+    let text =
+        crate::yaml::decode_text(shown.clone(), bytes).map_err(|d| ConfigFileError::Parse {
             path: shown.clone(),
             line: d.line,
             column: d.column,
             key: String::new(),
             message: format!("{}; {}", d.message, d.fix.unwrap_or_default()),
-        }
-    })?;
+        })?;
     parse_config(&text, &shown)
 }
 

@@ -264,11 +264,9 @@ async fn serve_connection(
             let activity = activity.clone();
             activity.request_started();
             async move {
-                let answer = tower_service::Service::call(
-                    &mut app,
-                    request.map(axum::body::Body::new),
-                )
-                .await;
+                let answer =
+                    tower_service::Service::call(&mut app, request.map(axum::body::Body::new))
+                        .await;
                 activity.request_ended();
                 answer
             }
@@ -348,10 +346,7 @@ impl AsyncWrite for Watched {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 

@@ -60,8 +60,8 @@ use std::sync::Arc;
 pub use clock::Clock;
 pub use cloudwatch::{Ending, PoolMetric, PoolMetrics, Watched};
 pub use config::{
-    AdminCredentialsSeed, ClientSeed, ConfigFileError, ConnectionsSeed, PoolSeed,
-    PositiveDuration, ServerFile, UserSeed, load_config_file, parse_config,
+    AdminCredentialsSeed, ClientSeed, ConfigFileError, ConnectionsSeed, PoolSeed, PositiveDuration,
+    ServerFile, UserSeed, load_config_file, parse_config,
 };
 pub use connections::{
     ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,

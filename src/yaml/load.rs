@@ -109,7 +109,10 @@ pub fn decode_text(file: String, bytes: Vec<u8>) -> Result<String, Diagnostic> {
 /// are valid UTF-8.
 fn utf8_error_location(bytes: &[u8], at: usize) -> (u64, u64) {
     let before = &bytes[..at.min(bytes.len())];
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let column = std::str::from_utf8(&before[line_start..]).map_or(0, |s| s.chars().count()) + 1;
     (line as u64, column as u64)
@@ -166,8 +169,10 @@ impl YamlError {
             Some(key) => format!(
                 "duplicate key `{key}`: this map already has it; keep one `{key}:` (YAML maps name each key once)"
             ),
-            None => "duplicate key: this map already has it; keep one (YAML maps name each key once)"
-                .to_string(),
+            None => {
+                "duplicate key: this map already has it; keep one (YAML maps name each key once)"
+                    .to_string()
+            }
         })
     }
 

@@ -328,8 +328,16 @@ pub fn read_users_file(path: &Path) -> Result<String, String> {
         let at = e.utf8_error().valid_up_to();
         let before = &e.as_bytes()[..at];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = at - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
-        format!("{shown}:{line}:{column}: not UTF-8 text (byte {} of the file)", at + 1)
+        let column = at
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        format!(
+            "{shown}:{line}:{column}: not UTF-8 text (byte {} of the file)",
+            at + 1
+        )
     })
 }
 
@@ -361,7 +369,10 @@ pub fn parse_users_csv(text: &str) -> Result<UsersCsv, (usize, String)> {
         if name.is_empty() {
             return Err((1, format!("column {} of the header has no name", i + 1)));
         }
-        if let Some(first) = header[..i].iter().position(|h| h.eq_ignore_ascii_case(name)) {
+        if let Some(first) = header[..i]
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+        {
             return Err((
                 1,
                 format!(
