@@ -189,7 +189,7 @@ fn remote_exposure(e: &Exposure<'_>) -> Vec<String> {
     let metrics_remote = e.metrics.is_some_and(|m| !m.ip().is_loopback());
     if !api_remote && !metrics_remote {
         return vec![format!(
-            "--allow-remote: nothing is reachable from other machines: the server is bound to {}              and metrics (if any) to loopback",
+            "--allow-remote: nothing is reachable from other machines: the server is bound to {} and metrics (if any) to loopback",
             e.bind.ip()
         )];
     }
@@ -201,12 +201,12 @@ fn remote_exposure(e: &Exposure<'_>) -> Vec<String> {
         ));
         lines.push(match e.admin_key {
             Some(key) => format!("  - admin (SigV4) calls, verified against access key {key}"),
-            None => "  - admin (SigV4) calls: ANY well-formed signature is accepted, so anyone                      can create, read and delete pools and users"
+            None => "  - admin (SigV4) calls: ANY well-formed signature is accepted, so anyone can create, read and delete pools and users"
                 .to_owned(),
         });
         lines.push(if e.expose_codes {
             format!(
-                "  - the confirmation codes the server issued, on http://{}/_harness/codes                  (--expose-codes)",
+                "  - the confirmation codes the server issued, on http://{}/_harness/codes (--expose-codes)",
                 e.bind
             )
         } else {

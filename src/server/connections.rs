@@ -204,15 +204,12 @@ impl Activity {
 
     fn bytes_read(&self) {
         if self.in_flight.load(Ordering::SeqCst) == 0
-            && self.head_started.load(Ordering::SeqCst) == NONE
-        {
-            if self
+            && self
                 .head_started
                 .compare_exchange(NONE, self.now(), Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
-            {
-                self.changed.notify_one();
-            }
+        {
+            self.changed.notify_one();
         }
     }
 
