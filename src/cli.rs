@@ -179,6 +179,19 @@ pub struct ServeArgs {
     /// loopback needs --allow-remote. Default: not served.
     #[arg(long, value_name = "ADDR")]
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// Close a connection whose request headers are not complete within DURATION (from the
+    /// accept, or from the first byte of a later request); overrides the config file's
+    /// `connections.header_read_timeout`. Default 10s.
+    #[arg(long, value_name = "DURATION")]
+    pub header_timeout: Option<crate::server::PositiveDuration>,
+    /// Close a kept-alive connection idle for DURATION between requests; overrides
+    /// `connections.idle_timeout`. Default 60s.
+    #[arg(long, value_name = "DURATION")]
+    pub idle_timeout: Option<crate::server::PositiveDuration>,
+    /// Refuse connections beyond N open ones with 503 and `Connection: close`; overrides
+    /// `connections.max_connections`. Default 4096, or fewer to fit the open-file limit.
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<std::num::NonZeroUsize>,
 }
 
 /// A flag value that is a secret: kept out of `Debug` and of clap's error messages.

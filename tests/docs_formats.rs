@@ -301,8 +301,7 @@ fn the_serve_config_examples_start_the_server() {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        // `serve` prints its endpoint before it creates the configured pools, so the proof
-        // that the file was accepted is the configured pool answering.
+        // The configured pool answering is the proof that the file was accepted as written.
         let endpoint = BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)

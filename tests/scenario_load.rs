@@ -405,8 +405,9 @@ fn csv_users_are_read_relative_to_the_scenario() {
     let err = parse_scenario(scenario, &path, &no_env).unwrap_err();
     assert_eq!(err.kinds(), [DiagnosticKind::InvalidValue]);
     assert!(
-        err.to_string()
-            .contains("users.csv:1: header `name,pw` lacks `username` and `password` columns")
+        err.to_string().contains(
+            "users.csv:1: the header (2 columns) lacks `username` and `password` columns"
+        )
     );
 }
 
@@ -702,7 +703,7 @@ fn a_malformed_csv_names_the_file_and_line() {
         ),
         (
             "username,password,pin,PIN\nalice,x,1,2\n",
-            "users.csv:1: the header names column `PIN` twice",
+            "users.csv:1: columns 3 and 4 of the header have the same name",
         ),
     ] {
         std::fs::write(dir.path().join("users.csv"), csv).unwrap();
@@ -755,4 +756,76 @@ fn admin_aws_takes_an_optional_profile_and_may_leave_the_region_to_the_chain() {
             "inline.yaml:2:3: target.region: is missing; set it (e.g. eu-west-1), or use `admin: aws`, which can take it from the AWS configuration"
         ]
     );
+}
+
+fn csv_scenario_error(dir: &Path, csv: &str) -> String {
+    let scenario = format!(
+        "target:\n  endpoint: http://127.0.0.1:9229\n  region: eu-west-1\n  user_pool_id: eu-west-1_x\n  client_id: c\nsetup: {{ csv: \"{csv}\", keep: true }}\nflows:\n  a:\n    load: {{ executor: constant-vus, vus: 1, duration: 5s }}\n    steps: [srp_sign_in]\n"
+    );
+    parse_scenario(&scenario, &dir.join("s.yaml"), &no_env)
+        .expect_err("the csv is refused")
+        .to_string()
+}
+
+#[test]
+fn csv_users_are_read_from_regular_files_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // A device: read to the end, it would never end.
+    let err = csv_scenario_error(dir.path(), "/dev/zero");
+    assert!(err.contains("`/dev/zero` is not a regular file"), "{err}");
+    let err = csv_scenario_error(dir.path(), ".");
+    assert!(err.contains("is a directory"), "{err}");
+    // A FIFO: opening it would wait for a writer forever.
+    let fifo = dir.path().join("users.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let err = csv_scenario_error(dir.path(), "users.fifo");
+    assert!(err.contains("is not a regular file"), "{err}");
+}
+
+#[test]
+fn csv_errors_never_repeat_the_file_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let passwd_like = "root:x:0:0:root-secret-word:/root:/bin/bash\ndaemon:x:1:1::/:/bin/false\n";
+    std::fs::write(dir.path().join("passwd"), passwd_like).unwrap();
+    let err = csv_scenario_error(dir.path(), "passwd");
+    assert!(
+        err.contains("passwd:1: the header (1 columns) lacks"),
+        "{err}"
+    );
+    assert!(!err.contains("root"), "the content is echoed: {err}");
+
+    std::fs::write(
+        dir.path().join("dup.csv"),
+        "username,Secret-Column,password,secret-column\nalice,a,b,c\n",
+    )
+    .unwrap();
+    let err = csv_scenario_error(dir.path(), "dup.csv");
+    assert!(
+        err.contains("dup.csv:1: columns 2 and 4 of the header have the same name"),
+        "{err}"
+    );
+    assert!(!err.to_lowercase().contains("secret-column"), "{err}");
+
+    std::fs::write(
+        dir.path().join("latin1.csv"),
+        b"username,password\nal\xefce-hidden,x\n",
+    )
+    .unwrap();
+    let err = csv_scenario_error(dir.path(), "latin1.csv");
+    assert!(err.contains("latin1.csv:2:3: not UTF-8 text"), "{err}");
+    assert!(!err.contains("hidden"), "{err}");
+}
+
+#[test]
+fn csv_files_over_the_size_limit_are_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = std::fs::File::create(dir.path().join("big.csv")).unwrap();
+    // Sparse: 65 MiB on paper, nothing on disk.
+    big.set_len(65 << 20).unwrap();
+    let err = csv_scenario_error(dir.path(), "big.csv");
+    assert!(err.contains("is larger than 64 MiB"), "{err}");
 }

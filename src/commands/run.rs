@@ -146,9 +146,15 @@ fn run_scenario(
     }
     let result = runtime.block_on(async {
         let (stop_tx, stop_rx) = watch::channel(false);
+        // Registered before the first phase starts, so no signal finds the default action.
+        let mut signals = Signals::register();
         tokio::spawn(async move {
-            wait_for_signal().await;
+            signals.next().await;
             let _ = stop_tx.send(true);
+            // A second signal while the engine winds down ends the process at once.
+            signals.next().await;
+            eprintln!("interrupted again: exiting without waiting for the report");
+            std::process::exit(ExitCode::Interrupted as i32);
         });
         execute_with(scenario, options, stop_rx, terminal).await
     });
@@ -190,29 +196,60 @@ fn run_scenario(
             eprintln!("error: target unreachable: {}", redact_urls_in(&m));
             Ok(ExitCode::Unreachable)
         }
+        Err(EngineError::Interrupted(phase)) => {
+            eprintln!("interrupted {phase}: no traffic was sent, so no report was written");
+            Ok(ExitCode::Interrupted)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn wait_for_signal() {
+/// SIGINT and SIGTERM, with their handlers installed when this is made (on the runtime), so
+/// a signal that arrives before the first `next` is kept rather than lost or fatal.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn register() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
             }
         }
+        #[cfg(not(unix))]
+        {
+            Signals {}
+        }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    /// The next SIGINT or SIGTERM (Ctrl-C elsewhere).
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn recv(signal: &mut Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            }
+            tokio::select! {
+                () = recv(&mut self.interrupt) => {}
+                () = recv(&mut self.terminate) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

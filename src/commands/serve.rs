@@ -30,6 +30,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                     config.quotas = quotas;
                 }
                 config.expose_codes = file.expose_codes.unwrap_or(false);
+                if let Some(connections) = &file.connections {
+                    connections.apply(&mut config.connections);
+                }
                 if let Some(seed) = &file.admin_credentials {
                     match seed.resolve() {
                         Ok(pinned) => config.admin_credentials = Some(pinned),
@@ -50,6 +53,12 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         config.region = region;
     }
     config.expose_codes |= args.expose_codes;
+    crate::server::ConnectionsSeed {
+        header_read_timeout: args.header_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: args.max_connections,
+    }
+    .apply(&mut config.connections);
     match admin_credentials(&args) {
         Ok(Some(pinned)) => config.admin_credentials = Some(pinned),
         Ok(None) => {}
@@ -132,6 +141,16 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Some((key, _)) => println!("admin calls must be signed with access key {key}"),
             None => println!("admin calls: any well-formed SigV4 signature is accepted"),
         }
+        if args.allow_remote {
+            for line in remote_exposure(&Exposure {
+                bind: addr,
+                metrics: args.metrics_listen,
+                admin_key: config.admin_credentials.as_ref().map(|(key, _)| key.as_str()),
+                expose_codes: config.expose_codes,
+            }) {
+                eprintln!("{line}");
+            }
+        }
         println!("cognito-harness reference server listening on {endpoint}");
         let shutdown = async {
             let ctrl_c = tokio::signal::ctrl_c();
@@ -155,6 +174,62 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// What `--allow-remote` may open to other machines.
+struct Exposure<'a> {
+    bind: std::net::SocketAddr,
+    metrics: Option<std::net::SocketAddr>,
+    admin_key: Option<&'a str>,
+    expose_codes: bool,
+}
+
+/// The lines `serve --allow-remote` prints: what other machines can reach and how to lock it
+/// down.
+fn remote_exposure(e: &Exposure<'_>) -> Vec<String> {
+    let api_remote = !e.bind.ip().is_loopback();
+    let metrics_remote = e.metrics.is_some_and(|m| !m.ip().is_loopback());
+    if !api_remote && !metrics_remote {
+        return vec![format!(
+            "--allow-remote: nothing is reachable from other machines: the server is bound to {} and metrics (if any) to loopback",
+            e.bind.ip()
+        )];
+    }
+    let mut lines = vec!["warning: --allow-remote: reachable from other machines:".to_owned()];
+    if api_remote {
+        lines.push(format!(
+            "  - the Cognito API, OAuth2 endpoints and JWKS on http://{}/",
+            e.bind
+        ));
+        lines.push(match e.admin_key {
+            Some(key) => format!("  - admin (SigV4) calls, verified against access key {key}"),
+            None => "  - admin (SigV4) calls: ANY well-formed signature is accepted, so anyone can create, read and delete pools and users"
+                .to_owned(),
+        });
+        lines.push(if e.expose_codes {
+            format!(
+                "  - the confirmation codes the server issued, on http://{}/_harness/codes (--expose-codes)",
+                e.bind
+            )
+        } else {
+            "  - not the confirmation codes: /_harness/codes answers loopback clients only"
+                .to_owned()
+        });
+    }
+    if let Some(metrics) = e.metrics.filter(|_| metrics_remote) {
+        lines.push(format!("  - the pool metrics on http://{metrics}/metrics"));
+    }
+    let mut fixes = Vec::new();
+    if e.admin_key.is_none() && api_remote {
+        fixes.push("pin --admin-credentials (or admin_credentials in --config)");
+    }
+    if e.expose_codes && api_remote {
+        fixes.push("drop --expose-codes");
+    }
+    fixes.push("bind one interface rather than 0.0.0.0 and firewall the ports");
+    fixes.push("or serve on 127.0.0.1 without --allow-remote");
+    lines.push(format!("  lock it down: {}", fixes.join("; ")));
+    lines
+}
+
 /// The pinned admin credentials from `--admin-credentials` (or its environment variable) or
 /// `--admin-credentials-file`; `None` when neither is given. Errors never repeat the secret.
 fn admin_credentials(args: &ServeArgs) -> Result<Option<(String, Sensitive)>, String> {
@@ -175,5 +250,59 @@ fn admin_credentials(args: &ServeArgs) -> Result<Option<(String, Sensitive)>, St
                 .map_err(|e| format!("--admin-credentials-file {}: {e}", path.display()))
         }
         (None, None) => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exposure(bind: &str, admin_key: Option<&'static str>, codes: bool) -> Vec<String> {
+        remote_exposure(&Exposure {
+            bind: bind.parse().unwrap(),
+            metrics: Some("0.0.0.0:9100".parse().unwrap()),
+            admin_key,
+            expose_codes: codes,
+        })
+    }
+
+    #[test]
+    fn allow_remote_names_the_open_admin_api_the_codes_and_the_metrics() {
+        let text = exposure("0.0.0.0:9229", None, true).join("\n");
+        assert!(text.contains("http://0.0.0.0:9229/"), "{text}");
+        assert!(
+            text.contains("ANY well-formed signature is accepted"),
+            "{text}"
+        );
+        assert!(text.contains("/_harness/codes (--expose-codes)"), "{text}");
+        assert!(text.contains("http://0.0.0.0:9100/metrics"), "{text}");
+        assert!(
+            text.contains("lock it down: pin --admin-credentials"),
+            "{text}"
+        );
+        assert!(text.contains("drop --expose-codes"), "{text}");
+    }
+
+    #[test]
+    fn allow_remote_with_pinned_credentials_names_the_key_and_keeps_codes_local() {
+        let text = exposure("0.0.0.0:9229", Some("AKIDLOCAL"), false).join("\n");
+        assert!(
+            text.contains("verified against access key AKIDLOCAL"),
+            "{text}"
+        );
+        assert!(text.contains("answers loopback clients only"), "{text}");
+        assert!(!text.contains("pin --admin-credentials"), "{text}");
+    }
+
+    #[test]
+    fn allow_remote_on_loopback_says_nothing_is_reachable() {
+        let text = remote_exposure(&Exposure {
+            bind: "127.0.0.1:9229".parse().unwrap(),
+            metrics: None,
+            admin_key: None,
+            expose_codes: true,
+        });
+        assert_eq!(text.len(), 1);
+        assert!(text[0].contains("nothing is reachable"), "{}", text[0]);
     }
 }

@@ -41,8 +41,7 @@ pub fn parse_expected(source: &str, file: &str) -> Result<ExpectedFailures, Diag
 
 /// Reads a record file.
 pub fn load_expected(path: &Path) -> Result<ExpectedFailures, String> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let source = crate::yaml::read_text(path, "the record").map_err(|d| d.to_string())?;
     parse_expected(&source, &path.display().to_string()).map_err(|d| d.to_string())
 }
 

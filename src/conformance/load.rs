@@ -101,13 +101,13 @@ fn read_suite_dir(dir: &Path) -> (Vec<SuiteFile>, Vec<Diagnostic>) {
         };
         files.sort();
         for path in files {
-            match std::fs::read_to_string(&path) {
+            match yaml::read_text(&path, "the case") {
                 Ok(source) => out.push(SuiteFile {
                     path: path.display().to_string(),
                     area: area.clone(),
                     source,
                 }),
-                Err(e) => errors.push(io_error(&path, e)),
+                Err(d) => errors.push(d),
             }
         }
     }

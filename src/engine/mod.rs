@@ -84,4 +84,8 @@ pub enum EngineError {
     /// The reports could not be written.
     #[error("cannot write the reports: {0}")]
     Report(#[from] crate::report::ReportError),
+    /// Stopped by the caller's `stop` before any traffic (while the target was being reached);
+    /// no report is written (exit code 130). The text names the phase.
+    #[error("interrupted {0}")]
+    Interrupted(&'static str),
 }

@@ -102,7 +102,17 @@ pub async fn execute_with(
     sink: Arc<dyn RunSink>,
 ) -> Result<RunResult, EngineError> {
     let run_id = new_run_id();
-    let resolved = resolve(&scenario, &run_id).await?;
+    // The reachability probe can wait on a target that accepts and never answers: an
+    // interruption ends it at once.
+    let resolved = {
+        let mut stop = stop.clone();
+        tokio::select! {
+            resolved = resolve(&scenario, &run_id) => resolved?,
+            _ = wait_true(&mut stop) => {
+                return Err(EngineError::Interrupted("while reaching the target"));
+            }
+        }
+    };
     execute_on_with(scenario, resolved, &run_id, options, stop, sink).await
 }
 
@@ -266,16 +276,24 @@ pub async fn execute_on_with(
     };
     let summary = Summary::from_recorder(&recorder, elapsed).with_quotas(&quotas);
 
-    let cleanup_failures = if interrupted {
+    let (cleanup_failures, interrupted) = if interrupted {
         let left = created_count(&shared);
         if left > 0 {
             sink.notice(&format!(
                 "warning: interrupted: the {left} users this run created were not deleted"
             ));
         }
-        0
+        (0, true)
     } else {
-        cleanup(&shared, &*sink).await
+        // An interruption during clean-up stops it; the report is still written, as partial.
+        let mut stop = stop.clone();
+        tokio::select! {
+            failed = cleanup(&shared, &*sink) => (failed, false),
+            _ = wait_true(&mut stop) => {
+                sink.notice("warning: interrupted during clean-up: some users this run created were not deleted");
+                (0, true)
+            }
+        }
     };
 
     let info = RunInfo {

@@ -20,12 +20,7 @@ pub fn load_scenario(path: &Path) -> Result<Loaded, Diagnostics> {
 /// variables (then the process environment), and the load overrides are applied to the
 /// validated scenario.
 pub fn load_scenario_with(path: &Path, overrides: &Overrides) -> Result<Loaded, Diagnostics> {
-    let source = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![yaml::io_diagnostic(
-            &path.display().to_string(),
-            format!("cannot read the scenario: {e}"),
-        )])
-    })?;
+    let source = yaml::read_text(path, "the scenario").map_err(|d| Diagnostics(vec![d]))?;
     let process = |name: &str| std::env::var(name).ok();
     let lookup = |name: &str| match name.strip_prefix(super::env::CLI_PREFIX) {
         Some(var) => overrides.var(var, &process),

@@ -9,6 +9,10 @@
 //!   access_key_id: AKIDEXAMPLE
 //!   secret_file: /run/secrets/admin # or secret: … (one of the two)
 //! expose_codes: false               # default false: /_harness/codes for loopback clients only
+//! connections:                      # default 10s, 60s, 4096 (fitting the open-file limit)
+//!   header_read_timeout: 10s
+//!   idle_timeout: 60s
+//!   max_connections: 1024
 //! pools:
 //!   - name: load
 //!     id: us-east-1_LoadTest1       # default: generated
@@ -54,6 +58,63 @@ pub struct ServerFile {
     /// Serve `/_harness/codes` to clients that are not on loopback. Default false.
     #[serde(default)]
     pub expose_codes: Option<bool>,
+    /// Header and idle timeouts and the connection limit. Default: each field's default.
+    #[serde(default)]
+    pub connections: Option<ConnectionsSeed>,
+}
+
+/// `connections:` — how long a client may take and how many may be connected at once.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionsSeed {
+    /// Time to send a request's headers, as a duration (`10s`, `500ms`). Default 10 s.
+    #[serde(default)]
+    pub header_read_timeout: Option<PositiveDuration>,
+    /// Time a kept-alive connection may stay idle between requests. Default 60 s.
+    #[serde(default)]
+    pub idle_timeout: Option<PositiveDuration>,
+    /// Open connections beyond this are refused with `503`. Default 4096, or fewer to fit the
+    /// open-file limit.
+    #[serde(default)]
+    pub max_connections: Option<std::num::NonZeroUsize>,
+}
+
+impl ConnectionsSeed {
+    /// The configured limits over `limits`.
+    pub fn apply(&self, limits: &mut super::ConnectionLimits) {
+        if let Some(d) = self.header_read_timeout {
+            limits.header_read_timeout = d.0;
+        }
+        if let Some(d) = self.idle_timeout {
+            limits.idle_timeout = d.0;
+        }
+        if let Some(n) = self.max_connections {
+            limits.max_connections = n.get();
+        }
+    }
+}
+
+/// A duration written as `10s`, `1m30s` or `500ms` that is more than zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PositiveDuration(pub std::time::Duration);
+
+impl std::str::FromStr for PositiveDuration {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match crate::scenario::duration::parse_duration(text) {
+            Ok(d) if d.is_zero() => Err(format!("{text:?}: must be more than 0")),
+            Ok(d) => Ok(PositiveDuration(d)),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PositiveDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// `admin_credentials:` — the access key and its secret, given inline or in a file.
@@ -242,10 +303,18 @@ pub enum ConfigFileError {
 /// Reads and parses a config file.
 pub fn load_config_file(path: &Path) -> Result<ServerFile, ConfigFileError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigFileError::Read {
+    let bytes = std::fs::read(path).map_err(|source| ConfigFileError::Read {
         path: shown.clone(),
         source,
     })?;
+    let text =
+        crate::yaml::decode_text(shown.clone(), bytes).map_err(|d| ConfigFileError::Parse {
+            path: shown.clone(),
+            line: d.line,
+            column: d.column,
+            key: String::new(),
+            message: format!("{}; {}", d.message, d.fix.unwrap_or_default()),
+        })?;
     parse_config(&text, &shown)
 }
 
@@ -253,9 +322,8 @@ pub fn load_config_file(path: &Path) -> Result<ServerFile, ConfigFileError> {
 pub fn parse_config(text: &str, path: &str) -> Result<ServerFile, ConfigFileError> {
     crate::yaml::parse(text, crate::yaml::Options::STRICT).map_err(|e| {
         let (line, column) = e.location();
-        let key = e
-            .raw_path()
-            .filter(|k| *k != ".")
+        let key = Some(e.key_path())
+            .filter(|k| !k.is_empty())
             .map(|k| format!("{k}: "))
             .unwrap_or_default();
         ConfigFileError::Parse {

@@ -8,6 +8,7 @@
 //! | file | owns |
 //! |------|------|
 //! | `oauth2/` | `/oauth2/token`, `/oauth2/authorize` + `/login`, `/oauth2/userInfo`, `/oauth2/revoke`, OpenID discovery |
+//! | `connections.rs` | the accept loop: header-read and idle timeouts per connection, the connection limit and its `503` refusal |
 //! | `http.rs` | JSON 1.1 routing by `X-Amz-Target` (the dispatch is generated from the operation table), JWKS, the `_harness/codes` path (loopback clients only unless exposed) |
 //! | `cloudwatch.rs` | the CloudWatch user-pool metrics (`SignUpSuccesses`, `SignInThrottles`, ...) counted per pool and client, in the Prometheus text format for `serve --metrics-listen` |
 //! | `cors.rs` | the CORS answers browsers need: preflights, `Access-Control-Allow-Origin: *` and the exposed `x-amzn-*` headers on every answer |
@@ -36,6 +37,7 @@ mod attributes;
 mod clock;
 mod cloudwatch;
 mod config;
+mod connections;
 mod cors;
 mod error;
 mod faults;
@@ -61,8 +63,12 @@ use std::sync::Arc;
 pub use clock::Clock;
 pub use cloudwatch::{Ending, PoolMetric, PoolMetrics, Watched};
 pub use config::{
-    AdminCredentialsSeed, ClientSeed, ConfigFileError, PoolSeed, ServerFile, UserSeed,
-    load_config_file, parse_config,
+    AdminCredentialsSeed, ClientSeed, ConfigFileError, ConnectionsSeed, PoolSeed, PositiveDuration,
+    ServerFile, UserSeed, load_config_file, parse_config,
+};
+pub use connections::{
+    ConnectionLimits, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    default_max_connections,
 };
 pub use error::ApiError;
 pub use faults::{FaultConfig, FaultRule, FaultSpecError, parse_fault_spec};
@@ -138,7 +144,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let store = Arc::new(new_store(&config, &endpoint_for(addr))?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let app = served(router(store.clone()), &config.faults);
-    let task = tokio::spawn(serve(listener, app, async move {
+    let task = tokio::spawn(serve(listener, app, config.connections, async move {
         let _ = stopped.await;
     }));
     Ok(RunningServer {
@@ -170,7 +176,13 @@ pub async fn run_store(
     config: &ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    serve(listener, served(router(store), &config.faults), shutdown).await
+    serve(
+        listener,
+        served(router(store), &config.faults),
+        config.connections,
+        shutdown,
+    )
+    .await
 }
 
 /// A fresh store with new signing keys and the configured seed pools, created through the
@@ -203,18 +215,15 @@ fn with_faults(app: axum::Router, faults: &FaultConfig) -> axum::Router {
     ))
 }
 
+/// Serves `app` under `limits`; each request carries its connection's peer address, which
+/// `/_harness/codes` checks.
 async fn serve(
     listener: tokio::net::TcpListener,
     app: axum::Router,
+    limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    // With each connection's peer address, which `/_harness/codes` checks.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    connections::serve(listener, app, limits, shutdown).await?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use super::clock::Clock;
 use super::config::PoolSeed;
+use super::connections::ConnectionLimits;
 use super::faults::FaultConfig;
 use super::throttle::QuotaConfig;
 use crate::protocol::Sensitive;
@@ -39,6 +40,9 @@ pub struct ServerConfig {
     pub quotas: QuotaConfig,
     /// Injected faults. Default none.
     pub faults: FaultConfig,
+    /// Header and idle timeouts and the connection limit. Default
+    /// [`ConnectionLimits::default`] (10 s, 60 s, up to 4096 fitting the open-file limit).
+    pub connections: ConnectionLimits,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +57,7 @@ impl Default for ServerConfig {
             clock: Arc::new(SystemTime::now),
             quotas: QuotaConfig::default(),
             faults: FaultConfig::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -71,6 +76,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("quotas", &self.quotas)
             .field("faults", &self.faults)
+            .field("connections", &self.connections)
             .finish_non_exhaustive()
     }
 }

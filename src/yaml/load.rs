@@ -77,6 +77,47 @@ pub fn parse<T: DeserializeOwned>(source: &str, options: Options) -> Result<T, B
     result.map_err(|error| Box::new(YamlError { error, path, trail }))
 }
 
+/// Reads `path` as UTF-8 text, as every loader does. A file that cannot be read is an
+/// [`DiagnosticKind::Io`] diagnostic (`cannot read {what}: …`); one that is not UTF-8 is located
+/// at its first invalid byte (line and column, the column counted in characters), so the
+/// message points at it rather than saying only that the stream was not UTF-8.
+pub fn read_text(path: &std::path::Path, what: &str) -> Result<String, Diagnostic> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| io_diagnostic(&file, format!("cannot read {what}: {e}")))?;
+    decode_text(file, bytes)
+}
+
+/// `bytes` of `file` as text, or the located diagnostic of [`read_text`].
+pub fn decode_text(file: String, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = utf8_error_location(e.as_bytes(), e.utf8_error().valid_up_to());
+        Diagnostic {
+            file,
+            line,
+            column,
+            key: String::new(),
+            kind: DiagnosticKind::Syntax,
+            severity: Severity::Error,
+            message: "not UTF-8: this byte does not start a valid UTF-8 character".to_string(),
+            fix: Some("save the file as UTF-8".to_string()),
+        }
+    })
+}
+
+/// 1-based line and column (in characters) of byte `at` of `bytes`, whose bytes before `at`
+/// are valid UTF-8.
+fn utf8_error_location(bytes: &[u8], at: usize) -> (u64, u64) {
+    let before = &bytes[..at.min(bytes.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = std::str::from_utf8(&before[line_start..]).map_or(0, |s| s.chars().count()) + 1;
+    (line as u64, column as u64)
+}
+
 /// A file that could not be read: `file: message`, with no location.
 pub fn io_diagnostic(file: &str, message: String) -> Diagnostic {
     Diagnostic {
@@ -104,17 +145,55 @@ impl YamlError {
         self.path.as_deref()
     }
 
-    /// The parser's own message, on one line.
+    /// The key path, cleaned as in [`YamlError::diagnostic`] (empty for the root).
+    pub fn key_path(&self) -> String {
+        self.with_duplicate_key(clean_path(self.path.as_deref(), self.trail.clone()))
+    }
+
+    /// The message, on one line: ours for a duplicate key, otherwise the parser's own.
     pub fn parser_message(&self) -> String {
+        if let Some(message) = self.duplicate_key_message() {
+            return message;
+        }
         let text =
             serde_saphyr::DefaultMessageFormatter.format_message(self.error.without_snippet());
         text.chars().filter(|c| !c.is_control()).collect()
     }
 
+    /// A key given twice in one map, in our words (the parser's names an option of its own).
+    fn duplicate_key_message(&self) -> Option<String> {
+        let SaphyrError::DuplicateMappingKey { key, .. } = self.error.without_snippet() else {
+            return None;
+        };
+        Some(match key {
+            Some(key) => format!(
+                "duplicate key `{key}`: this map already has it; keep one `{key}:` (YAML maps name each key once)"
+            ),
+            None => {
+                "duplicate key: this map already has it; keep one (YAML maps name each key once)"
+                    .to_string()
+            }
+        })
+    }
+
+    /// `path` with its last unnamed segment (`?`, the map key being read) named after the
+    /// duplicate key, when that is the error.
+    fn with_duplicate_key(&self, path: String) -> String {
+        let SaphyrError::DuplicateMappingKey { key: Some(key), .. } = self.error.without_snippet()
+        else {
+            return path;
+        };
+        match path.strip_suffix('?') {
+            Some(parent) if parent.is_empty() || parent.ends_with('.') => format!("{parent}{key}"),
+            _ if path.is_empty() => key.clone(),
+            _ => path,
+        }
+    }
+
     /// The error as a located diagnostic with a cleaned key path, a message and a fix.
     pub fn diagnostic(&self, file: &str) -> Diagnostic {
         let (line, column) = self.location();
-        let mut key = clean_path(self.path.as_deref(), self.trail.clone());
+        let mut key = self.key_path();
         let (kind, message, fix) = match self.error.without_snippet() {
             SaphyrError::SerdeUnknownField {
                 field, expected, ..

@@ -12,4 +12,4 @@ pub mod diagnostic;
 pub mod load;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
-pub use load::{KeyTrail, Options, YamlError, io_diagnostic, parse};
+pub use load::{KeyTrail, Options, YamlError, decode_text, io_diagnostic, parse, read_text};

@@ -245,15 +245,18 @@ impl Checker<'_> {
 fn read_csv(c: &mut Checker<'_>, csv: &Spanned<String>) -> Option<UserSource> {
     let relative = c.text(csv, "setup.csv")?;
     let path = c.ctx.dir.join(&relative);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match read_users_file(&path) {
         Ok(text) => text,
-        Err(e) => {
+        Err(message) => {
             c.error(
                 pos(csv),
                 "setup.csv",
                 DiagnosticKind::UnknownReference,
-                format!("cannot read `{}`: {e}", path.display()),
-                Some("the path is relative to the scenario file".to_string()),
+                message,
+                Some(format!(
+                    "a regular UTF-8 file of at most {} MiB; the path is relative to the scenario file",
+                    MAX_USERS_CSV_BYTES >> 20
+                )),
             );
             return None;
         }
@@ -289,6 +292,68 @@ fn read_csv(c: &mut Checker<'_>, csv: &Spanned<String>) -> Option<UserSource> {
     }
 }
 
+/// The largest users CSV read: 64 MiB, about a million users with a few columns each.
+pub const MAX_USERS_CSV_BYTES: u64 = 64 << 20;
+
+/// Reads the users CSV at `path`: a regular file (not a device such as `/dev/zero`, a FIFO or a
+/// directory) of at most [`MAX_USERS_CSV_BYTES`], in UTF-8. Errors name the file (and the line
+/// of the first byte that is not UTF-8) and never repeat its content.
+pub fn read_users_file(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let shown = path.display();
+    // Checked before opening: opening a FIFO would wait for a writer.
+    let kind = std::fs::metadata(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    let not_regular = |kind: &std::fs::Metadata| {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a device, FIFO or socket)"
+        };
+        format!("`{shown}` is {what}; setup.csv reads regular files only")
+    };
+    if !kind.is_file() {
+        return Err(not_regular(&kind));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    let opened = file
+        .metadata()
+        .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    if !opened.is_file() {
+        return Err(not_regular(&opened));
+    }
+    let too_big = || {
+        format!(
+            "`{shown}` is larger than {} MiB, the most setup.csv reads",
+            MAX_USERS_CSV_BYTES >> 20
+        )
+    };
+    if opened.len() > MAX_USERS_CSV_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_USERS_CSV_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    if bytes.len() as u64 > MAX_USERS_CSV_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..at];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = at
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        format!(
+            "{shown}:{line}:{column}: not UTF-8 text (byte {} of the file)",
+            at + 1
+        )
+    })
+}
+
 fn relative_display(path: &Path) -> String {
     path.display().to_string()
 }
@@ -317,8 +382,18 @@ pub fn parse_users_csv(text: &str) -> Result<UsersCsv, (usize, String)> {
         if name.is_empty() {
             return Err((1, format!("column {} of the header has no name", i + 1)));
         }
-        if header[..i].iter().any(|h| h.eq_ignore_ascii_case(name)) {
-            return Err((1, format!("the header names column `{name}` twice")));
+        if let Some(first) = header[..i]
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+        {
+            return Err((
+                1,
+                format!(
+                    "columns {} and {} of the header have the same name",
+                    first + 1,
+                    i + 1
+                ),
+            ));
         }
     }
     let find = |name: &str| {
@@ -327,11 +402,12 @@ pub fn parse_users_csv(text: &str) -> Result<UsersCsv, (usize, String)> {
             .position(|h| h.trim().eq_ignore_ascii_case(name))
     };
     let (Some(u), Some(p)) = (find("username"), find("password")) else {
+        // The header is not repeated: a wrong file (`/etc/passwd`) would be shown in the error.
         return Err((
             1,
             format!(
-                "header `{}` lacks `username` and `password` columns",
-                header.join(",")
+                "the header ({} columns) lacks `username` and `password` columns",
+                header.len()
             ),
         ));
     };
