@@ -119,6 +119,17 @@ if record:
                 failures[c["id"]] = (f"{m['what']}: expected {m['expected']}, got {m['got']}"
                                      if m else "failed")
         path = os.path.join(expected_dir, f"{name}.yaml")
+        # `unstable:` entries are written by hand (cases whose outcome depends on timing): keep
+        # them, and keep their cases out of `failures`.
+        unstable, section = [], False
+        if os.path.exists(path):
+            for line in open(path):
+                if not line.startswith(" "):
+                    section = line.startswith("unstable:")
+                elif section and line.strip():
+                    unstable.append(line.rstrip("\n"))
+        for entry in unstable:
+            failures.pop(entry.strip().split(":", 1)[0], None)
         with open(path, "w") as f:
             if name == "embedded":
                 f.write("# What the reference server does not do yet (the goal is an empty list),\n"
@@ -130,5 +141,7 @@ if record:
             f.write("failures:\n" if failures else "failures: {}\n")
             for cid in sorted(failures):
                 f.write(f"  {cid}: {json.dumps(failures[cid], ensure_ascii=False)}\n")
+            if unstable:
+                f.write("unstable:\n" + "\n".join(unstable) + "\n")
         print(f"wrote {path}")
 PY

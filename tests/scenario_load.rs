@@ -71,6 +71,7 @@ fn every_example_scenario_loads_and_validates() {
         [
             "find-pool-limit.yaml",
             "m2m-client-credentials.yaml",
+            "mfa-sign-in.yaml",
             "mixed.yaml",
             "morning-peak.yaml",
             "own-pool.yaml",

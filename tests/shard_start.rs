@@ -239,7 +239,10 @@ fn the_kubernetes_start_script_gives_every_pod_one_start_instant_lead_seconds_ah
     let argv: Vec<&Vec<String>> = calls.iter().map(|(a, _)| a).collect();
 
     // The start ConfigMap: CH_START_AT lead seconds ahead (to the second), and CH_OUT.
-    let create = argv[0];
+    let create = argv
+        .iter()
+        .find(|a| a[0] == "create")
+        .expect("the start ConfigMap");
     assert_eq!(
         &create[..3],
         ["create", "configmap", "cognito-harness-start"]

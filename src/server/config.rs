@@ -81,7 +81,7 @@ pub struct ConnectionsSeed {
 
 impl ConnectionsSeed {
     /// The configured limits over `limits`.
-    pub fn apply(&self, limits: &mut super::ConnectionLimits) {
+    pub fn apply(&self, limits: &mut super::connections::ConnectionLimits) {
         if let Some(d) = self.header_read_timeout {
             limits.header_read_timeout = d.0;
         }

@@ -96,7 +96,7 @@ content-type: application/x-amz-json-1.1\r\n\
 x-amzn-errortype: ServiceUnavailableException\r\n\
 retry-after: 1\r\n\
 connection: close\r\n\
-content-length: 94\r\n\
+content-length: 92\r\n\
 \r\n\
 {\"__type\":\"ServiceUnavailableException\",\"message\":\"Too many open connections; retry later.\"}";
 

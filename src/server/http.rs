@@ -293,7 +293,7 @@ mod tests {
     use super::*;
 
     async fn codes_for(peer: Option<SocketAddr>, expose: bool) -> Response {
-        let config = crate::server::ServerConfig {
+        let config = crate::server::settings::ServerConfig {
             expose_codes: expose,
             ..Default::default()
         };

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::sign_in::{AuthAnswer, issue_sign_in};
 use super::{
     Handle, admin_user, check_secret_hash, invalid_password, locked, missing, param, record_failure,
 };
@@ -84,35 +85,6 @@ fn require_flow(client: &AppClient, flow: ExplicitAuthFlowsType, name: &str) -> 
         Err(ApiError::invalid(format!(
             "{name} flow not enabled for this client"
         )))
-    }
-}
-
-/// The shared answer of InitiateAuth and RespondToAuthChallenge (and their Admin forms).
-#[derive(Debug, Default)]
-pub struct AuthAnswer {
-    pub challenge_name: Option<ChallengeNameType>,
-    pub session: Option<String>,
-    pub challenge_parameters: Option<ParamMap>,
-    pub authentication_result: Option<AuthenticationResultType>,
-}
-
-impl AuthAnswer {
-    pub fn into_initiate(self) -> InitiateAuthResponse {
-        InitiateAuthResponse {
-            challenge_name: self.challenge_name,
-            session: self.session.map(Into::into),
-            challenge_parameters: self.challenge_parameters,
-            authentication_result: self.authentication_result,
-            available_challenges: None,
-        }
-    }
-    pub fn into_respond(self) -> RespondToAuthChallengeResponse {
-        RespondToAuthChallengeResponse {
-            challenge_name: self.challenge_name,
-            session: self.session.map(Into::into),
-            challenge_parameters: self.challenge_parameters,
-            authentication_result: self.authentication_result,
-        }
     }
 }
 
@@ -254,38 +226,6 @@ fn complete_sign_in(
         return Ok(challenge);
     }
     issue_sign_in(store, pool, client, key)
-}
-
-/// Issues the tokens of a completed sign-in.
-pub(super) fn issue_sign_in(
-    store: &Store,
-    pool: &Pool,
-    client: &AppClient,
-    key: &str,
-) -> ApiResult<AuthAnswer> {
-    let auth_time = store.now_secs();
-    let generation = pool.with_user(key, |u| u.generation).unwrap_or(0);
-    let (origin, refresh_token) =
-        tokens::new_sign_in(store, pool, client, key, generation, auth_time);
-    let result = pool
-        .with_user(key, |u| {
-            tokens::issue(
-                store,
-                pool,
-                client,
-                u,
-                origin,
-                auth_time,
-                Some(refresh_token),
-            )
-        })
-        .unwrap_or_else(|| Err(ApiError::user_not_found()))?;
-    Ok(AuthAnswer {
-        challenge_name: None,
-        session: None,
-        challenge_parameters: Some(ParamMap::new()),
-        authentication_result: Some(result),
-    })
 }
 
 fn password_auth(

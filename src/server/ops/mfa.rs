@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use super::auth::{AuthAnswer, issue_sign_in};
+use super::sign_in::{AuthAnswer, issue_sign_in};
 use super::{Handle, admin_user, check_secret_hash, missing, param};
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};

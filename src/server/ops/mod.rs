@@ -34,6 +34,7 @@ pub mod mfa;
 pub mod paging;
 pub mod pool_settings;
 pub mod pools;
+pub mod sign_in;
 pub mod signup;
 pub mod users;
 
