@@ -16,10 +16,14 @@ MODEL = json.load(open(os.path.join(REPO, "conformance", "model", "cognito-idp.j
 OUT = os.path.join(REPO, "conformance", "validation")
 VERSION = MODEL["source"]["version"]
 
-# Valid values for the members a request needs beside the violating one.
+# Valid values for the members a request needs beside the violating one. The pool and client
+# ids are well-formed but name nothing: the service checks the input before it looks anything
+# up, so the answer is the same, and a target that does not check its input answers "not
+# found" instead of changing (updating, deleting, signing users up in) the fixture pool and
+# client that the other cases, running at the same time, use.
 FILLERS = {
-    "UserPoolIdType": "{pool_id}",
-    "ClientIdType": "{client_id}",
+    "UserPoolIdType": "us-east-1_Validation0",
+    "ClientIdType": "1validation0client0000000",
     "UsernameType": "{user}",
     "PasswordType": "{password}",
     "ConfirmationCodeType": "123456",
