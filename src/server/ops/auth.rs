@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use super::sign_in::{AuthAnswer, issue_sign_in};
 use super::{
-    Handle, admin_user, check_secret_hash, invalid_password, locked, missing, param, record_failure,
+    Handle, admin_user, check_secret_hash, check_user_secret_hash, invalid_password, locked,
+    missing, param, record_failure,
 };
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
@@ -238,12 +239,11 @@ fn password_auth(
     let password = param(params, "PASSWORD")?;
     let key = sign_in_user(pool, client, username)?;
     let now = store.now_ms();
-    let (internal, sub) = pool
-        .with_user(&key, |u| (u.username.clone(), u.sub.to_string()))
-        .ok_or_else(ApiError::user_not_found)?;
-    check_secret_hash(
+    check_user_secret_hash(
+        pool,
         client,
-        &[username, &internal, &sub],
+        &key,
+        username,
         params.get("SECRET_HASH").map(String::as_str),
     )?;
     check_sign_in_password(pool, &key, password, now)?;
@@ -771,14 +771,11 @@ fn new_password_required(
     }
     let username = param(responses, "USERNAME")?;
     let new_password = param(responses, "NEW_PASSWORD")?;
-    let (internal, sub) = pool
-        .with_user(&pending.user_key, |u| {
-            (u.username.clone(), u.sub.to_string())
-        })
-        .ok_or_else(ApiError::user_not_found)?;
-    check_secret_hash(
+    check_user_secret_hash(
+        pool,
         client,
-        &[username, &internal, &sub],
+        &pending.user_key,
+        username,
         responses.get("SECRET_HASH").map(String::as_str),
     )?;
     if let Err(message) = pool.policy().check(new_password) {

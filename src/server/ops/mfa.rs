@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use super::sign_in::{AuthAnswer, issue_sign_in};
-use super::{Handle, admin_user, check_secret_hash, missing, param};
+use super::{Handle, admin_user, check_user_secret_hash, missing, param};
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::mfa::{self, CodeRefusal, SecondFactor, UserMfa};
@@ -149,12 +149,11 @@ fn check_username_and_code(
 ) -> ApiResult<()> {
     let username = param(responses, "USERNAME")?;
     let code = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-    let (internal, sub) = pool
-        .with_user(key, |u| (u.username.clone(), u.sub.to_string()))
-        .ok_or_else(ApiError::user_not_found)?;
-    check_secret_hash(
+    check_user_secret_hash(
+        pool,
         client,
-        &[username, &internal, &sub],
+        key,
+        username,
         responses.get("SECRET_HASH").map(String::as_str),
     )?;
     let now = store.now_secs();
@@ -201,14 +200,11 @@ pub(super) fn respond_mfa_setup(
         return Err(invalid_session());
     }
     let username = param(responses, "USERNAME")?;
-    let (internal, sub) = pool
-        .with_user(&pending.user_key, |u| {
-            (u.username.clone(), u.sub.to_string())
-        })
-        .ok_or_else(ApiError::user_not_found)?;
-    check_secret_hash(
+    check_user_secret_hash(
+        pool,
         client,
-        &[username, &internal, &sub],
+        &pending.user_key,
+        username,
         responses.get("SECRET_HASH").map(String::as_str),
     )?;
     end_session(store, session);

@@ -59,6 +59,21 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a 
         .ok_or_else(|| missing(name))
 }
 
+/// [`check_secret_hash`] for a request about the stored user `key`, typed as `typed`: the hash
+/// may be keyed on that name, the user's internal name or its sub.
+fn check_user_secret_hash(
+    pool: &Pool,
+    client: &AppClient,
+    key: &str,
+    typed: &str,
+    provided: Option<&str>,
+) -> ApiResult<()> {
+    let (internal, sub) = pool
+        .with_user(key, |u| (u.username.clone(), u.sub.to_string()))
+        .ok_or_else(ApiError::user_not_found)?;
+    check_secret_hash(client, &[typed, &internal, &sub], provided)
+}
+
 /// SECRET_HASH rules (§4.35-39): required with a secret, refused without one. The hash may be
 /// keyed on any of `names` (the user name as typed, the internal name, the sub).
 fn check_secret_hash(client: &AppClient, names: &[&str], provided: Option<&str>) -> ApiResult<()> {
