@@ -31,5 +31,7 @@ pub use super::doc::{
     OAuthStep, SrpIdentity, SrpStep, TimestampForm, TotpStep, UserStatus, UserStep,
 };
 pub use super::load::{load_case_str, load_suite};
-pub use super::model::{CallStep, Case, Expect, JwtCheck, SrpStepChecked, Step, StepKind};
+pub use super::model::{
+    CallStep, Case, Count, Expect, JwtCheck, Other, SrpStepChecked, Step, StepKind, Together,
+};
 pub use super::names::{Capability, ClientName, Level, PoolName};

@@ -69,6 +69,38 @@ pub(crate) struct StepDoc {
     pub(crate) expect: Option<Spanned<ExpectDoc>>,
     #[serde(default)]
     pub(crate) capture: BTreeMap<String, String>,
+    /// Fire the step as this many identical requests at one instant (`true`: 20). Default:
+    /// one request.
+    #[serde(default)]
+    pub(crate) together: Option<Spanned<Value>>,
+    /// With `together`: how many answers may succeed (`exactly 1`, `at most 5`, `at least 1`).
+    #[serde(default)]
+    pub(crate) succeed: Option<Spanned<Value>>,
+    /// With `together`: what the answers that do not succeed may be. Default: any error.
+    #[serde(default)]
+    pub(crate) others: Vec<Spanned<OtherDoc>>,
+    /// With `together`: one different request fired at the same instant (a `call` or `oauth`
+    /// step, without `together`, `capture` or `alongside`).
+    #[serde(default)]
+    pub(crate) alongside: Option<Box<Spanned<StepDoc>>>,
+}
+
+/// One kind of answer a `together` step's unsuccessful requests may get, and how many of them
+/// may get it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OtherDoc {
+    #[serde(default)]
+    pub(crate) status: Option<Value>,
+    #[serde(default, rename = "type")]
+    pub(crate) error_type: Option<String>,
+    #[serde(default)]
+    pub(crate) message: Option<Value>,
+    #[serde(default)]
+    pub(crate) body: BTreeMap<String, Value>,
+    /// How many answers may be of this kind (`at most 5`). Default: any number.
+    #[serde(default)]
+    pub(crate) count: Option<Value>,
 }
 
 /// Creates a user for the case. Defaults: `name: "{user}"`, `password: "{password}"`,

@@ -39,8 +39,91 @@ pub struct Step {
     pub line: u64,
     pub kind: StepKind,
     pub expect: Expect,
-    /// capture name -> JSON pointer into the answer.
+    /// capture name -> JSON pointer into the answer (of the first success of a `together`
+    /// step).
     pub capture: Vec<(String, String)>,
+    /// Fire the step as N identical requests at one instant; `expect` applies to each answer
+    /// that succeeds.
+    pub together: Option<Together>,
+}
+
+/// Default number of requests of a `together: true` step.
+pub const TOGETHER_DEFAULT: usize = 20;
+/// The most requests one `together` step may fire (each opens its own connection).
+pub const TOGETHER_MAX: usize = 100;
+
+/// A race: `n` identical requests released by one barrier, each on a fresh connection, and how
+/// their answers may split.
+#[derive(Debug, Clone)]
+pub struct Together {
+    pub n: usize,
+    /// How many answers may succeed (2xx).
+    pub succeed: Count,
+    /// The kinds of answer the rest may get (each with an optional bound); empty: any error.
+    pub others: Vec<Other>,
+    /// One different request released by the same barrier; its answer is checked against its
+    /// own `expect`.
+    pub alongside: Option<Box<Step>>,
+}
+
+/// One allowed kind of unsuccessful answer of a `together` step.
+#[derive(Debug, Clone)]
+pub struct Other {
+    pub expect: Expect,
+    pub count: Option<Count>,
+}
+
+/// A bound on how many of a `together` step's answers are of one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Exactly(usize),
+    AtMost(usize),
+    AtLeast(usize),
+}
+
+impl Count {
+    /// `exactly 1`, `at most 5`, `at least 1`, or a bare number (exactly).
+    pub fn parse(text: &str) -> Result<Count, String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let number = |w: &str| {
+            w.parse::<usize>()
+                .map_err(|_| format!("`{w}` is not a number of answers"))
+        };
+        match words.as_slice() {
+            [n] => Ok(Count::Exactly(number(n)?)),
+            ["exactly", n] => Ok(Count::Exactly(number(n)?)),
+            ["at", "most", n] => Ok(Count::AtMost(number(n)?)),
+            ["at", "least", n] => Ok(Count::AtLeast(number(n)?)),
+            _ => Err(format!(
+                "`{text}` is not a count; write `exactly K`, `at most K` or `at least K`"
+            )),
+        }
+    }
+
+    pub fn allows(self, n: usize) -> bool {
+        match self {
+            Count::Exactly(k) => n == k,
+            Count::AtMost(k) => n <= k,
+            Count::AtLeast(k) => n >= k,
+        }
+    }
+
+    /// The smallest number of answers the bound needs.
+    pub fn minimum(self) -> usize {
+        match self {
+            Count::Exactly(k) | Count::AtLeast(k) => k,
+            Count::AtMost(_) => 0,
+        }
+    }
+
+    /// `exactly 1 of 20`.
+    pub fn describe(self, of: usize) -> String {
+        match self {
+            Count::Exactly(k) => format!("exactly {k} of {of}"),
+            Count::AtMost(k) => format!("at most {k} of {of}"),
+            Count::AtLeast(k) => format!("at least {k} of {of}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -8,10 +8,13 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 use super::doc::{
-    CaseDoc, ExpectDoc, LoginStep, OAuthStep, SrpStep, StepDoc, UserStatus, UserStep,
+    CaseDoc, ExpectDoc, LoginStep, OAuthStep, OtherDoc, SrpStep, StepDoc, UserStatus, UserStep,
 };
 use super::matcher::{Matcher, parse_matcher};
-use super::model::{CallStep, Case, Expect, JwtCheck, SrpStepChecked, Step, StepKind};
+use super::model::{
+    CallStep, Case, Count, Expect, JwtCheck, Other, SrpStepChecked, Step, StepKind, TOGETHER_DEFAULT,
+    TOGETHER_MAX, Together,
+};
 use super::names::{Capability, ClientName, PoolName};
 use super::template::{Template, check_template};
 use crate::yaml::{Diagnostic, DiagnosticKind, Severity};
@@ -101,7 +104,10 @@ impl Checker<'_> {
     fn expect(&mut self, doc: Spanned<ExpectDoc>, key: &str) -> Expect {
         let line = doc.referenced.line();
         let column = doc.referenced.column();
-        let doc = doc.value;
+        self.expect_at(line, column, doc.value, key)
+    }
+
+    fn expect_at(&mut self, line: u64, column: u64, doc: ExpectDoc, key: &str) -> Expect {
         let status = doc.status.and_then(|v| match parse_status(&v) {
             Ok(s) => Some(s),
             Err(e) => {
@@ -226,7 +232,7 @@ pub(super) fn check_case(doc: CaseDoc, file: &str, area: &str) -> Result<Case, V
     };
     let mut steps = Vec::new();
     for (i, spanned) in doc.steps.into_iter().enumerate() {
-        if let Some(step) = case.step(i, spanned) {
+        if let Some(step) = case.step(format!("steps[{i}]"), spanned) {
             steps.push(step);
         }
     }
@@ -256,6 +262,15 @@ struct At {
     key: String,
 }
 
+/// A step's race keys, taken out of its document before the step kind is checked.
+struct Race {
+    together: Option<Spanned<Value>>,
+    succeed: Option<Spanned<Value>>,
+    others: Vec<Spanned<OtherDoc>>,
+    alongside: Option<Box<Spanned<StepDoc>>>,
+    replay: bool,
+}
+
 /// Checks the steps of one case, collecting the capabilities they imply.
 struct CaseChecker<'a> {
     ck: Checker<'a>,
@@ -266,11 +281,11 @@ struct CaseChecker<'a> {
 
 impl CaseChecker<'_> {
     /// One step; `None` when it does not have exactly one kind.
-    fn step(&mut self, i: usize, spanned: Spanned<StepDoc>) -> Option<Step> {
+    fn step(&mut self, key: String, spanned: Spanned<StepDoc>) -> Option<Step> {
         let at = At {
             line: spanned.referenced.line(),
             column: spanned.referenced.column(),
-            key: format!("steps[{i}]"),
+            key,
         };
         let (line, column, key) = (at.line, at.column, at.key.as_str());
         let s = spanned.value;
@@ -321,6 +336,13 @@ impl CaseChecker<'_> {
                 );
             }
         }
+        let race = Race {
+            together: s.together,
+            succeed: s.succeed,
+            others: s.others,
+            alongside: s.alongside,
+            replay: s.srp.as_ref().is_some_and(|r| r.replay),
+        };
         let (kind, label) = if let Some(op) = s.call {
             let call = CallStep {
                 op,
@@ -355,13 +377,187 @@ impl CaseChecker<'_> {
         } else {
             unreachable!("exactly one step kind was checked above")
         };
+        let together = self.together(&at, race, &kind);
         Some(Step {
             label: s.name.unwrap_or(label),
             line,
             kind,
             expect,
             capture: s.capture.into_iter().collect(),
+            together,
         })
+    }
+
+    /// `together`, `succeed`, `others` and `alongside`: all or none of the first two, on a
+    /// step kind that sends one request (`call`, `oauth`, the answer of an `srp` sign-in).
+    fn together(&mut self, at: &At, race: Race, kind: &StepKind) -> Option<Together> {
+        let (line, column, key) = (at.line, at.column, at.key.as_str());
+        let Some(n) = race.together else {
+            if race.succeed.is_some() || !race.others.is_empty() || race.alongside.is_some() {
+                self.ck.at(
+                    line,
+                    column,
+                    key,
+                    "`succeed`, `others` and `alongside` belong to `together` steps",
+                );
+            }
+            return None;
+        };
+        let (nl, nc) = (n.referenced.line(), n.referenced.column());
+        let n = match n.value {
+            Value::Bool(true) => TOGETHER_DEFAULT,
+            Value::Number(v) if v.as_u64().is_some_and(|v| (2..=TOGETHER_MAX as u64).contains(&v)) => {
+                v.as_u64().unwrap_or(0) as usize
+            }
+            other => {
+                self.ck.at(
+                    nl,
+                    nc,
+                    &format!("{key}.together"),
+                    format!(
+                        "expected a number of requests (2-{TOGETHER_MAX}) or `true` \
+                         ({TOGETHER_DEFAULT}), found {other}"
+                    ),
+                );
+                return None;
+            }
+        };
+        match kind {
+            StepKind::Call(_) | StepKind::OAuth(_) => {}
+            StepKind::Srp(_) if !race.replay => {}
+            _ => {
+                self.ck.at(
+                    line,
+                    column,
+                    &format!("{key}.together"),
+                    "`together` fires a `call`, an `oauth` request or the answer of an `srp` \
+                     sign-in (without `replay`)",
+                );
+                return None;
+            }
+        }
+        let succeed = match race.succeed {
+            None => {
+                self.ck.at(
+                    line,
+                    column,
+                    &format!("{key}.succeed"),
+                    "a `together` step says how many may succeed: `succeed: exactly 1`",
+                );
+                None
+            }
+            Some(c) => self.count(c.referenced.line(), c.referenced.column(), &format!("{key}.succeed"), c.value, n),
+        };
+        let mut others = Vec::new();
+        let mut least = succeed.map_or(0, Count::minimum);
+        for (i, o) in race.others.into_iter().enumerate() {
+            let (ol, oc) = (o.referenced.line(), o.referenced.column());
+            if let Some(other) = self.other(ol, oc, &format!("{key}.others[{i}]"), o.value, n) {
+                least += other.count.map_or(0, Count::minimum);
+                others.push(other);
+            }
+        }
+        if least > n {
+            self.ck.at(
+                line,
+                column,
+                key,
+                format!("`succeed` and the counts of `others` need {least} answers of {n}"),
+            );
+        }
+        let alongside = race
+            .alongside
+            .and_then(|a| self.alongside(key, *a))
+            .map(Box::new);
+        Some(Together {
+            n,
+            succeed: succeed?,
+            others,
+            alongside,
+        })
+    }
+
+    fn count(&mut self, line: u64, column: u64, key: &str, value: Value, n: usize) -> Option<Count> {
+        let parsed = match &value {
+            Value::Number(v) => v
+                .as_u64()
+                .map(|v| Count::Exactly(v as usize))
+                .ok_or_else(|| format!("`{v}` is not a number of answers")),
+            Value::String(text) => Count::parse(text),
+            other => Err(format!(
+                "expected `exactly K`, `at most K` or `at least K`, found {other}"
+            )),
+        };
+        match parsed {
+            Ok(c) if c.minimum() > n => {
+                self.ck
+                    .at(line, column, key, format!("{} is more answers than the step's {n}", c.minimum()));
+                None
+            }
+            Ok(c) => Some(c),
+            Err(e) => {
+                self.ck.at(line, column, key, e);
+                None
+            }
+        }
+    }
+
+    fn other(&mut self, line: u64, column: u64, key: &str, doc: OtherDoc, n: usize) -> Option<Other> {
+        if doc.status.is_none() && doc.error_type.is_none() && doc.message.is_none() {
+            self.ck.at(
+                line,
+                column,
+                key,
+                "an `others` entry names the error: `type`, `status` or `message`",
+            );
+            return None;
+        }
+        let count = doc
+            .count
+            .and_then(|c| self.count(line, column, &format!("{key}.count"), c, n));
+        let expect = self.ck.expect_at(
+            line,
+            column,
+            ExpectDoc {
+                status: doc.status,
+                error_type: doc.error_type,
+                message: doc.message,
+                headers: BTreeMap::new(),
+                body: doc.body,
+                jwt: Vec::new(),
+            },
+            key,
+        );
+        if expect.status.as_ref().is_some_and(|s| s.iter().any(|c| *c < 300)) {
+            self.ck.at(
+                line,
+                column,
+                &format!("{key}.status"),
+                "`others` are the answers that did not succeed; a 2xx status is `succeed`'s",
+            );
+        }
+        Some(Other { expect, count })
+    }
+
+    fn alongside(&mut self, key: &str, doc: Spanned<StepDoc>) -> Option<Step> {
+        let (line, column) = (doc.referenced.line(), doc.referenced.column());
+        let key = format!("{key}.alongside");
+        let s = &doc.value;
+        if s.call.is_none() && s.oauth.is_none() {
+            self.ck
+                .at(line, column, &key, "`alongside` is a `call` or an `oauth` step");
+            return None;
+        }
+        if s.together.is_some() || s.alongside.is_some() || !s.capture.is_empty() {
+            self.ck.at(
+                line,
+                column,
+                &key,
+                "`alongside` is one request: no `together`, `alongside` or `capture` in it",
+            );
+            return None;
+        }
+        self.step(key, doc)
     }
 
     /// `call:`; `body` is checked here and moved into the step.

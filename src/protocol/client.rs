@@ -238,6 +238,22 @@ impl CognitoClient {
 
     /// [`CognitoClient::new`] with an injected clock for SigV4 timestamps.
     pub fn with_clock(config: TargetConfig, clock: Clock) -> Result<Self, ConfigError> {
+        Self::build(config, clock, true)
+    }
+
+    /// A client with this one's configuration and clock that keeps no connection open: every
+    /// request opens a connection of its own, so requests sent at once never share one or wait
+    /// for one (the conformance suite's `together` races).
+    pub fn without_connection_reuse(&self) -> Result<Self, ConfigError> {
+        let client = Self::build(
+            self.inner.config.clone(),
+            self.inner.clock.clone(),
+            false,
+        )?;
+        Ok(client.with_shape_check(self.check_shapes))
+    }
+
+    fn build(config: TargetConfig, clock: Clock, reuse: bool) -> Result<Self, ConfigError> {
         config.validate()?;
         let mut builder = reqwest::Client::builder()
             .timeout(config.request_timeout)
@@ -254,6 +270,10 @@ impl CognitoClient {
         .all(|u| u.host().is_some_and(|h| is_loopback_host(&h)));
         if !config.use_system_proxy || all_loopback {
             builder = builder.no_proxy();
+        }
+        if !reuse {
+            // hyper's pool is off with no idle connection allowed: none is kept or shared.
+            builder = builder.pool_max_idle_per_host(0);
         }
         let http = builder
             .build()

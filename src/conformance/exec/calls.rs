@@ -17,6 +17,11 @@ pub(super) async fn do_call(
     call: &CallStep,
     vars: &CaseVars<'_>,
 ) -> Result<Answer, String> {
+    send(&fixture.client, &prepare_call(call, vars)?).await
+}
+
+/// The request of a `call` step, templates expanded.
+pub(super) fn prepare_call(call: &CallStep, vars: &CaseVars<'_>) -> Result<RawRequest, String> {
     let body = match (&call.body, &call.body_text) {
         (Some(v), _) => template::expand_value(v, vars)
             .map_err(|e| e.to_string())?
@@ -38,12 +43,12 @@ pub(super) async fn do_call(
     if let Some(ct) = &call.content_type {
         req.content_type = (!ct.is_empty()).then(|| ct.clone());
     }
-    send(&fixture.client, &req).await
+    Ok(req)
 }
 
 /// Sends one request. Every answer is also checked against the service model's shapes, beyond
 /// what the case expects: an answer an SDK would trip on fails the step, naming the member.
-async fn send(client: &CognitoClient, req: &RawRequest) -> Result<Answer, String> {
+pub(super) async fn send(client: &CognitoClient, req: &RawRequest) -> Result<Answer, String> {
     let raw = client
         .send(req)
         .await

@@ -8,12 +8,14 @@
 //! A step's answer is checked against its expectations (`check.rs`); the first step with a
 //! mismatch ends the case, since later steps depend on its captures. A case whose needs the
 //! target lacks is skipped with "needs X". The step executors: `calls.rs` (call, user, get,
-//! code), `srp.rs`, `oauth.rs` (oauth, login).
+//! code), `srp.rs`, `oauth.rs` (oauth, login); `together.rs` fires one step as N identical
+//! requests at one instant and counts how their answers split.
 
 mod calls;
 mod check;
 mod oauth;
 mod srp;
+mod together;
 mod vars;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +36,7 @@ use calls::{do_call, do_code, do_get, do_totp, do_user};
 use check::check;
 use oauth::{do_login, do_oauth};
 use srp::{SrpAnswer, do_srp};
+use together::run_together;
 use vars::{CaseVars, StepOutcome, describe_error, mismatch};
 
 /// Runs `cases` against the target and returns the report. Provisioning failures of the pools
@@ -249,6 +252,12 @@ fn scrub_text(names: &[(String, String)], text: String) -> String {
 async fn run_steps(fixture: &Fixture, case: &Case, vars: &mut CaseVars<'_>) -> StepOutcome {
     for (i, step) in case.steps.iter().enumerate() {
         let label = format!("{}: {}", i + 1, template::describe(&step.label));
+        if let Some(race) = &step.together {
+            match run_together(fixture, case, step, race, vars, &label).await {
+                StepOutcome::Checked(m) if m.is_empty() => continue,
+                outcome => return outcome,
+            }
+        }
         let answer = match &step.kind {
             StepKind::Call(call) => do_call(fixture, call, vars).await,
             StepKind::User(user) => do_user(fixture, user, vars).await,

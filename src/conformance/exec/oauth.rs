@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::vars::CaseVars;
 use crate::conformance::case::{Case, LoginStep, OAuthAuth, OAuthEndpoint, OAuthStep};
 use crate::conformance::target::{Answer, Fixture};
-use crate::protocol::CallError;
+use crate::protocol::{CallError, CognitoClient};
 
 pub(super) async fn do_oauth(
     fixture: &Fixture,
@@ -14,6 +14,49 @@ pub(super) async fn do_oauth(
     step: &OAuthStep,
     vars: &CaseVars<'_>,
 ) -> Result<Answer, String> {
+    send_http(&fixture.client, &prepare_oauth(fixture, case, step, vars)?).await
+}
+
+/// A request to an OAuth 2.0 endpoint, ready to send on any connection.
+#[derive(Debug, Clone)]
+pub(super) struct HttpRequest {
+    url: url::Url,
+    /// The form (POST); `None` for a GET.
+    form: Option<String>,
+    content_type: String,
+    /// `Authorization` headers in order (client authentication, then a bearer token).
+    authorization: Vec<String>,
+}
+
+pub(super) async fn send_http(
+    client: &CognitoClient,
+    req: &HttpRequest,
+) -> Result<Answer, String> {
+    let http = client.http();
+    let mut builder = match &req.form {
+        None => http.get(req.url.clone()),
+        Some(form) => http
+            .post(req.url.clone())
+            .header(http::header::CONTENT_TYPE, req.content_type.as_str())
+            .body(form.clone()),
+    };
+    for a in &req.authorization {
+        builder = builder.header(http::header::AUTHORIZATION, a.as_str());
+    }
+    client
+        .execute(builder)
+        .await
+        .map(Answer::from_raw)
+        .map_err(|e| e.to_string())
+}
+
+/// The request of an `oauth` step: client authentication, form and bearer token expanded.
+pub(super) fn prepare_oauth(
+    fixture: &Fixture,
+    case: &Case,
+    step: &OAuthStep,
+    vars: &CaseVars<'_>,
+) -> Result<HttpRequest, String> {
     let client_name = step.client.unwrap_or(case.client);
     let client = vars
         .pool
@@ -30,7 +73,7 @@ pub(super) async fn do_oauth(
     for (k, v) in &step.form {
         pairs.push((k.clone(), vars.expand(v).map_err(|e| e.to_string())?));
     }
-    let mut authorization = None;
+    let mut authorization = Vec::new();
     match auth {
         OAuthAuth::Basic | OAuthAuth::BasicWrongSecret => {
             let secret = client.secret.clone().unwrap_or_default();
@@ -39,7 +82,7 @@ pub(super) async fn do_oauth(
             } else {
                 secret
             };
-            authorization = Some(
+            authorization.push(
                 crate::protocol::oauth2::basic_authorization(&client.id, &secret)
                     .expose()
                     .to_owned(),
@@ -63,36 +106,24 @@ pub(super) async fn do_oauth(
         .config()
         .oauth_url(endpoint)
         .map_err(|e| e.to_string())?;
-    let http = fixture.client.http();
-    let mut builder = if step.endpoint == OAuthEndpoint::UserInfo {
-        http.get(url)
-    } else {
-        http.post(url)
-            .header(
-                http::header::CONTENT_TYPE,
-                step.content_type
-                    .as_deref()
-                    .unwrap_or(crate::protocol::oauth2::FORM_CONTENT_TYPE),
-            )
-            .body(
-                url::form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(&pairs)
-                    .finish(),
-            )
-    };
-    if let Some(a) = authorization {
-        builder = builder.header(http::header::AUTHORIZATION, a);
-    }
     if let Some(b) = &step.bearer {
         let token = vars.expand(b).map_err(|e| e.to_string())?;
-        builder = builder.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+        authorization.push(format!("Bearer {token}"));
     }
-    fixture
-        .client
-        .execute(builder)
-        .await
-        .map(Answer::from_raw)
-        .map_err(|e| e.to_string())
+    let form = (step.endpoint != OAuthEndpoint::UserInfo).then(|| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&pairs)
+            .finish()
+    });
+    Ok(HttpRequest {
+        url,
+        form,
+        content_type: step
+            .content_type
+            .clone()
+            .unwrap_or_else(|| crate::protocol::oauth2::FORM_CONTENT_TYPE.to_owned()),
+        authorization,
+    })
 }
 
 pub(super) async fn do_login(

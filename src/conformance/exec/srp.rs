@@ -4,7 +4,7 @@
 use chrono::{Datelike, Utc};
 use serde_json::{Value, json};
 
-use super::calls::call_json;
+use super::calls::{call_json, send};
 use super::check::check;
 use super::vars::{CaseVars, describe_error, mismatch};
 use crate::conformance::case::{SrpIdentity, SrpStepChecked, TimestampForm};
@@ -12,6 +12,7 @@ use crate::conformance::matcher::{redact, resolve_pointer};
 use crate::conformance::report::Mismatch;
 use crate::conformance::target::{Answer, Fixture};
 use crate::conformance::template::Vars;
+use crate::protocol::client::RawRequest;
 use crate::srp::{PasswordVerifierChallenge, SrpClient, math};
 
 pub(super) enum SrpAnswer {
@@ -44,13 +45,48 @@ pub(super) async fn do_srp(
     vars: &mut CaseVars<'_>,
     label: &str,
 ) -> Result<SrpAnswer, String> {
+    let req = match prepare_srp(fixture, srp, vars, label).await? {
+        SrpPrepared::Respond(req) => req,
+        SrpPrepared::Done(answer) => return Ok(answer),
+    };
+    let answered = send(&fixture.client, &req).await?;
+    if !srp.step.replay {
+        return Ok(SrpAnswer::Final(answered));
+    }
+    if !answered.success() {
+        return Ok(SrpAnswer::Mismatches(vec![mismatch(
+            label,
+            "first sign-in (before the replay)",
+            "2xx",
+            describe_error(&answered),
+        )]));
+    }
+    Ok(SrpAnswer::Final(send(&fixture.client, &req).await?))
+}
+
+/// Where an `srp` step stands before its challenge answer is sent.
+pub(super) enum SrpPrepared {
+    /// The RespondToAuthChallenge (or admin) request answering PASSWORD_VERIFIER.
+    Respond(RawRequest),
+    /// The sign-in ended before the answer: InitiateAuth failed, or its challenge did not meet
+    /// the step's expectations.
+    Done(SrpAnswer),
+}
+
+/// InitiateAuth (USER_SRP_AUTH), its challenge checked, and the answer to it computed.
+pub(super) async fn prepare_srp(
+    fixture: &Fixture,
+    srp: &SrpStepChecked,
+    vars: &mut CaseVars<'_>,
+    label: &str,
+) -> Result<SrpPrepared, String> {
     let step = &srp.step;
     let now = Utc::now();
     let Some(ts) = timestamp(step.timestamp, now) else {
-        return Ok(SrpAnswer::Skip(format!(
+        return Ok(SrpPrepared::Done(SrpAnswer::Skip(format!(
             "a zero-padded day needs a day of the month below 10 (today is the {})",
             now.day()
-        )));
+        ))));
     };
     let username = vars.expand(&step.username).map_err(|e| e.to_string())?;
     let password = vars.expand(&step.password).map_err(|e| e.to_string())?;
@@ -77,7 +113,7 @@ pub(super) async fn do_srp(
     }
     let initiated = call_json(fixture, init_op, body, step.admin).await?;
     if !initiated.success() {
-        return Ok(SrpAnswer::Final(initiated));
+        return Ok(SrpPrepared::Done(SrpAnswer::Final(initiated)));
     }
     let found = check(
         &srp.challenge,
@@ -89,16 +125,16 @@ pub(super) async fn do_srp(
     )
     .await;
     if !found.is_empty() {
-        return Ok(SrpAnswer::Mismatches(found));
+        return Ok(SrpPrepared::Done(SrpAnswer::Mismatches(found)));
     }
     let name = initiated.body.get("ChallengeName").and_then(Value::as_str);
     if name != Some("PASSWORD_VERIFIER") {
-        return Ok(SrpAnswer::Mismatches(vec![mismatch(
+        return Ok(SrpPrepared::Done(SrpAnswer::Mismatches(vec![mismatch(
             label,
             "challenge ChallengeName",
             "\"PASSWORD_VERIFIER\"",
             name.unwrap_or("<absent>"),
-        )]));
+        )])));
     }
     let p = |k: &str| {
         resolve_pointer(&initiated.body, &format!("/ChallengeParameters/{k}"))
@@ -111,7 +147,7 @@ pub(super) async fn do_srp(
         p("SECRET_BLOCK"),
         p("USER_ID_FOR_SRP"),
     ) else {
-        return Ok(SrpAnswer::Mismatches(vec![mismatch(
+        return Ok(SrpPrepared::Done(SrpAnswer::Mismatches(vec![mismatch(
             label,
             "challenge ChallengeParameters",
             "SALT, SRP_B, SECRET_BLOCK, USER_ID_FOR_SRP",
@@ -122,7 +158,7 @@ pub(super) async fn do_srp(
                     .get("ChallengeParameters")
                     .unwrap_or(&Value::Null),
             ),
-        )]));
+        )])));
     };
     let identity = match step.identity {
         SrpIdentity::UserIdForSrp => user_id.clone(),
@@ -139,12 +175,12 @@ pub(super) async fn do_srp(
     let signature = match signature {
         Ok(s) => s,
         Err(e) => {
-            return Ok(SrpAnswer::Mismatches(vec![mismatch(
+            return Ok(SrpPrepared::Done(SrpAnswer::Mismatches(vec![mismatch(
                 label,
                 "challenge",
                 "a PASSWORD_VERIFIER challenge an SRP client can answer",
                 e,
-            )]));
+            )])));
         }
     };
     let mut responses = json!({
@@ -166,21 +202,11 @@ pub(super) async fn do_srp(
     if step.admin {
         body["UserPoolId"] = json!(pool_id);
     }
-    let answered = call_json(fixture, respond_op, body.clone(), step.admin).await?;
-    if !step.replay {
-        return Ok(SrpAnswer::Final(answered));
-    }
-    if !answered.success() {
-        return Ok(SrpAnswer::Mismatches(vec![mismatch(
-            label,
-            "first sign-in (before the replay)",
-            "2xx",
-            describe_error(&answered),
-        )]));
-    }
-    Ok(SrpAnswer::Final(
-        call_json(fixture, respond_op, body, step.admin).await?,
-    ))
+    Ok(SrpPrepared::Respond(RawRequest::operation(
+        respond_op,
+        body.to_string().into_bytes(),
+        step.admin,
+    )))
 }
 
 /// The PASSWORD_CLAIM_SIGNATURE over `challenge` at `ts`, computed on the blocking pool. The
