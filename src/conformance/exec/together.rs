@@ -166,6 +166,8 @@ async fn tally<'a>(
     let mut per_other = vec![0usize; race.others.len()];
     // Description -> how many answers fit no `others` entry (or were no answer at all).
     let mut unexpected: BTreeMap<String, usize> = BTreeMap::new();
+    // Status and error type -> how many answers did not succeed, for the failure text.
+    let mut split: BTreeMap<String, usize> = BTreeMap::new();
     for (i, answer) in answers.iter().enumerate() {
         let answer = match answer {
             Ok(a) => a,
@@ -185,6 +187,7 @@ async fn tally<'a>(
             }
             continue;
         }
+        *split.entry(error_kind(answer)).or_default() += 1;
         let mut matched = race.others.is_empty();
         for (j, other) in race.others.iter().enumerate() {
             if check(&other.expect, answer, vars, fixture, label, "")
@@ -205,7 +208,7 @@ async fn tally<'a>(
             label,
             "answers that succeeded",
             race.succeed.describe(n),
-            format!("{succeeded} of {n}"),
+            with_split(format!("{succeeded} of {n}"), &split),
         ));
     }
     for (j, (other, got)) in race.others.iter().zip(per_other).enumerate() {
@@ -214,7 +217,7 @@ async fn tally<'a>(
                 label,
                 format!("answers matching others[{j}]"),
                 count.describe(n),
-                format!("{got} of {n}"),
+                with_split(format!("{got} of {n}"), &split),
             ));
         }
     }
@@ -227,6 +230,28 @@ async fn tally<'a>(
         ));
     }
     first_success
+}
+
+/// `HTTP 400 CodeMismatchException`: an answer's kind without its message, which may carry
+/// run-specific values.
+fn error_kind(answer: &Answer) -> String {
+    let kind = answer
+        .body
+        .get("__type")
+        .and_then(Value::as_str)
+        .map(crate::protocol::error::sanitize_error_type)
+        .or_else(|| answer.body.get("error").and_then(Value::as_str))
+        .unwrap_or("<no error type>");
+    format!("HTTP {} {kind}", answer.status)
+}
+
+/// `3 of 20` followed by how the answers that did not succeed split (`17 HTTP 400 X`).
+fn with_split(count: String, split: &BTreeMap<String, usize>) -> String {
+    if split.is_empty() {
+        return count;
+    }
+    let parts: Vec<String> = split.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    format!("{count} (the others: {})", parts.join(", "))
 }
 
 fn capture(
