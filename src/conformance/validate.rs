@@ -12,8 +12,8 @@ use super::doc::{
 };
 use super::matcher::{Matcher, parse_matcher};
 use super::model::{
-    CallStep, Case, Count, Expect, JwtCheck, Other, SrpStepChecked, Step, StepKind, TOGETHER_DEFAULT,
-    TOGETHER_MAX, Together,
+    CallStep, Case, Count, Expect, JwtCheck, Other, SrpStepChecked, Step, StepKind,
+    TOGETHER_DEFAULT, TOGETHER_MAX, Together,
 };
 use super::names::{Capability, ClientName, PoolName};
 use super::template::{Template, check_template};
@@ -406,7 +406,10 @@ impl CaseChecker<'_> {
         let (nl, nc) = (n.referenced.line(), n.referenced.column());
         let n = match n.value {
             Value::Bool(true) => TOGETHER_DEFAULT,
-            Value::Number(v) if v.as_u64().is_some_and(|v| (2..=TOGETHER_MAX as u64).contains(&v)) => {
+            Value::Number(v)
+                if v.as_u64()
+                    .is_some_and(|v| (2..=TOGETHER_MAX as u64).contains(&v)) =>
+            {
                 v.as_u64().unwrap_or(0) as usize
             }
             other => {
@@ -446,7 +449,13 @@ impl CaseChecker<'_> {
                 );
                 None
             }
-            Some(c) => self.count(c.referenced.line(), c.referenced.column(), &format!("{key}.succeed"), c.value, n),
+            Some(c) => self.count(
+                c.referenced.line(),
+                c.referenced.column(),
+                &format!("{key}.succeed"),
+                c.value,
+                n,
+            ),
         };
         let mut others = Vec::new();
         let mut least = succeed.map_or(0, Count::minimum);
@@ -477,7 +486,14 @@ impl CaseChecker<'_> {
         })
     }
 
-    fn count(&mut self, line: u64, column: u64, key: &str, value: Value, n: usize) -> Option<Count> {
+    fn count(
+        &mut self,
+        line: u64,
+        column: u64,
+        key: &str,
+        value: Value,
+        n: usize,
+    ) -> Option<Count> {
         let parsed = match &value {
             Value::Number(v) => v
                 .as_u64()
@@ -490,8 +506,12 @@ impl CaseChecker<'_> {
         };
         match parsed {
             Ok(c) if c.minimum() > n => {
-                self.ck
-                    .at(line, column, key, format!("{} is more answers than the step's {n}", c.minimum()));
+                self.ck.at(
+                    line,
+                    column,
+                    key,
+                    format!("{} is more answers than the step's {n}", c.minimum()),
+                );
                 None
             }
             Ok(c) => Some(c),
@@ -502,7 +522,14 @@ impl CaseChecker<'_> {
         }
     }
 
-    fn other(&mut self, line: u64, column: u64, key: &str, doc: OtherDoc, n: usize) -> Option<Other> {
+    fn other(
+        &mut self,
+        line: u64,
+        column: u64,
+        key: &str,
+        doc: OtherDoc,
+        n: usize,
+    ) -> Option<Other> {
         if doc.status.is_none() && doc.error_type.is_none() && doc.message.is_none() {
             self.ck.at(
                 line,
@@ -528,7 +555,11 @@ impl CaseChecker<'_> {
             },
             key,
         );
-        if expect.status.as_ref().is_some_and(|s| s.iter().any(|c| *c < 300)) {
+        if expect
+            .status
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|c| *c < 300))
+        {
             self.ck.at(
                 line,
                 column,
@@ -544,8 +575,12 @@ impl CaseChecker<'_> {
         let key = format!("{key}.alongside");
         let s = &doc.value;
         if s.call.is_none() && s.oauth.is_none() {
-            self.ck
-                .at(line, column, &key, "`alongside` is a `call` or an `oauth` step");
+            self.ck.at(
+                line,
+                column,
+                &key,
+                "`alongside` is a `call` or an `oauth` step",
+            );
             return None;
         }
         if s.together.is_some() || s.alongside.is_some() || !s.capture.is_empty() {

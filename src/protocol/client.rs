@@ -245,11 +245,7 @@ impl CognitoClient {
     /// request opens a connection of its own, so requests sent at once never share one or wait
     /// for one (the conformance suite's `together` races).
     pub fn without_connection_reuse(&self) -> Result<Self, ConfigError> {
-        let client = Self::build(
-            self.inner.config.clone(),
-            self.inner.clock.clone(),
-            false,
-        )?;
+        let client = Self::build(self.inner.config.clone(), self.inner.clock.clone(), false)?;
         Ok(client.with_shape_check(self.check_shapes))
     }
 

@@ -28,10 +28,7 @@ pub(super) struct HttpRequest {
     authorization: Vec<String>,
 }
 
-pub(super) async fn send_http(
-    client: &CognitoClient,
-    req: &HttpRequest,
-) -> Result<Answer, String> {
+pub(super) async fn send_http(client: &CognitoClient, req: &HttpRequest) -> Result<Answer, String> {
     let http = client.http();
     let mut builder = match &req.form {
         None => http.get(req.url.clone()),

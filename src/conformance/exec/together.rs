@@ -52,9 +52,12 @@ async fn prepare(
     vars: &mut CaseVars<'_>,
     label: &str,
 ) -> Result<Prepared, StepOutcome> {
-    let request = |e: String| StepOutcome::Checked(vec![mismatch(label, "request", "an answer", e)]);
+    let request =
+        |e: String| StepOutcome::Checked(vec![mismatch(label, "request", "an answer", e)]);
     match &step.kind {
-        StepKind::Call(call) => prepare_call(call, vars).map(Prepared::Json).map_err(request),
+        StepKind::Call(call) => prepare_call(call, vars)
+            .map(Prepared::Json)
+            .map_err(request),
         StepKind::OAuth(o) => prepare_oauth(fixture, case, o, vars)
             .map(Prepared::Http)
             .map_err(request),
@@ -73,7 +76,9 @@ async fn prepare(
             Err(e) => Err(request(e)),
         },
         // Validation allows `together` on the kinds above only.
-        _ => Err(request("`together` on a step that sends no request".to_owned())),
+        _ => Err(request(
+            "`together` on a step that sends no request".to_owned(),
+        )),
     }
 }
 
@@ -139,7 +144,9 @@ pub(super) async fn run_together(
         && let Some(answer) = answers.pop()
     {
         match answer {
-            Ok(a) => found.extend(check(&other.expect, &a, vars, fixture, label, "alongside ").await),
+            Ok(a) => {
+                found.extend(check(&other.expect, &a, vars, fixture, label, "alongside ").await)
+            }
             Err(e) => found.push(mismatch(label, "alongside request", "an answer", e)),
         }
     }

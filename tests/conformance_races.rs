@@ -1,0 +1,181 @@
+//! `together` steps (races): the loader's located errors, and a race's verdict against the
+//! reference server when its answers split otherwise than the case allows: too many successes,
+//! an error the case does not list, a bound on an error's count.
+
+use assert_cmd::Command;
+use cognito_harness::conformance::case::{Count, StepKind};
+use cognito_harness::conformance::load_case_str;
+
+/// Runs `case` (one file of the area `concurrency`) against the reference server: (exit code,
+/// stdout).
+fn run_case(id: &str, case: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("concurrency")).unwrap();
+    std::fs::write(dir.path().join("concurrency").join("race.yaml"), case).unwrap();
+    let out = Command::cargo_bin("cognito-harness")
+        .unwrap()
+        .args(["conform", "--target", "embedded", "--suite"])
+        .arg(dir.path())
+        .args(["--case", id])
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+fn load_error(text: &str) -> String {
+    let errors = load_case_str(text, "race.yaml", "concurrency").unwrap_err();
+    errors
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const HEAD: &str = "id: concurrency.t\ntitle: t\nref: r\nlevel: must\nsteps:\n";
+
+#[test]
+fn a_together_step_loads_with_its_count_bounds_and_alongside_request() {
+    let case = load_case_str(
+        &format!(
+            "{HEAD}  - call: SignUp\n    body: {{ClientId: x}}\n    together: true\n    succeed: at most 2\n    others:\n      - {{type: UsernameExistsException, count: at least 3}}\n    alongside: {{call: GlobalSignOut, body: {{AccessToken: x}}}}\n"
+        ),
+        "race.yaml",
+        "concurrency",
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let race = case.steps[0].together.as_ref().expect("a race");
+    assert_eq!(race.n, 20);
+    assert_eq!(race.succeed, Count::AtMost(2));
+    assert_eq!(race.others[0].count, Some(Count::AtLeast(3)));
+    let alongside = race.alongside.as_ref().expect("an alongside request");
+    assert!(matches!(&alongside.kind, StepKind::Call(c) if c.op == "GlobalSignOut"));
+}
+
+#[test]
+fn race_keys_in_the_wrong_place_are_located_errors() {
+    let without_succeed = load_error(&format!(
+        "{HEAD}  - call: SignUp\n    body: {{ClientId: x}}\n    together: 20\n"
+    ));
+    assert!(
+        without_succeed.contains(
+            "race.yaml:6:5: steps[0].succeed: a `together` step says how many may succeed"
+        ),
+        "{without_succeed}"
+    );
+    let without_together = load_error(&format!("{HEAD}  - call: SignUp\n    succeed: exactly 1\n"));
+    assert!(
+        without_together
+            .contains("steps[0]: `succeed`, `others` and `alongside` belong to `together` steps"),
+        "{without_together}"
+    );
+    let on_a_user_step = load_error(&format!(
+        "{HEAD}  - user: {{}}\n    together: 5\n    succeed: 1\n"
+    ));
+    assert!(
+        on_a_user_step.contains(
+            "`together` fires a `call`, an `oauth` request or the answer of an `srp` sign-in"
+        ),
+        "{on_a_user_step}"
+    );
+    let one_request = load_error(&format!(
+        "{HEAD}  - call: SignUp\n    together: 1\n    succeed: 1\n"
+    ));
+    assert!(
+        one_request
+            .contains("race.yaml:7:15: steps[0].together: expected a number of requests (2-100)"),
+        "{one_request}"
+    );
+    let bad_count = load_error(&format!(
+        "{HEAD}  - call: SignUp\n    together: 5\n    succeed: about 1\n"
+    ));
+    assert!(
+        bad_count
+            .contains("`about 1` is not a count; write `exactly K`, `at most K` or `at least K`"),
+        "{bad_count}"
+    );
+    let too_many = load_error(&format!(
+        "{HEAD}  - call: SignUp\n    together: 5\n    succeed: exactly 3\n    others:\n      - {{type: X, count: at least 3}}\n"
+    ));
+    assert!(
+        too_many.contains("`succeed` and the counts of `others` need 6 answers of 5"),
+        "{too_many}"
+    );
+    let nested = load_error(&format!(
+        "{HEAD}  - call: SignUp\n    together: 5\n    succeed: 1\n    alongside: {{call: SignUp, together: 2}}\n"
+    ));
+    assert!(
+        nested.contains("steps[0].alongside: `alongside` is one request"),
+        "{nested}"
+    );
+    let no_error_named = load_error(&format!(
+        "{HEAD}  - call: SignUp\n    together: 5\n    succeed: 1\n    others:\n      - {{count: at most 1}}\n"
+    ));
+    assert!(
+        no_error_named.contains("steps[0].others[0]: an `others` entry names the error"),
+        "{no_error_named}"
+    );
+}
+
+#[test]
+fn a_race_that_lets_more_through_than_allowed_fails_saying_how_many_succeeded() {
+    // Twenty reads of one user all succeed: a case that allows one sees the other nineteen.
+    let (code, stdout) = run_case(
+        "concurrency.too-many",
+        "id: concurrency.too-many\ntitle: t\nref: r\nlevel: must\nsteps:\n  - user: {}\n  - call: AdminGetUser\n    body: {UserPoolId: \"{pool_id}\", Username: \"{user}\"}\n    together: 20\n    succeed: exactly 1\n",
+    );
+    assert_eq!(code, Some(11), "{stdout}");
+    assert!(stdout.contains("answers that succeeded"), "{stdout}");
+    assert!(stdout.contains("expected: exactly 1 of 20"), "{stdout}");
+    assert!(stdout.contains("got:      20 of 20"), "{stdout}");
+}
+
+#[test]
+fn losers_of_a_race_must_get_an_error_the_case_lists_and_within_its_count() {
+    let case = |others: &str| {
+        format!(
+            "id: concurrency.losers\ntitle: t\nref: r\nlevel: must\nsteps:\n  - call: CreateGroup\n    body: {{UserPoolId: \"{{pool_id}}\", GroupName: \"g-{{user}}\"}}\n    signed: true\n    together: 5\n    succeed: exactly 1\n    others:\n      - {others}\n"
+        )
+    };
+    let (code, stdout) = run_case(
+        "concurrency.losers",
+        &case("{type: UsernameExistsException}"),
+    );
+    assert_eq!(code, Some(11), "{stdout}");
+    assert!(
+        stdout.contains("answers that fit no `others` entry"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("4 of 5: HTTP 400 GroupExistsException"),
+        "{stdout}"
+    );
+    let (code, stdout) = run_case(
+        "concurrency.losers",
+        &case("{type: GroupExistsException, count: at most 2}"),
+    );
+    assert_eq!(code, Some(11), "{stdout}");
+    assert!(stdout.contains("answers matching others[0]"), "{stdout}");
+    assert!(
+        stdout.contains("got:      4 of 5 (the others: 4 HTTP 400 GroupExistsException)"),
+        "{stdout}"
+    );
+    let (code, stdout) = run_case(
+        "concurrency.losers",
+        &case("{type: GroupExistsException, count: exactly 4}"),
+    );
+    assert_eq!(code, Some(0), "{stdout}");
+}
+
+#[test]
+fn the_request_alongside_a_race_is_checked_against_its_own_expectation() {
+    let (code, stdout) = run_case(
+        "concurrency.alongside",
+        "id: concurrency.alongside\ntitle: t\nref: r\nlevel: must\nsteps:\n  - user: {}\n  - call: AdminGetUser\n    body: {UserPoolId: \"{pool_id}\", Username: \"{user}\"}\n    together: 3\n    succeed: exactly 3\n    alongside:\n      call: AdminGetUser\n      body: {UserPoolId: \"{pool_id}\", Username: \"nobody-{user}\"}\n      expect: {status: 200}\n",
+    );
+    assert_eq!(code, Some(11), "{stdout}");
+    assert!(stdout.contains("alongside status"), "{stdout}");
+    assert!(stdout.contains("UserNotFoundException"), "{stdout}");
+}
