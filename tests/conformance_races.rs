@@ -1,6 +1,7 @@
-//! `together` steps (races): the loader's located errors, and a race's verdict against the
-//! reference server when its answers split otherwise than the case allows: too many successes,
-//! an error the case does not list, a bound on an error's count.
+//! `together` steps (races): the loader's located errors, a race's verdict against the
+//! reference server when its answers split otherwise than the case allows (too many successes,
+//! an error the case does not list, a bound on an error's count), and the client that gives
+//! each request of a race a connection of its own.
 
 use assert_cmd::Command;
 use cognito_harness::conformance::case::{Count, StepKind};
@@ -178,4 +179,79 @@ fn the_request_alongside_a_race_is_checked_against_its_own_expectation() {
     assert_eq!(code, Some(11), "{stdout}");
     assert!(stdout.contains("alongside status"), "{stdout}");
     assert!(stdout.contains("UserNotFoundException"), "{stdout}");
+}
+
+/// A loopback HTTP/1.1 server that keeps connections alive and answers `{}` to every request;
+/// returns its port and the number of connections it accepted.
+fn start_counting_server() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            count.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || {
+                let mut writer = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                loop {
+                    let mut length = 0usize;
+                    loop {
+                        let mut line = String::new();
+                        match reader.read_line(&mut line) {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) => {}
+                        }
+                        let lower = line.to_ascii_lowercase();
+                        if let Some(v) = lower.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    let mut body = vec![0u8; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: 2\r\n\r\n{}";
+                    if writer.write_all(answer.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, accepted)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_without_connection_reuse_opens_a_connection_per_request() {
+    use cognito_harness::protocol::client::RawRequest;
+    use cognito_harness::protocol::{CognitoClient, TargetConfig};
+    use std::sync::atomic::Ordering;
+    let (port, accepted) = start_counting_server();
+    let config = TargetConfig::local(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let shared = CognitoClient::new(config).unwrap();
+    let request = RawRequest::operation("GetUser", b"{}".to_vec(), false);
+    for _ in 0..3 {
+        assert_eq!(shared.send(&request).await.unwrap().status, 200);
+    }
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "a keep-alive client reuses its connection"
+    );
+    let fresh = shared.without_connection_reuse().unwrap();
+    for _ in 0..3 {
+        assert_eq!(fresh.send(&request).await.unwrap().status, 200);
+    }
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        4,
+        "each request of a client without reuse opens its own connection"
+    );
 }
