@@ -11,7 +11,8 @@
 #   - cognito-harness `run`: constant-arrival-rate iterations of one USER_PASSWORD_AUTH sign-in
 #     plus 19 get_user (rate / 20 iterations per second), every answer decoded and checked;
 #   - oha (when installed, or installed here on demand: `cargo install --locked oha` into the
-#     git-ignored .tools/oha): `-q RATE -z DURATION`, the same GetUser request.
+#     git-ignored .tools/oha): `-q RATE -z DURATION`, the same GetUser request, one worker
+#     thread (the runtime size the harness picks on its one CPU).
 # Each generator's CPU time is the user + system time of its process (getrusage of the child),
 # divided by the requests it sent; the achieved rate is requests / duration. Release builds;
 # the build and the oha install run under `nice -n 10`.
@@ -35,7 +36,7 @@ while [[ $# -gt 0 ]]; do
         --no-oha) use_oha=0; shift ;;
         --bin) bin="$2"; shift 2 ;;
         --callgrind) callgrind=1; use_oha=0; shift ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -191,7 +192,7 @@ for rate in $rates; do
     h_rate=$(python3 -c "print(f'{$h_requests / $duration:.1f} ({($h_requests / $duration / $rate - 1) * 100:+.2f} %)')")
     o_us="-"; ratio="-"; o_rate="-"; o_rss="-"
     if [[ -n "$oha" ]]; then
-        cpu_of "$work/oha.json" taskset -c 1 "$oha" --no-tui --output-format json \
+        cpu_of "$work/oha.json" taskset -c 1 "$oha" --no-tui --output-format json --worker-threads 1 \
             -o "$work/oha-out-$rate.json" -q "$rate" -z "${duration}s" -m POST \
             -H 'Content-Type: application/x-amz-json-1.1' \
             -H 'X-Amz-Target: AWSCognitoIdentityProviderService.GetUser' \

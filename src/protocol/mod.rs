@@ -29,6 +29,7 @@ pub mod credential_chain;
 pub mod endpoints;
 pub mod error;
 pub mod oauth2;
+mod plain_http;
 pub mod ops;
 pub mod redact;
 pub mod response;
