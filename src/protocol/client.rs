@@ -14,6 +14,10 @@
 //!   the request and apply the SECRET_HASH rules (developer guide, "Computing SecretHash values"),
 //!   in `convenience.rs`; this file owns the wire work they all go through.
 //!
+//! The HTTP stack is reqwest, except for the JSON 1.1 requests to a plain-HTTP endpoint reached
+//! without a proxy, which hyper's pooled client sends directly (`plain_http.rs`: the same wire
+//! work without reqwest's per-request URL parsing and layers, the load engine's hot path).
+//!
 //! Cloning is cheap (an `Arc`); clones share the connection pool.
 
 use super::redact::{redact_url, redact_urls_in};
