@@ -23,6 +23,7 @@
 #[macro_use]
 mod macros;
 
+mod classify;
 pub mod client;
 mod convenience;
 pub mod credential_chain;

@@ -8,7 +8,7 @@
 //! gateway) the wire work is the same with hyper-util's legacy client: one connection pool,
 //! TCP_NODELAY as reqwest sets it, the same connect timeout and whole-request timeout, the same
 //! `User-Agent` and `Accept: */*` headers, HTTP/1.1 only, no redirects followed. Failures are
-//! classified as [`super::client`] classifies reqwest's, from the same error chain.
+//! classified by the rule reqwest's are (`classify.rs`), from the error chain.
 
 use std::time::{Duration, Instant};
 
@@ -35,7 +35,7 @@ pub(super) struct PlainHttp {
 impl PlainHttp {
     /// The client for `config`'s endpoint, when it is `http://` and `proxies_off` (no system
     /// proxy configured, or every host of the target on loopback: the rule the reqwest client
-    /// in [`super::client`] is built by); `None` otherwise, and reqwest sends.
+    /// in `client.rs` is built by); `None` otherwise, and reqwest sends.
     pub(super) fn for_config(config: &TargetConfig, proxies_off: bool) -> Option<Self> {
         let endpoint = &config.endpoint;
         if endpoint.scheme() != "http" || !proxies_off {
@@ -94,7 +94,7 @@ impl PlainHttp {
     ) -> Result<RawResponse, CallError> {
         let response = self.client.request(request).await.map_err(|e| {
             let connect = e.is_connect();
-            CallError::Transport(super::client::classify_error(&e, false, connect, false, None))
+            CallError::Transport(super::classify::classify_error(&e, false, connect, false, None))
         })?;
         let head = start.elapsed();
         let (parts, mut incoming) = response.into_parts();
@@ -123,7 +123,7 @@ impl PlainHttp {
         let mut body = Vec::with_capacity(declared.map_or(0, |len| len as usize));
         while let Some(frame) = incoming.frame().await {
             let frame = frame.map_err(|e| {
-                CallError::Transport(super::client::classify_error(
+                CallError::Transport(super::classify::classify_error(
                     &e,
                     false,
                     false,
