@@ -94,7 +94,9 @@ impl PlainHttp {
     ) -> Result<RawResponse, CallError> {
         let response = self.client.request(request).await.map_err(|e| {
             let connect = e.is_connect();
-            CallError::Transport(super::classify::classify_error(&e, false, connect, false, None))
+            CallError::Transport(super::classify::classify_error(
+                &e, false, connect, false, None,
+            ))
         })?;
         let head = start.elapsed();
         let (parts, mut incoming) = response.into_parts();
