@@ -23,6 +23,7 @@
 #[macro_use]
 mod macros;
 
+mod classify;
 pub mod client;
 mod convenience;
 pub mod credential_chain;
@@ -30,6 +31,7 @@ pub mod endpoints;
 pub mod error;
 pub mod oauth2;
 pub mod ops;
+mod plain_http;
 pub mod redact;
 pub mod response;
 pub mod secret_hash;

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# CPU per request of the load engine beside oha's, measured side by side in one run
+# (docs/benchmarks.md, "The engine beside oha").
+#
+#   scripts/engine-cpu.sh [--rates "2000 10000"] [--duration 15] [--no-oha] [--bin PATH]
+#   scripts/engine-cpu.sh --callgrind [--bin PATH]
+#
+# `serve` runs pinned to CPU 0 with a pool, an app client and 20 users declared by --config;
+# each generator runs pinned to CPU 1, one after the other, at the same request rate, sending
+# GetUser with a valid access token:
+#   - cognito-harness `run`: constant-arrival-rate iterations of one USER_PASSWORD_AUTH sign-in
+#     plus 19 get_user (rate / 20 iterations per second), every answer decoded and checked;
+#   - oha (when installed, or installed here on demand: `cargo install --locked oha` into the
+#     git-ignored .tools/oha): `-q RATE -z DURATION`, the same GetUser request, one worker
+#     thread (the runtime size the harness picks on its one CPU).
+# Each generator's CPU time is the user + system time of its process (getrusage of the child),
+# divided by the requests it sent; the achieved rate is requests / duration. Release builds;
+# the build and the oha install run under `nice -n 10`.
+#
+# --callgrind counts instructions instead (repeatable on a loaded machine): the harness runs the
+# same scenario under `valgrind --tool=callgrind` at 200 requests/s, once for 4 s and once for
+# 12 s, and the difference of the two totals divided by the difference of their requests is the
+# instruction count of one request, with start-up, set-up and report writing left out.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+rates="2000 10000"
+duration=15
+use_oha=1
+callgrind=0
+bin=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --rates) rates="$2"; shift 2 ;;
+        --duration) duration="$2"; shift 2 ;;
+        --no-oha) use_oha=0; shift ;;
+        --bin) bin="$2"; shift 2 ;;
+        --callgrind) callgrind=1; use_oha=0; shift ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+for tool in taskset curl jq python3; do
+    command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 2; }
+done
+if [[ $(nproc --all) -lt 2 ]]; then
+    echo "error: needs two CPUs (serve on CPU 0, the generator on CPU 1)" >&2
+    exit 2
+fi
+
+if [[ -z "$bin" ]]; then
+    (cd "$root" && nice -n 10 cargo build --release --quiet --bin cognito-harness)
+    bin="${CARGO_TARGET_DIR:-$root/target}/release/cognito-harness"
+fi
+oha=""
+if [[ $use_oha == 1 ]]; then
+    oha_root="$root/.tools/oha"
+    if command -v oha >/dev/null; then
+        oha=$(command -v oha)
+    elif [[ -x "$oha_root/bin/oha" ]]; then
+        oha="$oha_root/bin/oha"
+    else
+        echo "installing oha into $oha_root (once)" >&2
+        nice -n 10 cargo install --locked --quiet oha --root "$oha_root" >&2
+        oha="$oha_root/bin/oha"
+    fi
+fi
+
+work=$(mktemp -d)
+serve_pid=""
+cleanup() {
+    if [[ -n "$serve_pid" ]]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+umask 077
+
+pool=us-east-1_EngineCpu
+client=enginecpu0123456789abcdef
+password='Bench-Pa55word!'
+{
+    echo "pools:"
+    echo "  - name: bench"
+    echo "    id: $pool"
+    echo "    clients:"
+    echo "      - name: app"
+    echo "        id: $client"
+    echo "        explicit_auth_flows: [ALLOW_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]"
+    echo "    users:"
+    for n in $(seq 1 20); do
+        echo "      - { username: bench-$n, password: \"$password\", status: CONFIRMED }"
+    done
+} > "$work/pools.yaml"
+{
+    echo "username,password"
+    for n in $(seq 1 20); do echo "bench-$n,$password"; done
+} > "$work/users.csv"
+
+taskset -c 0 "$bin" serve --port 0 --config "$work/pools.yaml" > "$work/serve.log" 2>&1 &
+serve_pid=$!
+endpoint=""
+for _ in $(seq 1 100); do
+    endpoint=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/serve.log" | head -n1)
+    [[ -n "$endpoint" ]] && break
+    sleep 0.1
+done
+if [[ -z "$endpoint" ]]; then
+    echo "error: serve did not start:" >&2
+    cat "$work/serve.log" >&2
+    exit 1
+fi
+endpoint=${endpoint%/}
+
+{
+    echo "target:"
+    echo "  endpoint: $endpoint"
+    echo "  region: us-east-1"
+    echo "  user_pool_id: $pool"
+    echo "  client_id: $client"
+    echo "setup: { csv: users.csv }"
+    echo "flows:"
+    echo "  reads:"
+    echo "    load:"
+    echo "      executor: constant-arrival-rate"
+    echo "      rate: 1  # iterations/s, times --rate-scale"
+    echo "      duration: ${duration}s"
+    echo "      pre_allocated_vus: 50"
+    echo "      max_vus: 2000"
+    echo "    steps:"
+    echo "      - password_sign_in"
+    for _ in $(seq 1 19); do echo "      - get_user"; done
+} > "$work/scenario.yaml"
+
+# The GetUser body oha sends: an access token from a USER_PASSWORD_AUTH sign-in (kept in a
+# file, not on a command line).
+curl -sf "$endpoint/" \
+    -H 'Content-Type: application/x-amz-json-1.1' \
+    -H 'X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth' \
+    -d "{\"AuthFlow\":\"USER_PASSWORD_AUTH\",\"ClientId\":\"$client\",\"AuthParameters\":{\"USERNAME\":\"bench-1\",\"PASSWORD\":\"$password\"}}" \
+    | jq -c '{AccessToken: .AuthenticationResult.AccessToken}' > "$work/get-user.json"
+
+# Runs a command and writes its user and system CPU seconds, wall seconds and peak RSS (getrusage
+# of the child) to $1 as JSON.
+cpu_of() {
+    local out=$1
+    shift
+    python3 -c '
+import json, resource, subprocess, sys, time
+t = time.monotonic()
+rc = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL)
+wall = time.monotonic() - t
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+json.dump({"rc": rc, "cpu": ru.ru_utime + ru.ru_stime, "wall": wall, "maxrss_kib": ru.ru_maxrss},
+          open(sys.argv[1], "w"))
+' "$out" "$@"
+}
+
+if [[ $callgrind == 1 ]]; then
+    command -v valgrind >/dev/null || { echo "error: valgrind is needed for --callgrind" >&2; exit 2; }
+    declare -A ir requests
+    for seconds in 4 12; do
+        taskset -c 1 valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*multi_thread::worker::Context::run' --callgrind-out-file="$work/cg-$seconds.out" \
+            "$bin" run "$work/scenario.yaml" --quiet --out "$work/cg-reports-$seconds" \
+            --duration "${seconds}s" --rate-scale 10 >/dev/null 2>"$work/cg-$seconds.log"
+        ir[$seconds]=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$work/cg-$seconds.out" | head -n1)
+        summary=$(ls -d "$work/cg-reports-$seconds"/*/summary.json | head -n1)
+        requests[$seconds]=$(jq '.summary.run.count' "$summary")
+        echo "${seconds}s at 200 req/s: ${requests[$seconds]} requests, ${ir[$seconds]} instructions"
+        # ENGINE_CPU_KEEP=DIR keeps the callgrind files, for callgrind_annotate.
+        if [[ -n "${ENGINE_CPU_KEEP:-}" ]]; then cp "$work/cg-$seconds.out" "$ENGINE_CPU_KEEP/"; fi
+    done
+    python3 -c "import sys; a, b, c, d = map(int, sys.argv[1:]); print(f'instructions per request: {(b - a) / (d - c):,.0f}')" \
+        "${ir[4]}" "${ir[12]}" "${requests[4]}" "${requests[12]}"
+    exit 0
+fi
+
+echo "serve: CPU 0 ($endpoint); generators: CPU 1, one after the other; ${duration}s per run"
+echo "$(nproc --all) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '| %s | %s | %s | %s | %s | %s | %s |\n' "rate (req/s)" "harness µs/req" "oha µs/req" \
+    "ratio" "harness achieved req/s" "oha achieved req/s" "harness / oha peak RSS MiB"
+printf '| --- | --- | --- | --- | --- | --- | --- |\n'
+for rate in $rates; do
+    iterations=$(python3 -c "print(repr($rate / 20))")
+    cpu_of "$work/harness.json" taskset -c 1 "$bin" run "$work/scenario.yaml" --quiet \
+        --out "$work/reports-$rate" --rate-scale "$iterations"
+    summary=$(ls -d "$work/reports-$rate"/*/summary.json | head -n1)
+    h_requests=$(jq '.summary.run.count' "$summary")
+    h_failed=$(jq '.summary.run.count - .summary.run.ok' "$summary")
+    h_cpu=$(jq '.cpu' "$work/harness.json")
+    h_rss=$(jq '.maxrss_kib' "$work/harness.json")
+    h_us=$(python3 -c "print(f'{$h_cpu / $h_requests * 1e6:.1f}')")
+    h_rate=$(python3 -c "print(f'{$h_requests / $duration:.1f} ({($h_requests / $duration / $rate - 1) * 100:+.2f} %)')")
+    o_us="-"; ratio="-"; o_rate="-"; o_rss="-"
+    if [[ -n "$oha" ]]; then
+        cpu_of "$work/oha.json" taskset -c 1 "$oha" --no-tui --output-format json --worker-threads 1 \
+            -o "$work/oha-out-$rate.json" -q "$rate" -z "${duration}s" -m POST \
+            -H 'Content-Type: application/x-amz-json-1.1' \
+            -H 'X-Amz-Target: AWSCognitoIdentityProviderService.GetUser' \
+            -D "$work/get-user.json" "$endpoint/"
+        o_requests=$(jq '[.statusCodeDistribution[]] | add // 0' "$work/oha-out-$rate.json")
+        o_ok=$(jq '.statusCodeDistribution["200"] // 0' "$work/oha-out-$rate.json")
+        o_cpu=$(jq '.cpu' "$work/oha.json")
+        o_rss=$(jq '.maxrss_kib' "$work/oha.json")
+        o_us=$(python3 -c "print(f'{$o_cpu / max($o_requests, 1) * 1e6:.1f}')")
+        ratio=$(python3 -c "print(f'{($h_cpu / $h_requests) / ($o_cpu / max($o_requests, 1)):.2f}x')")
+        o_rate=$(python3 -c "print(f'{$o_requests / $duration:.1f} ({($o_requests / $duration / $rate - 1) * 100:+.2f} %)')")
+        if [[ $o_ok != "$o_requests" ]]; then o_rate="$o_rate, $((o_requests - o_ok)) not 200"; fi
+        o_rss=$(python3 -c "print(f'{$o_rss / 1024:.0f}')")
+    fi
+    if [[ $h_failed != 0 ]]; then h_rate="$h_rate, $h_failed failed"; fi
+    printf '| %s | %s | %s | %s | %s | %s | %s / %s |\n' "$rate" "$h_us" "$o_us" "$ratio" \
+        "$h_rate" "$o_rate" "$(python3 -c "print(f'{$h_rss / 1024:.0f}')")" "$o_rss"
+done
