@@ -6,15 +6,15 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::sign_in::{AuthAnswer, issue_sign_in};
+use super::sign_in::{AuthAnswer, SessionUse, issue_sign_in, open_session, pending_challenge};
 use super::{
     Handle, admin_user, check_secret_hash, check_user_secret_hash, invalid_password, locked,
-    missing, param, record_failure,
+    param, record_failure,
 };
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{
-    AppClient, ChallengeKind, ChallengePending, Pool, SrpPending, Status, Store, random_token,
+    AppClient, ChallengeKind, ChallengePending, Pool, SrpPending, Status, Store,
 };
 use crate::server::tokens;
 use crate::srp::{PasswordVerifierResponse, ServerSession, SrpError, Verifier};
@@ -117,7 +117,7 @@ impl Handle for AdminInitiateAuthRequest {
             session: a.session.map(Into::into),
             challenge_parameters: a.challenge_parameters,
             authentication_result: a.authentication_result,
-            available_challenges: None,
+            available_challenges: a.available_challenges,
         })
     }
 }
@@ -183,7 +183,6 @@ fn complete_sign_in(
     client: &AppClient,
     key: &str,
 ) -> ApiResult<AuthAnswer> {
-    let now = store.now_ms();
     let status = pool.with_user(key, |u| {
         (u.status, u.username.clone(), u.attributes.clone())
     });
@@ -191,18 +190,12 @@ fn complete_sign_in(
         return Err(ApiError::user_not_found());
     };
     if status == Status::ForceChangePassword {
-        let session = random_token(96);
-        store.challenges.insert_expiring(
-            session.clone(),
-            ChallengePending {
-                pool_id: pool.id.clone(),
-                client_id: client.id.clone(),
-                user_key: key.into(),
-                kind: ChallengeKind::NewPasswordRequired,
-                expires_ms: now + client.auth_session_validity_mins * 60_000,
-            },
-            now,
-            |p| p.expires_ms,
+        let session = open_session(
+            store,
+            pool,
+            &client.id,
+            key,
+            ChallengeKind::NewPasswordRequired,
         );
         let user_attributes: serde_json::Map<String, serde_json::Value> = attributes
             .iter()
@@ -221,6 +214,7 @@ fn complete_sign_in(
             session: Some(session),
             challenge_parameters: Some(params),
             authentication_result: None,
+            available_challenges: None,
         });
     }
     if let Some(challenge) = super::mfa::second_factor_challenge(store, pool, client, key)? {
@@ -326,6 +320,7 @@ fn refresh(
         session: None,
         challenge_parameters: Some(ParamMap::new()),
         authentication_result: Some(result),
+        available_challenges: None,
     })
 }
 
@@ -599,6 +594,7 @@ fn srp_initiate(
         session: None,
         challenge_parameters: Some(params),
         authentication_result: None,
+        available_challenges: None,
     })
 }
 
@@ -749,26 +745,18 @@ fn new_password_required(
     session: Option<&str>,
     responses: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
-    let session = session
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("Session"))?;
-    let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
+    // Taken out while it is checked, so two answers cannot both set a password; a password
+    // the policy refuses puts it back for another try, as Cognito's does.
+    let pending = pending_challenge(
+        store,
+        pool,
+        client,
+        session,
+        ChallengeKind::NewPasswordRequired,
+        SessionUse::Take,
+    )?;
+    let session = session.unwrap_or_default();
     let now = store.now_ms();
-    let pending = store
-        .challenges
-        .with(session, |m| m.remove(session))
-        .ok_or_else(invalid_session)?;
-    if pending.kind != ChallengeKind::NewPasswordRequired
-        || pending.pool_id != pool.id
-        || pending.client_id != client.id
-    {
-        return Err(invalid_session());
-    }
-    if now > pending.expires_ms {
-        return Err(ApiError::not_authorized(
-            "Invalid session for the user, session is expired.",
-        ));
-    }
     let username = param(responses, "USERNAME")?;
     let new_password = param(responses, "NEW_PASSWORD")?;
     check_user_secret_hash(
