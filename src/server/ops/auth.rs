@@ -132,7 +132,20 @@ fn initiate(
 ) -> ApiResult<AuthAnswer> {
     let not_supported = || ApiError::invalid("Initiate Auth method not supported.");
     match flow {
-        AuthFlowType::UserSrpAuth => srp_initiate(store, pool, client, params),
+        AuthFlowType::UserSrpAuth => {
+            require_flow(
+                client,
+                ExplicitAuthFlowsType::AllowUserSrpAuth,
+                "USER_SRP_AUTH",
+            )?;
+            srp_initiate(store, pool, client, params)
+        }
+        // Choice-based sign-in, in InitiateAuth and AdminInitiateAuth alike (service model
+        // AuthFlowType; AdminInitiateAuth's AuthParameters list USER_AUTH too).
+        AuthFlowType::UserAuth => {
+            require_flow(client, ExplicitAuthFlowsType::AllowUserAuth, "USER_AUTH")?;
+            super::user_auth::initiate(store, pool, client, params)
+        }
         AuthFlowType::UserPasswordAuth if !admin => {
             require_flow(
                 client,
@@ -165,7 +178,7 @@ fn initiate(
 }
 
 /// The user for a sign-in; unknown users per PreventUserExistenceErrors (§8.73, §6.59).
-fn sign_in_user(pool: &Pool, client: &AppClient, username: &str) -> ApiResult<Box<str>> {
+pub(super) fn sign_in_user(pool: &Pool, client: &AppClient, username: &str) -> ApiResult<Box<str>> {
     pool.resolve(username).ok_or_else(|| {
         if client.prevent_user_existence_errors {
             ApiError::bad_credentials()
@@ -177,7 +190,7 @@ fn sign_in_user(pool: &Pool, client: &AppClient, username: &str) -> ApiResult<Bo
 
 /// After the password: the NEW_PASSWORD_REQUIRED challenge for a FORCE_CHANGE_PASSWORD user,
 /// else the MFA challenge the pool asks for (`super::mfa`), else tokens.
-fn complete_sign_in(
+pub(super) fn complete_sign_in(
     store: &Store,
     pool: &Pool,
     client: &AppClient,
@@ -223,7 +236,7 @@ fn complete_sign_in(
     issue_sign_in(store, pool, client, key)
 }
 
-fn password_auth(
+pub(super) fn password_auth(
     store: &Store,
     pool: &Pool,
     client: &AppClient,
@@ -502,17 +515,14 @@ fn decoy_identity(pool_id: &str, username: &str) -> ApiResult<(Box<str>, Verifie
     Ok((user_id.into_boxed_str(), verifier))
 }
 
-fn srp_initiate(
+/// The SRP start (USERNAME, SRP_A) answered with PASSWORD_VERIFIER: USER_SRP_AUTH, and the
+/// PASSWORD_SRP challenge of a choice-based sign-in. The caller checks the flow is allowed.
+pub(super) fn srp_initiate(
     store: &Store,
     pool: &Pool,
     client: &AppClient,
     params: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
-    require_flow(
-        client,
-        ExplicitAuthFlowsType::AllowUserSrpAuth,
-        "USER_SRP_AUTH",
-    )?;
     let username = param(params, "USERNAME")?;
     let srp_a = param(params, "SRP_A")?;
     let now = store.now_ms();
@@ -664,6 +674,12 @@ fn respond(
         }
         ChallengeNameType::MfaSetup => {
             super::mfa::respond_mfa_setup(store, pool, client, session, responses)
+        }
+        ChallengeNameType::SelectChallenge => {
+            super::user_auth::respond_select(store, pool, client, session, responses)
+        }
+        ChallengeNameType::EmailOtp => {
+            super::user_auth::respond_email_otp(store, pool, client, session, responses)
         }
         other => Err(ApiError::invalid(format!(
             "Challenge {} is not supported for this user pool.",
