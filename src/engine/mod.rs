@@ -62,6 +62,7 @@ mod shared;
 pub mod start;
 mod steps;
 pub mod target;
+mod user_auth;
 
 pub use live::LiveMetrics;
 pub use progress::{RunSink, TracingSink};

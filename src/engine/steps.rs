@@ -38,7 +38,7 @@ pub(super) struct User {
 impl User {
     /// A sign-in step's password: its option (with `${row.COLUMN}` filled from the user's CSV
     /// row), else the user's current one.
-    fn sign_in_password(&self, option: &Option<Secret>) -> String {
+    pub(super) fn sign_in_password(&self, option: &Option<Secret>) -> String {
         let Some(option) = option else {
             return self.password.clone();
         };
@@ -99,7 +99,7 @@ impl IterationState {
 }
 
 /// The user and software token a `mfa: totp` sign-in answers with.
-fn pooled_totp(user: &Option<User>) -> PooledTotp<'_> {
+pub(super) fn pooled_totp(user: &Option<User>) -> PooledTotp<'_> {
     user.as_ref().map(|u| {
         (
             u.username.as_str(),
@@ -196,6 +196,15 @@ async fn step_body(cx: StepCx<'_, '_>) -> Result<(), Failure> {
         StepKind::ConfirmSignUp { via } => confirm_sign_up(cx, via).await,
         StepKind::SrpSignIn { password, mfa } => srp_sign_in(cx, password, *mfa).await,
         StepKind::PasswordSignIn { password, mfa } => password_sign_in(cx, password, *mfa).await,
+        StepKind::UserAuthSignIn {
+            preferred,
+            password,
+            mfa,
+        } => {
+            let (shared, calls, state, index) = (cx.shared, cx.calls, cx.state, cx.index);
+            let how = (*preferred, *mfa);
+            super::user_auth::step(shared, calls, state, index, password, how).await
+        }
         StepKind::AdminSignIn { password } => admin_sign_in(cx, password).await,
         StepKind::Refresh => refresh(cx, false).await,
         StepKind::GetTokensFromRefreshToken => refresh(cx, true).await,
@@ -865,7 +874,7 @@ fn set_password(state: &mut IterationState, new: &str) {
     }
 }
 
-fn store_auth(
+pub(super) fn store_auth(
     state: &mut IterationState,
     index: usize,
     result: Option<AuthenticationResultType>,
