@@ -81,7 +81,10 @@ impl Fixture {
 
     async fn email_otp(&self) -> String {
         let (_, codes) = self.h.codes(&self.pool, "jane").await;
-        codes["EmailOtp"].as_str().expect("an EMAIL_OTP code").to_owned()
+        codes["EmailOtp"]
+            .as_str()
+            .expect("an EMAIL_OTP code")
+            .to_owned()
     }
 }
 
@@ -102,7 +105,9 @@ async fn without_a_preferred_challenge_user_auth_offers_the_available_challenges
     let session = init["Session"].clone();
     assert!(session.is_string());
     let answer = json!({"USERNAME": "jane", "ANSWER": "PASSWORD", "PASSWORD": PASSWORD});
-    let (status, done) = f.respond("SELECT_CHALLENGE", &session, answer.clone()).await;
+    let (status, done) = f
+        .respond("SELECT_CHALLENGE", &session, answer.clone())
+        .await;
     assert_eq!(status, 200, "{done}");
     assert!(tokens(&done), "{done}");
     // The selection is single use.
@@ -115,7 +120,10 @@ async fn without_a_preferred_challenge_user_auth_offers_the_available_challenges
 async fn a_selected_challenge_must_be_one_of_the_available_ones_for_the_sessions_user() {
     let f = fixture(&["PASSWORD"]).await;
     let (_, init) = f.initiate(json!({"USERNAME": "jane"})).await;
-    assert_eq!(init["AvailableChallenges"], json!(["PASSWORD", "PASSWORD_SRP"]));
+    assert_eq!(
+        init["AvailableChallenges"],
+        json!(["PASSWORD", "PASSWORD_SRP"])
+    );
     let (status, refused) = f
         .respond(
             "SELECT_CHALLENGE",
@@ -140,7 +148,9 @@ async fn a_selected_challenge_must_be_one_of_the_available_ones_for_the_sessions
 async fn preferred_password_signs_in_directly_and_a_wrong_password_is_refused() {
     let f = fixture(&["PASSWORD"]).await;
     let (status, done) = f
-        .initiate(json!({"USERNAME": "jane", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}))
+        .initiate(
+            json!({"USERNAME": "jane", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+        )
         .await;
     assert_eq!(status, 200, "{done}");
     assert!(tokens(&done), "{done}");
@@ -203,7 +213,11 @@ async fn email_otp_sends_an_eight_digit_code_that_signs_in_once() {
     assert_eq!(code.len(), 8);
     assert!(code.bytes().all(|b| b.is_ascii_digit()));
     let session = init["Session"].clone();
-    let wrong = if code == "00000000" { "11111111" } else { "00000000" };
+    let wrong = if code == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
     let (status, mismatch) = f
         .respond(
             "EMAIL_OTP",
@@ -231,7 +245,11 @@ async fn email_otp_gives_up_after_three_wrong_codes() {
         .initiate(json!({"USERNAME": "jane", "PREFERRED_CHALLENGE": "EMAIL_OTP"}))
         .await;
     let code = f.email_otp().await;
-    let wrong = if code == "00000000" { "11111111" } else { "00000000" };
+    let wrong = if code == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
     for _ in 0..3 {
         let (_, mismatch) = f
             .respond(
@@ -281,7 +299,10 @@ async fn an_unavailable_preferred_challenge_falls_back_to_select_challenge() {
             .await;
         assert_eq!(status, 200, "{init}");
         assert_eq!(init["ChallengeName"], "SELECT_CHALLENGE", "{preferred}");
-        assert_eq!(init["AvailableChallenges"], json!(["PASSWORD", "PASSWORD_SRP"]));
+        assert_eq!(
+            init["AvailableChallenges"],
+            json!(["PASSWORD", "PASSWORD_SRP"])
+        );
     }
 }
 
@@ -368,14 +389,20 @@ async fn a_password_factor_meets_the_users_totp_challenge_and_email_otp_does_not
         .await;
     assert_eq!(mfa["MfaConfiguration"], "OPTIONAL");
     let (_, signed_in) = f
-        .initiate(json!({"USERNAME": "jane", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}))
+        .initiate(
+            json!({"USERNAME": "jane", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+        )
         .await;
     let access = signed_in["AuthenticationResult"]["AccessToken"].clone();
     let (_, associated) = h
-        .call_json("AssociateSoftwareToken", json!({"AccessToken": access}), false)
+        .call_json(
+            "AssociateSoftwareToken",
+            json!({"AccessToken": access}),
+            false,
+        )
         .await;
-    let secret = cognito_harness::totp::base32_decode(associated["SecretCode"].as_str().unwrap())
-        .unwrap();
+    let secret =
+        cognito_harness::totp::base32_decode(associated["SecretCode"].as_str().unwrap()).unwrap();
     let now = h
         .clock
         .now()
@@ -399,9 +426,14 @@ async fn a_password_factor_meets_the_users_totp_challenge_and_email_otp_does_not
         .await;
     assert_eq!(status, 200);
     let (_, password) = f
-        .initiate(json!({"USERNAME": "jane", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}))
+        .initiate(
+            json!({"USERNAME": "jane", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+        )
         .await;
-    assert_eq!(password["ChallengeName"], "SOFTWARE_TOKEN_MFA", "{password}");
+    assert_eq!(
+        password["ChallengeName"], "SOFTWARE_TOKEN_MFA",
+        "{password}"
+    );
     let (_, otp) = f
         .initiate(json!({"USERNAME": "jane", "PREFERRED_CHALLENGE": "EMAIL_OTP"}))
         .await;

@@ -171,9 +171,7 @@ impl ClientName {
             PoolName::Email
             | PoolName::MfaOptional
             | PoolName::MfaRequired
-            | PoolName::UserAuth => {
-                &[ClientName::Public, ClientName::Secret]
-            }
+            | PoolName::UserAuth => &[ClientName::Public, ClientName::Secret],
         }
     }
 }

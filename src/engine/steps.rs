@@ -38,7 +38,7 @@ pub(super) struct User {
 impl User {
     /// A sign-in step's password: its option (with `${row.COLUMN}` filled from the user's CSV
     /// row), else the user's current one.
-    pub(super) fn sign_in_password(&self, option: &Option<Secret>) -> String {
+    fn sign_in_password(&self, option: &Option<Secret>) -> String {
         let Some(option) = option else {
             return self.password.clone();
         };
@@ -99,7 +99,7 @@ impl IterationState {
 }
 
 /// The user and software token a `mfa: totp` sign-in answers with.
-pub(super) fn pooled_totp(user: &Option<User>) -> PooledTotp<'_> {
+fn pooled_totp(user: &Option<User>) -> PooledTotp<'_> {
     user.as_ref().map(|u| {
         (
             u.username.as_str(),
@@ -201,9 +201,13 @@ async fn step_body(cx: StepCx<'_, '_>) -> Result<(), Failure> {
             password,
             mfa,
         } => {
-            let (shared, calls, state, index) = (cx.shared, cx.calls, cx.state, cx.index);
-            let how = (*preferred, *mfa);
-            super::user_auth::step(shared, calls, state, index, password, how).await
+            let user = cx.state.user.as_ref().ok_or_else(|| missing("user"))?;
+            let (name, password) = (user.username.clone(), user.sign_in_password(password));
+            let how = (*preferred, *mfa, pooled_totp(&cx.state.user));
+            match super::user_auth::sign_in(cx.shared, cx.calls, &name, password, how).await {
+                Ok(result) => store_auth(cx.state, cx.index, result, Some(name)),
+                Err(ended) => ended,
+            }
         }
         StepKind::AdminSignIn { password } => admin_sign_in(cx, password).await,
         StepKind::Refresh => refresh(cx, false).await,
@@ -874,7 +878,7 @@ fn set_password(state: &mut IterationState, new: &str) {
     }
 }
 
-pub(super) fn store_auth(
+fn store_auth(
     state: &mut IterationState,
     index: usize,
     result: Option<AuthenticationResultType>,

@@ -13,11 +13,9 @@ use chrono::Utc;
 use super::calls::{Ended, StepCalls};
 use super::mfa::{PooledTotp, answer_totp};
 use super::shared::{Failure, Shared};
-use super::steps::{IterationState, missing, pooled_totp, store_auth};
 use super::target::read_email_otp;
 use crate::protocol::ParamMap;
 use crate::protocol::ops::*;
-use crate::scenario::Secret;
 use crate::scenario::model::PreferredChallenge;
 use crate::srp::{PasswordVerifierChallenge, SrpClient};
 
@@ -32,40 +30,22 @@ fn unexpected(challenge: Option<&ChallengeNameType>) -> Ended {
     }))
 }
 
-/// The step: signs in the iteration's user and keeps the tokens as the step's.
-pub(super) async fn step(
-    shared: &Shared,
-    calls: &mut StepCalls<'_>,
-    state: &mut IterationState,
-    index: usize,
-    password: &Option<Secret>,
-    (preferred, mfa): (PreferredChallenge, bool),
-) -> Result<(), Failure> {
-    let user = state.user.as_ref().ok_or_else(|| missing("user"))?;
-    let (username, password) = (user.username.clone(), user.sign_in_password(password));
-    let totp = pooled_totp(&state.user);
-    match sign_in(shared, calls, &username, password, preferred, mfa, totp).await {
-        Ok(result) => store_auth(state, index, result, Some(username)),
-        Err(ended) => ended,
-    }
-}
-
-/// One choice-based sign-in of `username`: the tokens it ends with.
-async fn sign_in(
+/// One choice-based sign-in of `username` preferring `preferred` (answering the MFA challenge
+/// with `mfa` and the user's token): the tokens it ends with.
+pub(super) async fn sign_in(
     shared: &Shared,
     calls: &mut StepCalls<'_>,
     username: &str,
     password: String,
-    preferred: PreferredChallenge,
-    mfa: bool,
-    totp: PooledTotp<'_>,
+    (preferred, mfa, totp): (PreferredChallenge, bool, PooledTotp<'_>),
 ) -> Result<Option<AuthenticationResultType>, Ended> {
     let t = &shared.target;
     let (client, app) = (&t.client, &t.app);
     let params = ParamMap::new()
         .with("USERNAME", username)
         .with("PREFERRED_CHALLENGE", preferred.wire());
-    let initiate = |params| client.initiate_auth(app, AuthFlowType::UserAuth, params, Some(username));
+    let initiate =
+        |params| client.initiate_auth(app, AuthFlowType::UserAuth, params, Some(username));
     match preferred {
         PreferredChallenge::Password => {
             let params = params.with("PASSWORD", password);

@@ -11,8 +11,7 @@ use super::setup::check_pattern;
 use crate::quota::QuotaCategory;
 use crate::scenario::doc::{
     ConfirmViaDoc, ExpectDoc, FlowDoc, PreferredChallengeDoc, StepDoc, StepKindDoc, StepOptionsDoc,
-    TokenUseDoc,
-    UserSelectionDoc,
+    TokenUseDoc, UserSelectionDoc,
 };
 use crate::scenario::model::*;
 use crate::scenario::think::Think;

@@ -6,10 +6,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::sign_in::{AuthAnswer, SessionUse, issue_sign_in, open_session, pending_challenge};
+use super::sign_in::{
+    AuthAnswer, SessionUse, issue_sign_in, open_session, pending_challenge, sign_in_user,
+};
+use super::user_auth::FirstFactor;
 use super::{
-    Handle, admin_user, check_secret_hash, check_user_secret_hash, invalid_password, locked,
-    param, record_failure,
+    Handle, admin_user, check_secret_hash, check_user_secret_hash, invalid_password, locked, param,
+    record_failure,
 };
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
@@ -144,7 +147,8 @@ fn initiate(
         // AuthFlowType; AdminInitiateAuth's AuthParameters list USER_AUTH too).
         AuthFlowType::UserAuth => {
             require_flow(client, ExplicitAuthFlowsType::AllowUserAuth, "USER_AUTH")?;
-            super::user_auth::initiate(store, pool, client, params)
+            let start = super::user_auth::initiate(store, pool, client, params)?;
+            first_factor(store, pool, client, start, params)
         }
         AuthFlowType::UserPasswordAuth if !admin => {
             require_flow(
@@ -177,20 +181,32 @@ fn initiate(
     }
 }
 
-/// The user for a sign-in; unknown users per PreventUserExistenceErrors (§8.73, §6.59).
-pub(super) fn sign_in_user(pool: &Pool, client: &AppClient, username: &str) -> ApiResult<Box<str>> {
-    pool.resolve(username).ok_or_else(|| {
-        if client.prevent_user_existence_errors {
-            ApiError::bad_credentials()
-        } else {
-            ApiError::user_not_found()
+/// Runs the first factor a choice-based sign-in chose (`super::user_auth`) with the
+/// parameters that came with the choice: the password factors run here, as the classic flows
+/// do (PASSWORD then NEW_PASSWORD_REQUIRED and MFA; PASSWORD_SRP answered with
+/// PASSWORD_VERIFIER); USER_AUTH "can do username-password and SRP authentication without
+/// other ExplicitAuthFlows permitting them" (ExplicitAuthFlowsType, service model).
+fn first_factor(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    start: FirstFactor,
+    params: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    match start {
+        FirstFactor::Password(key) => {
+            let password = param(params, "PASSWORD")?;
+            check_sign_in_password(pool, &key, password, store.now_ms())?;
+            complete_sign_in(store, pool, client, &key)
         }
-    })
+        FirstFactor::PasswordSrp => srp_initiate(store, pool, client, params),
+        FirstFactor::Answered(answer) => Ok(answer),
+    }
 }
 
 /// After the password: the NEW_PASSWORD_REQUIRED challenge for a FORCE_CHANGE_PASSWORD user,
 /// else the MFA challenge the pool asks for (`super::mfa`), else tokens.
-pub(super) fn complete_sign_in(
+fn complete_sign_in(
     store: &Store,
     pool: &Pool,
     client: &AppClient,
@@ -236,7 +252,7 @@ pub(super) fn complete_sign_in(
     issue_sign_in(store, pool, client, key)
 }
 
-pub(super) fn password_auth(
+fn password_auth(
     store: &Store,
     pool: &Pool,
     client: &AppClient,
@@ -517,7 +533,7 @@ fn decoy_identity(pool_id: &str, username: &str) -> ApiResult<(Box<str>, Verifie
 
 /// The SRP start (USERNAME, SRP_A) answered with PASSWORD_VERIFIER: USER_SRP_AUTH, and the
 /// PASSWORD_SRP challenge of a choice-based sign-in. The caller checks the flow is allowed.
-pub(super) fn srp_initiate(
+fn srp_initiate(
     store: &Store,
     pool: &Pool,
     client: &AppClient,
@@ -676,7 +692,8 @@ fn respond(
             super::mfa::respond_mfa_setup(store, pool, client, session, responses)
         }
         ChallengeNameType::SelectChallenge => {
-            super::user_auth::respond_select(store, pool, client, session, responses)
+            let start = super::user_auth::respond_select(store, pool, client, session, responses)?;
+            first_factor(store, pool, client, start, responses)
         }
         ChallengeNameType::EmailOtp => {
             super::user_auth::respond_email_otp(store, pool, client, session, responses)

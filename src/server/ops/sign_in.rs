@@ -40,6 +40,17 @@ impl AuthAnswer {
     }
 }
 
+/// The user for a sign-in; unknown users per PreventUserExistenceErrors (§8.73, §6.59).
+pub fn sign_in_user(pool: &Pool, client: &AppClient, username: &str) -> ApiResult<Box<str>> {
+    pool.resolve(username).ok_or_else(|| {
+        if client.prevent_user_existence_errors {
+            ApiError::bad_credentials()
+        } else {
+            ApiError::user_not_found()
+        }
+    })
+}
+
 pub fn invalid_session() -> ApiError {
     ApiError::not_authorized("Invalid session for the user.")
 }

@@ -30,10 +30,9 @@
 
 use std::collections::BTreeMap;
 
-use super::auth::{check_sign_in_password, complete_sign_in, sign_in_user, srp_initiate};
 use super::sign_in::{
     AuthAnswer, SessionUse, end_session, invalid_session, issue_sign_in, open_session,
-    pending_challenge,
+    pending_challenge, sign_in_user,
 };
 use super::{check_user_secret_hash, param};
 use crate::protocol::ops::*;
@@ -41,6 +40,17 @@ use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{
     AppClient, ChallengeKind, ChallengePending, EmailOtp, Pool, Status, Store,
 };
+
+/// What a choice-based sign-in goes on with: a password factor, which `auth` runs as the
+/// classic flows run it (it owns the password checks, the SRP start, NEW_PASSWORD_REQUIRED and
+/// MFA), or an answer made here (SELECT_CHALLENGE, the EMAIL_OTP challenge).
+pub enum FirstFactor {
+    /// PASSWORD for the user of this key, with the PASSWORD that came with the choice.
+    Password(Box<str>),
+    /// PASSWORD_SRP with the USERNAME and SRP_A that came with the choice.
+    PasswordSrp,
+    Answered(AuthAnswer),
+}
 
 /// A first-factor challenge this server can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +160,8 @@ fn available(pool: &Pool, key: &str) -> ApiResult<Vec<Choice>> {
                 && u.attribute("email_verified") == Some("true")
         })
         .ok_or_else(ApiError::user_not_found)?;
-    let mfa_required = pool.mfa.read().unwrap_or_else(|e| e.into_inner()).mode == UserPoolMfaType::On;
+    let mfa_required =
+        pool.mfa.read().unwrap_or_else(|e| e.into_inner()).mode == UserPoolMfaType::On;
     let mut out = Vec::new();
     for factor in first_factors(pool) {
         match factor.as_str() {
@@ -169,7 +180,7 @@ pub(super) fn initiate(
     pool: &Pool,
     client: &AppClient,
     params: &BTreeMap<String, String>,
-) -> ApiResult<AuthAnswer> {
+) -> ApiResult<FirstFactor> {
     let username = param(params, "USERNAME")?;
     let key = sign_in_user(pool, client, username)?;
     check_user_secret_hash(
@@ -185,7 +196,7 @@ pub(super) fn initiate(
         .and_then(|p| Choice::parse(p))
         .filter(|c| choices.contains(c));
     match preferred {
-        Some(choice) => start(store, pool, client, &key, choice, params),
+        Some(choice) => start(store, pool, client, &key, choice),
         None => {
             let session = open_session(
                 store,
@@ -194,36 +205,30 @@ pub(super) fn initiate(
                 &key,
                 ChallengeKind::SelectChallenge,
             );
-            Ok(AuthAnswer {
+            Ok(FirstFactor::Answered(AuthAnswer {
                 challenge_name: Some(ChallengeNameType::SelectChallenge),
                 session: Some(session),
                 challenge_parameters: Some(ParamMap::new()),
                 authentication_result: None,
                 available_challenges: Some(choices.iter().map(|c| c.challenge()).collect()),
-            })
+            }))
         }
     }
 }
 
-/// Runs the first factor `choice` for user `key` with the parameters that came with it
-/// (InitiateAuth's AuthParameters or a SELECT_CHALLENGE answer's ChallengeResponses).
+/// Starts the first factor `choice` for user `key`.
 fn start(
     store: &Store,
     pool: &Pool,
     client: &AppClient,
     key: &str,
     choice: Choice,
-    params: &BTreeMap<String, String>,
-) -> ApiResult<AuthAnswer> {
-    match choice {
-        Choice::Password => {
-            let password = param(params, "PASSWORD")?;
-            check_sign_in_password(pool, key, password, store.now_ms())?;
-            complete_sign_in(store, pool, client, key)
-        }
-        Choice::PasswordSrp => srp_initiate(store, pool, client, params),
-        Choice::EmailOtp => send_email_otp(store, pool, client, key),
-    }
+) -> ApiResult<FirstFactor> {
+    Ok(match choice {
+        Choice::Password => FirstFactor::Password(key.into()),
+        Choice::PasswordSrp => FirstFactor::PasswordSrp,
+        Choice::EmailOtp => FirstFactor::Answered(send_email_otp(store, pool, client, key)?),
+    })
 }
 
 /// Opens an EMAIL_OTP challenge and "sends" its code: the code is readable on
@@ -300,7 +305,7 @@ pub(super) fn respond_select(
     client: &AppClient,
     session: Option<&str>,
     responses: &BTreeMap<String, String>,
-) -> ApiResult<AuthAnswer> {
+) -> ApiResult<FirstFactor> {
     let pending = pending_challenge(
         store,
         pool,
@@ -319,7 +324,7 @@ pub(super) fn respond_select(
                 "The challenge {answer} is not available for this user."
             ))
         })?;
-    start(store, pool, client, &pending.user_key, choice, responses)
+    start(store, pool, client, &pending.user_key, choice)
 }
 
 /// Why an EMAIL_OTP code was refused.
