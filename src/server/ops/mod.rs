@@ -11,7 +11,10 @@
 //! the handlers live in one file per feature area, named as in `protocol/ops/`:
 //! `signup`, `auth`, `account`, `admin_users`, `attributes`, `groups`, `mfa`, `pools`,
 //! `clients`, `listing`, `pool_settings`, with `users` for creating a user (shared by sign-up,
-//! AdminCreateUser and seeding) and `paging` for the page tokens of the list operations.
+//! AdminCreateUser and seeding), `paging` for the page tokens of the list operations,
+//! `sign_in` for what every sign-in path shares (its answer, its challenge sessions, issuing
+//! tokens) and `user_auth` for choice-based sign-in (USER_AUTH), whose password factors
+//! `auth` runs.
 
 use std::collections::BTreeMap;
 
