@@ -77,7 +77,8 @@ fn every_example_scenario_loads_and_validates() {
             "own-pool.yaml",
             "profile-rotation.yaml",
             "quickstart.yaml",
-            "signup-storm.yaml"
+            "signup-storm.yaml",
+            "user-auth.yaml"
         ]
     );
 }

@@ -319,6 +319,8 @@ fn default_code_capture() -> String {
 pub enum CodeKind {
     ConfirmSignUp,
     ConfirmForgotPassword,
+    /// The code of the user's pending EMAIL_OTP sign-in (choice-based sign-in).
+    EmailOtp,
 }
 
 #[derive(Debug, Clone, Deserialize)]

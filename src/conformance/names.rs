@@ -88,6 +88,10 @@ pub enum PoolName {
     MfaOptional,
     /// As `mfa_optional` with MFA `ON` (required).
     MfaRequired,
+    /// Choice-based sign-in: as `main` without OAuth, with `AutoVerifiedAttributes: [email]`
+    /// and `Policies.SignInPolicy.AllowedFirstAuthFactors: [PASSWORD, EMAIL_OTP]`; its
+    /// clients also allow `ALLOW_USER_AUTH`.
+    UserAuth,
 }
 
 impl PoolName {
@@ -97,6 +101,7 @@ impl PoolName {
             PoolName::Email => "email",
             PoolName::MfaOptional => "mfa_optional",
             PoolName::MfaRequired => "mfa_required",
+            PoolName::UserAuth => "user_auth",
         }
     }
 }
@@ -163,9 +168,10 @@ impl ClientName {
                 ClientName::Oauth,
                 ClientName::Code,
             ],
-            PoolName::Email | PoolName::MfaOptional | PoolName::MfaRequired => {
-                &[ClientName::Public, ClientName::Secret]
-            }
+            PoolName::Email
+            | PoolName::MfaOptional
+            | PoolName::MfaRequired
+            | PoolName::UserAuth => &[ClientName::Public, ClientName::Secret],
         }
     }
 }

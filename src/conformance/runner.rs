@@ -81,7 +81,12 @@ fn str_at(v: &Value, pointer: &str) -> Option<String> {
 }
 
 /// The CreateUserPoolClient request of fixture client `name`.
-fn client_request(pool_id: &str, run: &str, name: ClientName) -> CreateUserPoolClientRequest {
+fn client_request(
+    pool_id: &str,
+    pool: PoolName,
+    run: &str,
+    name: ClientName,
+) -> CreateUserPoolClientRequest {
     let mut request =
         CreateUserPoolClientRequest::new(pool_id, format!("ch-{run}-{}", name.as_str()));
     request.enable_token_revocation = Some(true);
@@ -94,6 +99,11 @@ fn client_request(pool_id: &str, run: &str, name: ClientName) -> CreateUserPoolC
                 PreventUserExistenceErrorTypes::Legacy
             });
             request.generate_secret = Some(name == ClientName::Secret);
+            if pool == PoolName::UserAuth {
+                if let Some(flows) = request.explicit_auth_flows.as_mut() {
+                    flows.push(ExplicitAuthFlowsType::AllowUserAuth);
+                }
+            }
         }
         ClientName::DefaultFlows => {}
         ClientName::Oauth => {
@@ -135,6 +145,15 @@ fn pool_request(run: &str, pool: PoolName) -> CreateUserPoolRequest {
         request.username_attributes = Some(vec![PoolAttributeType::Email]);
         request.auto_verified_attributes = Some(vec![PoolAttributeType::Email]);
     }
+    if pool == PoolName::UserAuth {
+        request.auto_verified_attributes = Some(vec![PoolAttributeType::Email]);
+        request
+            .policies
+            .get_or_insert_with(Default::default)
+            .sign_in_policy = Some(crate::protocol::ops::SignInPolicyType {
+            allowed_first_auth_factors: Some(vec!["PASSWORD".into(), "EMAIL_OTP".into()]),
+        });
+    }
     request
 }
 
@@ -143,7 +162,7 @@ fn mfa_mode(pool: PoolName) -> Option<UserPoolMfaType> {
     match pool {
         PoolName::MfaOptional => Some(UserPoolMfaType::Optional),
         PoolName::MfaRequired => Some(UserPoolMfaType::On),
-        PoolName::Main | PoolName::Email => None,
+        PoolName::Main | PoolName::Email | PoolName::UserAuth => None,
     }
 }
 
@@ -205,7 +224,7 @@ pub(super) async fn provision_pool(
         let result = match (&oauth_error, name) {
             _ if mfa_error.is_some() => Err(mfa_error.clone().unwrap_or_default()),
             (Some(e), ClientName::Oauth | ClientName::Code) => Err(e.clone()),
-            _ => admin(client, &client_request(&id, run, name))
+            _ => admin(client, &client_request(&id, pool, run, name))
                 .await
                 .and_then(|v| {
                     let id = str_at(&v, "/UserPoolClient/ClientId")

@@ -12,7 +12,8 @@
 //! - [`iteration`]: one iteration: its user, its steps in order, its timing and outcome;
 //! - `steps`: one function per step kind, and the state steps hand on; `calls`: the timing and
 //!   recording of a step's requests; `shared`: what every VU
-//!   shares, and how a failed call counts;
+//!   shares, and how a failed call counts; `user_auth`: the requests of a choice-based
+//!   (USER_AUTH) sign-in, `mfa`: the SOFTWARE_TOKEN_MFA answer;
 //! - [`target`]: the target, set-up and clean-up; [`enrol`]: TOTP enrolment of the setup users
 //!   and the code a sign-in answers SOFTWARE_TOKEN_MFA with;
 //! - [`progress`]: live progress and notices, handed to the caller's [`RunSink`];
@@ -62,6 +63,7 @@ mod shared;
 pub mod start;
 mod steps;
 pub mod target;
+mod user_auth;
 
 pub use live::LiveMetrics;
 pub use progress::{RunSink, TracingSink};

@@ -196,6 +196,19 @@ async fn step_body(cx: StepCx<'_, '_>) -> Result<(), Failure> {
         StepKind::ConfirmSignUp { via } => confirm_sign_up(cx, via).await,
         StepKind::SrpSignIn { password, mfa } => srp_sign_in(cx, password, *mfa).await,
         StepKind::PasswordSignIn { password, mfa } => password_sign_in(cx, password, *mfa).await,
+        StepKind::UserAuthSignIn {
+            preferred,
+            password,
+            mfa,
+        } => {
+            let user = cx.state.user.as_ref().ok_or_else(|| missing("user"))?;
+            let (name, password) = (user.username.clone(), user.sign_in_password(password));
+            let how = (*preferred, *mfa, pooled_totp(&cx.state.user));
+            match super::user_auth::sign_in(cx.shared, cx.calls, &name, password, how).await {
+                Ok(result) => store_auth(cx.state, cx.index, result, Some(name)),
+                Err(ended) => ended,
+            }
+        }
         StepKind::AdminSignIn { password } => admin_sign_in(cx, password).await,
         StepKind::Refresh => refresh(cx, false).await,
         StepKind::GetTokensFromRefreshToken => refresh(cx, true).await,

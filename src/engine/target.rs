@@ -229,6 +229,11 @@ pub struct PoolNeeds {
     pub refresh_rotation: bool,
     /// `setup: { mfa: totp }`: MFA optional with software tokens (SetUserPoolMfaConfig).
     pub totp: bool,
+    /// Some step is `user_auth_sign_in`: the user client allows ALLOW_USER_AUTH.
+    pub user_auth: bool,
+    /// Some `user_auth_sign_in` prefers EMAIL_OTP: the pool allows the EMAIL_OTP first factor
+    /// and provisioned users get a verified email address.
+    pub email_otp: bool,
 }
 
 impl PoolNeeds {
@@ -252,6 +257,20 @@ impl PoolNeeds {
                 rotating && !steps.any(|s| matches!(s.kind, StepKind::Refresh))
             },
             totp: scenario.setup.mfa_totp,
+            user_auth: scenario
+                .flows
+                .iter()
+                .flat_map(|f| &f.steps)
+                .any(|s| matches!(s.kind, StepKind::UserAuthSignIn { .. })),
+            email_otp: scenario.flows.iter().flat_map(|f| &f.steps).any(|s| {
+                matches!(
+                    s.kind,
+                    StepKind::UserAuthSignIn {
+                        preferred: crate::scenario::model::PreferredChallenge::EmailOtp,
+                        ..
+                    }
+                )
+            }),
         }
     }
 }
@@ -266,8 +285,19 @@ pub async fn create_pool(
     run_id: &str,
     needs: PoolNeeds,
 ) -> Result<(String, AppClient, Option<AppClient>), EngineError> {
+    let mut pool_request = CreateUserPoolRequest::named(format!("harness-{run_id}"));
+    if needs.email_otp {
+        // Signed-up users' addresses are verified at confirmation.
+        pool_request.auto_verified_attributes = Some(vec![PoolAttributeType::Email]);
+        pool_request.policies = Some(UserPoolPolicyType {
+            password_policy: None,
+            sign_in_policy: Some(SignInPolicyType {
+                allowed_first_auth_factors: Some(vec!["PASSWORD".into(), "EMAIL_OTP".into()]),
+            }),
+        });
+    }
     let pool = client
-        .create_user_pool(&CreateUserPoolRequest::named(format!("harness-{run_id}")))
+        .create_user_pool(&pool_request)
         .await
         .map_err(|e| setup_error(op_names::CreateUserPool, e))?;
     let pool_id = pool
@@ -290,6 +320,11 @@ pub async fn create_pool(
     let mut user_client =
         CreateUserPoolClientRequest::new(&pool_id, "harness-users").with_user_flows();
     user_client.enable_token_revocation = Some(true);
+    if needs.user_auth {
+        if let Some(flows) = user_client.explicit_auth_flows.as_mut() {
+            flows.push(ExplicitAuthFlowsType::AllowUserAuth);
+        }
+    }
     if needs.refresh_rotation {
         user_client.refresh_token_rotation = Some(RefreshTokenRotationType {
             feature: FeatureType::Enabled,
@@ -405,13 +440,23 @@ pub fn username_from(pattern: &str, run_id: &str, flow: &str, n: u64) -> String 
         .replace("{n}", &n.to_string())
 }
 
-/// Reads the latest confirmation codes of a user from the reference server.
-pub async fn read_codes(
+/// The codes `_harness/codes` shows for a user.
+#[derive(serde::Deserialize)]
+struct HarnessCodes {
+    #[serde(rename = "ConfirmSignUp")]
+    confirm_sign_up: Option<String>,
+    #[serde(rename = "ConfirmForgotPassword")]
+    confirm_forgot_password: Option<String>,
+    #[serde(rename = "EmailOtp", default)]
+    email_otp: Option<String>,
+}
+
+async fn fetch_codes(
     client: &CognitoClient,
     base: &url::Url,
     pool_id: &str,
     username: &str,
-) -> Result<(Option<String>, Option<String>), CallError> {
+) -> Result<HarnessCodes, CallError> {
     let url =
         crate::protocol::endpoints::join_segments(base, &["_harness", "codes", pool_id, username]);
     let raw = client.execute(client.http().get(url)).await?;
@@ -422,19 +467,34 @@ pub async fn read_codes(
             &raw.body,
         ));
     }
-    #[derive(serde::Deserialize)]
-    struct Codes {
-        #[serde(rename = "ConfirmSignUp")]
-        confirm_sign_up: Option<String>,
-        #[serde(rename = "ConfirmForgotPassword")]
-        confirm_forgot_password: Option<String>,
-    }
-    let codes: Codes = serde_json::from_slice(&raw.body).map_err(|e| CallError::Decode {
+    serde_json::from_slice(&raw.body).map_err(|e| CallError::Decode {
         operation: "_harness/codes".into(),
         status: raw.status,
         detail: crate::protocol::error::describe_json_error(&e),
-    })?;
+    })
+}
+
+/// Reads the latest confirmation codes of a user from the reference server.
+pub async fn read_codes(
+    client: &CognitoClient,
+    base: &url::Url,
+    pool_id: &str,
+    username: &str,
+) -> Result<(Option<String>, Option<String>), CallError> {
+    let codes = fetch_codes(client, base, pool_id, username).await?;
     Ok((codes.confirm_sign_up, codes.confirm_forgot_password))
+}
+
+/// Reads the code of a user's pending EMAIL_OTP sign-in from the reference server.
+pub async fn read_email_otp(
+    client: &CognitoClient,
+    base: &url::Url,
+    pool_id: &str,
+    username: &str,
+) -> Result<Option<String>, CallError> {
+    Ok(fetch_codes(client, base, pool_id, username)
+        .await?
+        .email_otp)
 }
 
 /// Creates (or reads) the setup users of `shard`'s range, paced at `setup.rate` users per
@@ -464,6 +524,7 @@ pub async fn provision_users(
             })
             .collect()),
         UserSource::Provision { method, .. } => {
+            let email_otp = PoolNeeds::of(scenario).email_otp;
             let rate = if setup.rate.is_finite() && setup.rate > 0.0 {
                 setup.rate
             } else {
@@ -485,6 +546,7 @@ pub async fn provision_users(
                 });
                 users.push(user.clone());
                 let totp = setup.mfa_totp;
+                let attributes = email_attributes(email_otp, &username);
                 tokio::time::sleep_until(start + interval.mul_f64(local as f64)).await;
                 let client = target.client.clone();
                 let pool_id = target.pool_id.clone();
@@ -501,6 +563,7 @@ pub async fn provision_users(
                         method,
                         &username,
                         &password,
+                        attributes,
                     )
                     .await?;
                     if totp {
@@ -526,6 +589,22 @@ pub async fn provision_users(
     }
 }
 
+/// The attributes a provisioned user gets: with `email_otp` (a `user_auth_sign_in` step
+/// prefers EMAIL_OTP, which needs a verified email address) an address of the reserved
+/// `example.com` domain (RFC 2606), or the user name when it is one.
+fn email_attributes(email_otp: bool, username: &str) -> Vec<AttributeType> {
+    if !email_otp {
+        return Vec::new();
+    }
+    let email = if username.contains('@') {
+        username.to_owned()
+    } else {
+        format!("{username}@example.com")
+    };
+    vec![AttributeType::new("email", email)]
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn create_user(
     client: &CognitoClient,
     pool_id: &str,
@@ -534,15 +613,23 @@ async fn create_user(
     method: crate::scenario::model::ProvisionMethod,
     username: &str,
     password: &str,
+    attributes: Vec<AttributeType>,
 ) -> Result<(), EngineError> {
     use crate::scenario::model::ProvisionMethod;
     match method {
         ProvisionMethod::Admin => {
+            // An admin-created address is verified when it says so (AdminCreateUser
+            // `email_verified`); the pool verifies a signed-up one at confirmation.
+            let mut admin_attributes = attributes.clone();
+            if !attributes.is_empty() {
+                admin_attributes.push(AttributeType::new("email_verified", "true"));
+            }
             client
                 .admin_create_user(&AdminCreateUserRequest {
                     user_pool_id: pool_id.to_owned(),
                     username: username.to_owned(),
                     message_action: Some(MessageActionType::Suppress),
+                    user_attributes: (!admin_attributes.is_empty()).then_some(admin_attributes),
                     ..Default::default()
                 })
                 .await
@@ -554,7 +641,7 @@ async fn create_user(
         }
         ProvisionMethod::SignUp => {
             client
-                .sign_up(app, username, password, Vec::new())
+                .sign_up(app, username, password, attributes)
                 .await
                 .map_err(|e| setup_error("setup: SignUp", e))?;
             let base = codes.ok_or_else(|| {

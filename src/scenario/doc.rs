@@ -232,6 +232,15 @@ pub enum MfaDoc {
     Totp,
 }
 
+/// `preferred:` of `user_auth_sign_in`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreferredChallengeDoc {
+    Password,
+    PasswordSrp,
+    EmailOtp,
+}
+
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProvisionMethodDoc {
@@ -386,6 +395,7 @@ pub struct StepOptionsDoc {
     pub filter: Option<Spanned<String>>,
     pub limit: Option<Spanned<i64>>,
     pub mfa: Option<Spanned<MfaDoc>>,
+    pub preferred: Option<Spanned<PreferredChallengeDoc>>,
 }
 
 /// One step: its kind and options.
@@ -474,6 +484,12 @@ step_kinds! {
     ConfirmSignUp = "confirm_sign_up" => ConfirmSignUpOptions { via: Spanned<ConfirmViaDoc> }
     SrpSignIn = "srp_sign_in" => SrpSignInOptions { password: Spanned<String>, capture: Spanned<String>, mfa: Spanned<MfaDoc> }
     PasswordSignIn = "password_sign_in" => PasswordSignInOptions { password: Spanned<String>, capture: Spanned<String>, mfa: Spanned<MfaDoc> }
+    UserAuthSignIn = "user_auth_sign_in" => UserAuthSignInOptions {
+        preferred: Spanned<PreferredChallengeDoc>,
+        password: Spanned<String>,
+        capture: Spanned<String>,
+        mfa: Spanned<MfaDoc>,
+    }
     AdminSignIn = "admin_sign_in" => AdminSignInOptions { password: Spanned<String>, capture: Spanned<String> }
     Refresh = "refresh" => RefreshOptions { tokens: Spanned<String>, capture: Spanned<String> }
     GetUser = "get_user" => GetUserOptions { tokens: Spanned<String> }

@@ -436,6 +436,15 @@ pub enum StepKind {
         password: Option<Secret>,
         mfa: bool,
     },
+    /// Choice-based sign-in (USER_AUTH) with PREFERRED_CHALLENGE `preferred`: InitiateAuth,
+    /// then RespondToAuthChallenge for PASSWORD_VERIFIER (`password_srp`) or EMAIL_OTP
+    /// (`email_otp`, the code read from the embedded target), then SOFTWARE_TOKEN_MFA with
+    /// `mfa: totp` after a password factor.
+    UserAuthSignIn {
+        preferred: PreferredChallenge,
+        password: Option<Secret>,
+        mfa: bool,
+    },
     /// ADMIN_USER_PASSWORD_AUTH: AdminInitiateAuth.
     AdminSignIn {
         password: Option<Secret>,
@@ -488,6 +497,28 @@ pub enum StepKind {
     },
 }
 
+/// The `preferred` challenge of a `user_auth_sign_in` step (its PREFERRED_CHALLENGE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreferredChallenge {
+    /// PASSWORD, sent with the password: tokens (or the MFA challenge) at once.
+    Password,
+    /// PASSWORD_SRP, sent with SRP_A: PASSWORD_VERIFIER follows.
+    PasswordSrp,
+    /// EMAIL_OTP: the EMAIL_OTP challenge follows, answered with the emailed code.
+    EmailOtp,
+}
+
+impl PreferredChallenge {
+    /// The PREFERRED_CHALLENGE value on the wire.
+    pub fn wire(self) -> &'static str {
+        match self {
+            Self::Password => "PASSWORD",
+            Self::PasswordSrp => "PASSWORD_SRP",
+            Self::EmailOtp => "EMAIL_OTP",
+        }
+    }
+}
+
 /// Pseudo-operation for the managed-login authorization-code exchange; the guide's category
 /// table has no row for it.
 pub const AUTHORIZATION_CODE_OPERATION: &str = "oauth2/token:authorization_code";
@@ -519,6 +550,7 @@ impl StepKind {
             Self::ConfirmSignUp { .. } => "confirm_sign_up",
             Self::SrpSignIn { .. } => "srp_sign_in",
             Self::PasswordSignIn { .. } => "password_sign_in",
+            Self::UserAuthSignIn { .. } => "user_auth_sign_in",
             Self::AdminSignIn { .. } => "admin_sign_in",
             Self::Refresh => "refresh",
             Self::GetTokensFromRefreshToken => "get_tokens_from_refresh_token",
@@ -556,6 +588,33 @@ impl StepKind {
             ],
             Self::PasswordSignIn { mfa: true, .. } => &["InitiateAuth", "RespondToAuthChallenge"],
             Self::PasswordSignIn { mfa: false, .. } | Self::Refresh => &["InitiateAuth"],
+            // One RespondToAuthChallenge per challenge round after InitiateAuth: the PASSWORD
+            // factor completes in InitiateAuth, PASSWORD_SRP answers PASSWORD_VERIFIER, EMAIL_OTP
+            // answers EMAIL_OTP; `mfa: totp` adds SOFTWARE_TOKEN_MFA after a password factor.
+            Self::UserAuthSignIn {
+                preferred: PreferredChallenge::Password,
+                mfa: false,
+                ..
+            } => &["InitiateAuth"],
+            Self::UserAuthSignIn {
+                preferred: PreferredChallenge::Password,
+                mfa: true,
+                ..
+            }
+            | Self::UserAuthSignIn {
+                preferred: PreferredChallenge::PasswordSrp | PreferredChallenge::EmailOtp,
+                mfa: false,
+                ..
+            } => &["InitiateAuth", "RespondToAuthChallenge"],
+            Self::UserAuthSignIn {
+                preferred: PreferredChallenge::PasswordSrp | PreferredChallenge::EmailOtp,
+                mfa: true,
+                ..
+            } => &[
+                "InitiateAuth",
+                "RespondToAuthChallenge",
+                "RespondToAuthChallenge",
+            ],
             Self::AdminSignIn { .. } => &["AdminInitiateAuth"],
             Self::GetTokensFromRefreshToken => &["GetTokensFromRefreshToken"],
             Self::GetUser => &["GetUser"],
@@ -593,6 +652,7 @@ impl StepKind {
             self,
             Self::SrpSignIn { .. }
                 | Self::PasswordSignIn { .. }
+                | Self::UserAuthSignIn { .. }
                 | Self::AdminSignIn { .. }
                 | Self::ForgotPassword { .. }
                 | Self::AuthorizationCodePkce { .. }
@@ -605,6 +665,7 @@ impl StepKind {
         match self {
             Self::SrpSignIn { .. }
             | Self::PasswordSignIn { .. }
+            | Self::UserAuthSignIn { .. }
             | Self::AdminSignIn { .. }
             | Self::Refresh
             | Self::GetTokensFromRefreshToken => Some(ProducedTokens {

@@ -88,13 +88,9 @@ async fn codes(
         );
     }
     match ops::codes(&store, &pool, &username) {
-        Ok((confirm, forgot, attribute)) => {
-            let body = serde_json::json!({
-                "ConfirmSignUp": confirm,
-                "ConfirmForgotPassword": forgot,
-                "VerifyUserAttribute": attribute,
-            });
-            let mut r = (StatusCode::OK, body.to_string()).into_response();
+        Ok(issued) => {
+            let body = serde_json::to_string(&issued).unwrap_or_default();
+            let mut r = (StatusCode::OK, body).into_response();
             r.headers_mut().insert(
                 http::header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),

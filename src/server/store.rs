@@ -194,6 +194,45 @@ pub struct User {
     pub groups: Vec<Box<str>>,
     /// Software-token MFA ([`super::mfa::UserMfa`]), allocated at the first AssociateSoftwareToken.
     pub mfa: Option<Box<super::mfa::UserMfa>>,
+    /// The code of the user's pending EMAIL_OTP sign-in (boxed: most users never have one).
+    pub email_otp: Option<Box<EmailOtp>>,
+}
+
+/// The one-time code of a choice-based EMAIL_OTP sign-in: eight digits (fixed length, an
+/// Amazon Cognito answer in aws-amplify/amplify-js#14428), valid while its sign-in session is
+/// (the client's AuthSessionValidity), single use, and given up after
+/// [`EmailOtp::MAX_FAILURES`] wrong answers.
+#[derive(Debug, Clone)]
+pub struct EmailOtp {
+    pub digits: [u8; 8],
+    pub expires_ms: i64,
+    /// The session the code was sent for: another sign-in's session cannot use it.
+    pub session: Box<str>,
+    pub failures: u8,
+}
+
+impl EmailOtp {
+    /// Wrong codes before the code and its session are given up. ⚠ No source names Cognito's
+    /// number; three is ours (a guess is one in 10^8 per try either way).
+    pub const MAX_FAILURES: u8 = 3;
+
+    pub fn random(now_ms: i64, validity_ms: i64, session: &str) -> Self {
+        let mut rng = rand::rng();
+        let mut digits = [0u8; 8];
+        for d in &mut digits {
+            *d = b'0' + rng.random_range(0..10u8);
+        }
+        EmailOtp {
+            digits,
+            expires_ms: now_ms + validity_ms,
+            session: session.into(),
+            failures: 0,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.digits).unwrap_or("")
+    }
 }
 
 impl User {
@@ -488,6 +527,10 @@ pub enum ChallengeKind {
     MfaSetup,
     /// MFA_SETUP after a successful VerifySoftwareToken: RespondToAuthChallenge completes it.
     MfaSetupVerified,
+    /// SELECT_CHALLENGE of a choice-based (USER_AUTH) sign-in.
+    SelectChallenge,
+    /// EMAIL_OTP of a choice-based sign-in: the code is the user's [`User::email_otp`].
+    EmailOtp,
 }
 
 /// A pending challenge with a `Session` (NEW_PASSWORD_REQUIRED, the MFA challenges).

@@ -242,6 +242,7 @@ pub(super) async fn do_code(
             let key = match step.kind {
                 CodeKind::ConfirmSignUp => "ConfirmSignUp",
                 CodeKind::ConfirmForgotPassword => "ConfirmForgotPassword",
+                CodeKind::EmailOtp => "EmailOtp",
             };
             answer
                 .body

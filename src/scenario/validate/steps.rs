@@ -10,8 +10,8 @@ use super::load::check_load;
 use super::setup::check_pattern;
 use crate::quota::QuotaCategory;
 use crate::scenario::doc::{
-    ConfirmViaDoc, ExpectDoc, FlowDoc, StepDoc, StepKindDoc, StepOptionsDoc, TokenUseDoc,
-    UserSelectionDoc,
+    ConfirmViaDoc, ExpectDoc, FlowDoc, PreferredChallengeDoc, StepDoc, StepKindDoc, StepOptionsDoc,
+    TokenUseDoc, UserSelectionDoc,
 };
 use crate::scenario::model::*;
 use crate::scenario::think::Think;
@@ -364,6 +364,18 @@ impl FlowState<'_> {
                     mfa: o.mfa.is_some(),
                 },
                 StepKindDoc::PasswordSignIn => StepKind::PasswordSignIn {
+                    password: row_password(c, ok),
+                    mfa: o.mfa.is_some(),
+                },
+                StepKindDoc::UserAuthSignIn => StepKind::UserAuthSignIn {
+                    // Default: PASSWORD, the factor every pool allows.
+                    preferred: match o.preferred.as_ref().map(|p| p.value) {
+                        None | Some(PreferredChallengeDoc::Password) => {
+                            PreferredChallenge::Password
+                        }
+                        Some(PreferredChallengeDoc::PasswordSrp) => PreferredChallenge::PasswordSrp,
+                        Some(PreferredChallengeDoc::EmailOtp) => PreferredChallenge::EmailOtp,
+                    },
                     password: row_password(c, ok),
                     mfa: o.mfa.is_some(),
                 },
@@ -722,6 +734,21 @@ fn check_capability(
         } if !caps.read_codes => Some((
             "confirming with the code needs the code, which a remote pool sends by email or SMS",
             "use `confirm_sign_up: { via: admin }` (AdminConfirmSignUp) with `admin: aws` or `admin: env`",
+        )),
+        StepKind::UserAuthSignIn {
+            preferred: PreferredChallenge::EmailOtp,
+            mfa: true,
+            ..
+        } => Some((
+            "`mfa: totp` answers the MFA challenge of a password sign-in, and an EMAIL_OTP sign-in meets none",
+            "remove `mfa`, or use `preferred: password` or `preferred: password_srp`",
+        )),
+        StepKind::UserAuthSignIn {
+            preferred: PreferredChallenge::EmailOtp,
+            ..
+        } if !caps.read_codes => Some((
+            "`preferred: email_otp` needs the emailed code, which a remote pool sends by email",
+            "use `preferred: password` or `preferred: password_srp`, or run against the embedded target",
         )),
         StepKind::ForgotPassword { confirm: true, .. } if !caps.read_codes => Some((
             "`confirm: true` needs the reset code, which a remote pool sends by email or SMS",

@@ -6,15 +6,18 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::sign_in::{AuthAnswer, issue_sign_in};
+use super::sign_in::{
+    AuthAnswer, SessionUse, issue_sign_in, open_session, pending_challenge, sign_in_user,
+};
+use super::user_auth::FirstFactor;
 use super::{
-    Handle, admin_user, check_secret_hash, check_user_secret_hash, invalid_password, locked,
-    missing, param, record_failure,
+    Handle, admin_user, check_secret_hash, check_user_secret_hash, invalid_password, locked, param,
+    record_failure,
 };
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::store::{
-    AppClient, ChallengeKind, ChallengePending, Pool, SrpPending, Status, Store, random_token,
+    AppClient, ChallengeKind, ChallengePending, Pool, SrpPending, Status, Store,
 };
 use crate::server::tokens;
 use crate::srp::{PasswordVerifierResponse, ServerSession, SrpError, Verifier};
@@ -117,7 +120,7 @@ impl Handle for AdminInitiateAuthRequest {
             session: a.session.map(Into::into),
             challenge_parameters: a.challenge_parameters,
             authentication_result: a.authentication_result,
-            available_challenges: None,
+            available_challenges: a.available_challenges,
         })
     }
 }
@@ -132,7 +135,21 @@ fn initiate(
 ) -> ApiResult<AuthAnswer> {
     let not_supported = || ApiError::invalid("Initiate Auth method not supported.");
     match flow {
-        AuthFlowType::UserSrpAuth => srp_initiate(store, pool, client, params),
+        AuthFlowType::UserSrpAuth => {
+            require_flow(
+                client,
+                ExplicitAuthFlowsType::AllowUserSrpAuth,
+                "USER_SRP_AUTH",
+            )?;
+            srp_initiate(store, pool, client, params)
+        }
+        // Choice-based sign-in, in InitiateAuth and AdminInitiateAuth alike (service model
+        // AuthFlowType; AdminInitiateAuth's AuthParameters list USER_AUTH too).
+        AuthFlowType::UserAuth => {
+            require_flow(client, ExplicitAuthFlowsType::AllowUserAuth, "USER_AUTH")?;
+            let start = super::user_auth::initiate(store, pool, client, params)?;
+            first_factor(store, pool, client, start, params)
+        }
         AuthFlowType::UserPasswordAuth if !admin => {
             require_flow(
                 client,
@@ -164,15 +181,27 @@ fn initiate(
     }
 }
 
-/// The user for a sign-in; unknown users per PreventUserExistenceErrors (§8.73, §6.59).
-fn sign_in_user(pool: &Pool, client: &AppClient, username: &str) -> ApiResult<Box<str>> {
-    pool.resolve(username).ok_or_else(|| {
-        if client.prevent_user_existence_errors {
-            ApiError::bad_credentials()
-        } else {
-            ApiError::user_not_found()
+/// Runs the first factor a choice-based sign-in chose (`super::user_auth`) with the
+/// parameters that came with the choice: the password factors run here, as the classic flows
+/// do (PASSWORD then NEW_PASSWORD_REQUIRED and MFA; PASSWORD_SRP answered with
+/// PASSWORD_VERIFIER); USER_AUTH "can do username-password and SRP authentication without
+/// other ExplicitAuthFlows permitting them" (ExplicitAuthFlowsType, service model).
+fn first_factor(
+    store: &Store,
+    pool: &Pool,
+    client: &AppClient,
+    start: FirstFactor,
+    params: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    match start {
+        FirstFactor::Password(key) => {
+            let password = param(params, "PASSWORD")?;
+            check_sign_in_password(pool, &key, password, store.now_ms())?;
+            complete_sign_in(store, pool, client, &key)
         }
-    })
+        FirstFactor::PasswordSrp => srp_initiate(store, pool, client, params),
+        FirstFactor::Answered(answer) => Ok(answer),
+    }
 }
 
 /// After the password: the NEW_PASSWORD_REQUIRED challenge for a FORCE_CHANGE_PASSWORD user,
@@ -183,7 +212,6 @@ fn complete_sign_in(
     client: &AppClient,
     key: &str,
 ) -> ApiResult<AuthAnswer> {
-    let now = store.now_ms();
     let status = pool.with_user(key, |u| {
         (u.status, u.username.clone(), u.attributes.clone())
     });
@@ -191,18 +219,12 @@ fn complete_sign_in(
         return Err(ApiError::user_not_found());
     };
     if status == Status::ForceChangePassword {
-        let session = random_token(96);
-        store.challenges.insert_expiring(
-            session.clone(),
-            ChallengePending {
-                pool_id: pool.id.clone(),
-                client_id: client.id.clone(),
-                user_key: key.into(),
-                kind: ChallengeKind::NewPasswordRequired,
-                expires_ms: now + client.auth_session_validity_mins * 60_000,
-            },
-            now,
-            |p| p.expires_ms,
+        let session = open_session(
+            store,
+            pool,
+            &client.id,
+            key,
+            ChallengeKind::NewPasswordRequired,
         );
         let user_attributes: serde_json::Map<String, serde_json::Value> = attributes
             .iter()
@@ -221,6 +243,7 @@ fn complete_sign_in(
             session: Some(session),
             challenge_parameters: Some(params),
             authentication_result: None,
+            available_challenges: None,
         });
     }
     if let Some(challenge) = super::mfa::second_factor_challenge(store, pool, client, key)? {
@@ -326,6 +349,7 @@ fn refresh(
         session: None,
         challenge_parameters: Some(ParamMap::new()),
         authentication_result: Some(result),
+        available_challenges: None,
     })
 }
 
@@ -507,17 +531,14 @@ fn decoy_identity(pool_id: &str, username: &str) -> ApiResult<(Box<str>, Verifie
     Ok((user_id.into_boxed_str(), verifier))
 }
 
+/// The SRP start (USERNAME, SRP_A) answered with PASSWORD_VERIFIER: USER_SRP_AUTH, and the
+/// PASSWORD_SRP challenge of a choice-based sign-in. The caller checks the flow is allowed.
 fn srp_initiate(
     store: &Store,
     pool: &Pool,
     client: &AppClient,
     params: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
-    require_flow(
-        client,
-        ExplicitAuthFlowsType::AllowUserSrpAuth,
-        "USER_SRP_AUTH",
-    )?;
     let username = param(params, "USERNAME")?;
     let srp_a = param(params, "SRP_A")?;
     let now = store.now_ms();
@@ -599,6 +620,7 @@ fn srp_initiate(
         session: None,
         challenge_parameters: Some(params),
         authentication_result: None,
+        available_challenges: None,
     })
 }
 
@@ -668,6 +690,13 @@ fn respond(
         }
         ChallengeNameType::MfaSetup => {
             super::mfa::respond_mfa_setup(store, pool, client, session, responses)
+        }
+        ChallengeNameType::SelectChallenge => {
+            let start = super::user_auth::respond_select(store, pool, client, session, responses)?;
+            first_factor(store, pool, client, start, responses)
+        }
+        ChallengeNameType::EmailOtp => {
+            super::user_auth::respond_email_otp(store, pool, client, session, responses)
         }
         other => Err(ApiError::invalid(format!(
             "Challenge {} is not supported for this user pool.",
@@ -749,26 +778,18 @@ fn new_password_required(
     session: Option<&str>,
     responses: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
-    let session = session
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("Session"))?;
-    let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
+    // Taken out while it is checked, so two answers cannot both set a password; a password
+    // the policy refuses puts it back for another try, as Cognito's does.
+    let pending = pending_challenge(
+        store,
+        pool,
+        client,
+        session,
+        ChallengeKind::NewPasswordRequired,
+        SessionUse::Take,
+    )?;
+    let session = session.unwrap_or_default();
     let now = store.now_ms();
-    let pending = store
-        .challenges
-        .with(session, |m| m.remove(session))
-        .ok_or_else(invalid_session)?;
-    if pending.kind != ChallengeKind::NewPasswordRequired
-        || pending.pool_id != pool.id
-        || pending.client_id != client.id
-    {
-        return Err(invalid_session());
-    }
-    if now > pending.expires_ms {
-        return Err(ApiError::not_authorized(
-            "Invalid session for the user, session is expired.",
-        ));
-    }
     let username = param(responses, "USERNAME")?;
     let new_password = param(responses, "NEW_PASSWORD")?;
     check_user_secret_hash(

@@ -12,70 +12,18 @@
 
 use std::collections::BTreeMap;
 
-use super::sign_in::{AuthAnswer, issue_sign_in};
+use super::sign_in::{
+    AuthAnswer, SessionUse, end_session, issue_sign_in, open_session, peek_or_take,
+    pending_challenge,
+};
 use super::{Handle, admin_user, check_user_secret_hash, missing, param};
 use crate::protocol::ops::*;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::mfa::{self, CodeRefusal, SecondFactor, UserMfa};
-use crate::server::store::{AppClient, ChallengeKind, ChallengePending, Pool, Store, random_token};
+use crate::server::store::{AppClient, ChallengeKind, Pool, Store};
 use crate::server::tokens;
 
 const NOT_ENABLED_BY_POOL: &str = "Software Token MFA has not been enabled by the userPool.";
-
-fn invalid_session() -> ApiError {
-    ApiError::not_authorized("Invalid session for the user.")
-}
-
-/// A new challenge session of `kind` for the user `key`, living as long as the client's
-/// `AuthSessionValidity` (3 minutes by default, ground truth §63).
-fn open_session(
-    store: &Store,
-    pool: &Pool,
-    client_id: &str,
-    key: &str,
-    kind: ChallengeKind,
-) -> String {
-    let now = store.now_ms();
-    let minutes = pool
-        .client(client_id)
-        .map(|c| c.auth_session_validity_mins)
-        .unwrap_or(3);
-    let session = random_token(96);
-    store.challenges.insert_expiring(
-        session.clone(),
-        ChallengePending {
-            pool_id: pool.id.clone(),
-            client_id: client_id.to_owned(),
-            user_key: key.into(),
-            kind,
-            expires_ms: now + minutes * 60_000,
-        },
-        now,
-        |p| p.expires_ms,
-    );
-    session
-}
-
-/// The live session `session` of `kind`, left in place: a wrong code may be tried again.
-fn peek_session(store: &Store, session: &str, kind: ChallengeKind) -> ApiResult<ChallengePending> {
-    let pending = store
-        .challenges
-        .with(session, |m| {
-            m.get(session).filter(|p| p.kind == kind).cloned()
-        })
-        .ok_or_else(invalid_session)?;
-    if store.now_ms() > pending.expires_ms {
-        return Err(ApiError::not_authorized(
-            "Invalid session for the user, session is expired.",
-        ));
-    }
-    Ok(pending)
-}
-
-/// Ends a session once it has been used.
-fn end_session(store: &Store, session: &str) {
-    store.challenges.with(session, |m| m.remove(session));
-}
 
 /// The challenge a sign-in meets after its password, if any: SOFTWARE_TOKEN_MFA for a user
 /// whose token the pool asks for, MFA_SETUP (with `MFAS_CAN_SETUP`, service model
@@ -113,6 +61,7 @@ pub(super) fn second_factor_challenge(
         session: Some(session),
         challenge_parameters: Some(params.with("USER_ID_FOR_SRP", &*username)),
         authentication_result: None,
+        available_challenges: None,
     }))
 }
 
@@ -126,17 +75,18 @@ pub(super) fn respond_software_token(
     session: Option<&str>,
     responses: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
-    let session = session
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("Session"))?;
-    let pending = peek_session(store, session, ChallengeKind::SoftwareTokenMfa)?;
-    if pending.pool_id != pool.id || pending.client_id != client.id {
-        return Err(invalid_session());
-    }
+    let pending = pending_challenge(
+        store,
+        pool,
+        client,
+        session,
+        ChallengeKind::SoftwareTokenMfa,
+        SessionUse::Peek,
+    )?;
     // The code check records the step under the user's lock, so two answers racing with one
     // code cannot both pass.
     check_username_and_code(store, pool, client, &pending.user_key, responses)?;
-    end_session(store, session);
+    end_session(store, session.unwrap_or_default());
     issue_sign_in(store, pool, client, &pending.user_key)
 }
 
@@ -192,13 +142,14 @@ pub(super) fn respond_mfa_setup(
     session: Option<&str>,
     responses: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
-    let session = session
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("Session"))?;
-    let pending = peek_session(store, session, ChallengeKind::MfaSetupVerified)?;
-    if pending.pool_id != pool.id || pending.client_id != client.id {
-        return Err(invalid_session());
-    }
+    let pending = pending_challenge(
+        store,
+        pool,
+        client,
+        session,
+        ChallengeKind::MfaSetupVerified,
+        SessionUse::Peek,
+    )?;
     let username = param(responses, "USERNAME")?;
     check_user_secret_hash(
         pool,
@@ -207,7 +158,7 @@ pub(super) fn respond_mfa_setup(
         username,
         responses.get("SECRET_HASH").map(String::as_str),
     )?;
-    end_session(store, session);
+    end_session(store, session.unwrap_or_default());
     issue_sign_in(store, pool, client, &pending.user_key)
 }
 
@@ -245,7 +196,7 @@ fn token_caller(
             })
         }
         (None, Some(session)) => {
-            let pending = peek_session(store, session.expose(), kind)?;
+            let pending = peek_or_take(store, session.expose(), kind, SessionUse::Peek)?;
             Ok(TokenCaller {
                 pool: store.pool(&pending.pool_id)?,
                 key: pending.user_key,

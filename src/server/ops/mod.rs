@@ -11,7 +11,10 @@
 //! the handlers live in one file per feature area, named as in `protocol/ops/`:
 //! `signup`, `auth`, `account`, `admin_users`, `attributes`, `groups`, `mfa`, `pools`,
 //! `clients`, `listing`, `pool_settings`, with `users` for creating a user (shared by sign-up,
-//! AdminCreateUser and seeding) and `paging` for the page tokens of the list operations.
+//! AdminCreateUser and seeding), `paging` for the page tokens of the list operations,
+//! `sign_in` for what every sign-in path shares (its answer, its challenge sessions, issuing
+//! tokens) and `user_auth` for choice-based sign-in (USER_AUTH), whose password factors
+//! `auth` runs.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +39,7 @@ pub mod pool_settings;
 pub mod pools;
 pub mod sign_in;
 pub mod signup;
+pub mod user_auth;
 pub mod users;
 
 /// The reference server's answer to one operation: implemented by every request type of the
@@ -307,22 +311,31 @@ fn admin_user(pool: &Pool, username: &str) -> ApiResult<Box<str>> {
     pool.resolve(username).ok_or_else(ApiError::user_not_found)
 }
 
+/// The latest unused codes of a user, as `GET /_harness/codes/{poolId}/{username}` shows them.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct IssuedCodes {
+    #[serde(rename = "ConfirmSignUp")]
+    pub confirm_sign_up: Option<String>,
+    #[serde(rename = "ConfirmForgotPassword")]
+    pub confirm_forgot_password: Option<String>,
+    #[serde(rename = "VerifyUserAttribute")]
+    pub verify_user_attribute: Option<String>,
+    /// The code of the user's pending EMAIL_OTP sign-in (choice-based sign-in, `user_auth`).
+    #[serde(rename = "EmailOtp")]
+    pub email_otp: Option<String>,
+}
+
 /// The latest unused codes of a user, for `GET /_harness/codes/{poolId}/{username}`.
-pub fn codes(
-    store: &Store,
-    pool_id: &str,
-    username: &str,
-) -> ApiResult<(Option<String>, Option<String>, Option<String>)> {
+pub fn codes(store: &Store, pool_id: &str, username: &str) -> ApiResult<IssuedCodes> {
     let pool = store.pool(pool_id)?;
     let key = pool
         .resolve(username)
         .ok_or_else(ApiError::user_not_found)?;
-    pool.with_user(&key, |u| {
-        (
-            u.confirm_code.map(|c| c.as_str().to_owned()),
-            u.forgot_code.map(|c| c.as_str().to_owned()),
-            u.attribute_code.as_ref().map(|c| c.1.as_str().to_owned()),
-        )
+    pool.with_user(&key, |u| IssuedCodes {
+        confirm_sign_up: u.confirm_code.map(|c| c.as_str().to_owned()),
+        confirm_forgot_password: u.forgot_code.map(|c| c.as_str().to_owned()),
+        verify_user_attribute: u.attribute_code.as_ref().map(|c| c.1.as_str().to_owned()),
+        email_otp: u.email_otp.as_ref().map(|c| c.as_str().to_owned()),
     })
     .ok_or_else(ApiError::user_not_found)
 }

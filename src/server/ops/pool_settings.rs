@@ -28,11 +28,18 @@ impl Handle for UpdateUserPoolRequest {
                 .and_then(|p| p.password_policy.as_ref()),
         );
         let old = pool.wire();
+        // The tier is kept when left out: a feature plan is chosen, not reset with the
+        // settings. The sign-in policy is reset to its default, as other settings are.
+        let tier = req.user_pool_tier.or(old.user_pool_tier.clone());
+        let sign_in_policy = super::user_auth::sign_in_policy(
+            req.policies.as_ref().and_then(|p| p.sign_in_policy.clone()),
+            tier.as_deref(),
+        )?;
         let wire = UserPoolType {
             name: req.pool_name.or(old.name.clone()),
             policies: Some(UserPoolPolicyType {
                 password_policy: Some(policy.to_wire()),
-                sign_in_policy: req.policies.and_then(|p| p.sign_in_policy),
+                sign_in_policy: Some(sign_in_policy),
             }),
             deletion_protection: Some(
                 req.deletion_protection
@@ -55,7 +62,7 @@ impl Handle for UpdateUserPoolRequest {
             admin_create_user_config: req.admin_create_user_config,
             user_pool_add_ons: req.user_pool_add_ons,
             account_recovery_setting: req.account_recovery_setting,
-            user_pool_tier: req.user_pool_tier,
+            user_pool_tier: tier,
             ..old
         };
         let settings = PoolSettings {

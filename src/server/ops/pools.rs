@@ -43,6 +43,15 @@ pub fn create_user_pool_with_id(
             .and_then(|p| p.password_policy.as_ref()),
     );
     let schema = Schema::from_request(req.schema.as_deref())?;
+    // UserPoolTier "Defaults to ESSENTIALS" (service model, CreateUserPool).
+    let tier = req
+        .user_pool_tier
+        .clone()
+        .unwrap_or_else(|| "ESSENTIALS".to_owned());
+    let sign_in_policy = super::user_auth::sign_in_policy(
+        req.policies.as_ref().and_then(|p| p.sign_in_policy.clone()),
+        Some(&tier),
+    )?;
     let id = id.unwrap_or_else(|| new_pool_id(&store.region));
     if crate::srp::math::pool_name(&id).is_err() {
         return Err(ApiError::invalid(format!("Invalid user pool id {id}")));
@@ -58,8 +67,9 @@ pub fn create_user_pool_with_id(
         name: Some(req.pool_name.clone()),
         policies: Some(UserPoolPolicyType {
             password_policy: Some(policy.to_wire()),
-            sign_in_policy: None,
+            sign_in_policy: Some(sign_in_policy),
         }),
+        user_pool_tier: Some(tier),
         deletion_protection: Some(
             req.deletion_protection
                 .clone()
@@ -201,6 +211,7 @@ pub fn build_app_client(
         .clone()
         .filter(|f| !f.is_empty())
         .unwrap_or_else(default_auth_flows);
+    super::user_auth::check_client_flows(pool, &flows)?;
     // Unknown ExplicitAuthFlows values fail the model's enum before the handler
     // (server/validate.rs; seed.rs for configured clients).
     let units = req.token_validity_units.clone();

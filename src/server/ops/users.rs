@@ -116,6 +116,7 @@ pub(super) fn build_user(
         generation: 0,
         groups: Vec::new(),
         mfa: None,
+        email_otp: None,
     })
 }
 /// Marks the auto-verified attributes verified and registers alias-attribute aliases.
