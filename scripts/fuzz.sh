@@ -6,11 +6,11 @@
 # Needs rustup, a C++ compiler (libFuzzer is built from source), bash, awk and coreutils;
 # installs the nightly toolchain (rustup, minimal profile) and cargo-fuzz (from crates.io,
 # into ~/.cargo/bin) when they are missing. The fuzz crate's dependencies start from the
-# crate's own Cargo.lock, so the fuzzed code is the shipped code. Corpora are kept in
-# fuzz/corpus/TARGET, seeds in fuzz/seeds/TARGET and crashes in fuzz/artifacts/TARGET (all
-# git-ignored). Prints one line per target: its time, executions, corpus size and whether it
-# crashed (libFuzzer's whole output is kept in fuzz/artifacts/TARGET/last-run.log); exits 1
-# when any target crashed.
+# crate's own Cargo.lock, so the fuzzed code is the shipped code; the build is in fuzz/target
+# whatever CARGO_TARGET_DIR says. Corpora are kept in fuzz/corpus/TARGET, seeds in
+# fuzz/seeds/TARGET and crashes in fuzz/artifacts/TARGET (all git-ignored). Prints one line
+# per target: its time, executions, corpus size and whether it crashed (libFuzzer's whole
+# output is kept in fuzz/artifacts/TARGET/last-run.log); exits 1 when any target crashed.
 set -euo pipefail
 seconds=${1:-60}
 shift || true
@@ -23,6 +23,8 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 [[ -f Cargo.lock ]] || cp "$root/Cargo.lock" Cargo.lock
+# The instrumented build stays apart from the crate's own target directory.
+export CARGO_TARGET_DIR="$root/fuzz/target"
 
 # Seeds: the project's own inputs, rebuilt on every run into fuzz/seeds/TARGET (git-ignored) and
 # read beside the corpus, so the fuzzer starts from inputs that reach deep into each decoder.
