@@ -1,5 +1,7 @@
-//! The reference server's request path (decode, validate, operation) over a seeded store: the
-//! first byte picks the operation, the rest is the JSON body.
+//! The reference server's request path (decode, validate, operation) over a seeded store. An
+//! input that starts with an operation's name and a newline (`InitiateAuth\n{...}`, the form
+//! scripts/fuzz.sh seeds the corpus with) calls that operation with the rest as the JSON body;
+//! any other input's first byte picks the operation and the rest is the body.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -38,11 +40,23 @@ fn store() -> &'static Store {
     })
 }
 
+/// The operation named on the input's first line, and the body after it.
+fn named(data: &[u8]) -> Option<(OperationKind, &[u8])> {
+    let newline = data.iter().position(|&b| b == b'\n')?;
+    let name = std::str::from_utf8(&data[..newline]).ok()?;
+    Some((OperationKind::from_name(name)?, &data[newline + 1..]))
+}
+
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, body)) = data.split_first() else {
-        return;
+    let (operation, body) = match named(data) {
+        Some(named) => named,
+        None => {
+            let Some((&pick, body)) = data.split_first() else {
+                return;
+            };
+            let operations = OperationKind::ALL;
+            (operations[usize::from(pick) % operations.len()], body)
+        }
     };
-    let operations = OperationKind::ALL;
-    let operation = operations[usize::from(pick) % operations.len()];
     let _ = call(store(), operation.name(), body);
 });
