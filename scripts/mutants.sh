@@ -10,7 +10,11 @@
 # directory (CARGO_TARGET_DIR if set, else ./target), so the first mutant reuses the build you
 # already have instead of building a copy of the tree from scratch, and every later mutant is
 # one incremental rebuild of the library and of the named test binaries only (the --cargo-arg
-# selection applies to the build as well as to the test run). One job (-j 1) and `nice -n 10`,
+# selection applies to the build as well as to the test run). CARGO_INCREMENTAL=0: with
+# incremental state, relinking the integration tests after a mutant of the library failed with
+# `rust-lld: error: undefined hidden symbol: ... .llvm.NNN` (seen here on rustc 1.95 when the
+# library had just been rebuilt for `--lib`); a non-incremental build of the one crate costs a
+# little more per mutant and links every time. One job (-j 1) and `nice -n 10`,
 # so a run shares a two-core machine. cargo-mutants restores each file after its mutant; do not
 # edit or commit in this checkout while it runs. Results: mutants.out/<module>/ (git-ignored),
 # summarised by `scripts/mutants.sh --table`. docs/mutation-testing.md explains the output.
@@ -74,6 +78,7 @@ if ! command -v cargo-mutants >/dev/null 2>&1; then
   cargo install --locked cargo-mutants
 fi
 
+export CARGO_INCREMENTAL=0
 wanted=("$@")
 for m in "${modules[@]}"; do
   name="$(field "$m" 1)"
