@@ -239,7 +239,8 @@ fn request_offsets(flow: &Flow, latency: Duration) -> Vec<(&'static str, f64)> {
     let mut out = Vec::new();
     for step in &flow.steps {
         for op in step.kind.operations() {
-            out.push((*op, t));
+            // A burst's copies are sent together: N requests at one offset.
+            out.extend(std::iter::repeat_n((*op, t), step.burst as usize));
             t += latency;
         }
         t += step.think.mean().as_secs_f64();

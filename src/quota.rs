@@ -491,6 +491,184 @@ mod tests {
         }
     }
 
+    /// The guide's operation-to-category table ("Quotas in Amazon Cognito", "Amazon Cognito
+    /// user pools API operation categories and request rate quotas"), copied row by row as
+    /// data: its two "UserPoolResourceOperations" rows are the read and the update categories
+    /// here, UserFederation lists no API operation, and ClientAuthentication is the token
+    /// endpoint's client_credentials grant.
+    const GUIDE_TABLE: &[(QuotaCategory, &[&str])] = &[
+        (
+            QuotaCategory::UserAuthentication,
+            &[
+                "InitiateAuth",
+                "RespondToAuthChallenge",
+                "AdminInitiateAuth",
+                "AdminRespondToAuthChallenge",
+            ],
+        ),
+        (
+            QuotaCategory::UserCreation,
+            &[
+                "SignUp",
+                "ConfirmSignUp",
+                "AdminCreateUser",
+                "AdminConfirmSignUp",
+            ],
+        ),
+        (QuotaCategory::UserFederation, &[]),
+        (
+            QuotaCategory::UserAccountRecovery,
+            &[
+                "ChangePassword",
+                "ConfirmForgotPassword",
+                "ForgotPassword",
+                "AdminResetUserPassword",
+                "AdminSetUserPassword",
+            ],
+        ),
+        (QuotaCategory::UserRead, &["AdminGetUser", "GetUser"]),
+        (
+            QuotaCategory::UserUpdate,
+            &[
+                "AdminAddUserToGroup",
+                "AdminDeleteUserAttributes",
+                "AdminUpdateUserAttributes",
+                "AdminDeleteUser",
+                "AdminDisableUser",
+                "AdminEnableUser",
+                "AdminLinkProviderForUser",
+                "AdminDisableProviderForUser",
+                "VerifyUserAttribute",
+                "DeleteUser",
+                "DeleteUserAttributes",
+                "UpdateUserAttributes",
+                "AdminUserGlobalSignOut",
+                "GlobalSignOut",
+                "AdminRemoveUserFromGroup",
+            ],
+        ),
+        (QuotaCategory::UserToken, &["RevokeToken"]),
+        (
+            QuotaCategory::UserResourceRead,
+            &[
+                "AdminGetDevice",
+                "AdminListGroupsForUser",
+                "AdminListDevices",
+                "GetDevice",
+                "ListDevices",
+                "GetUserAttributeValues",
+                "GetUserAttributeMembership",
+                "ResendConfirmationCode",
+                "AdminListUserAuthEvents",
+            ],
+        ),
+        (
+            QuotaCategory::UserResourceUpdate,
+            &[
+                "AdminForgetDevice",
+                "AdminUpdateAuthEventFeedback",
+                "AdminSetUserMFAPreference",
+                "AdminSetUserSettings",
+                "AdminUpdateDeviceStatus",
+                "UpdateDeviceStatus",
+                "UpdateAuthEventFeedback",
+                "ConfirmDevice",
+                "SetUserMFAPreference",
+                "SetUserSettings",
+                "VerifySoftwareToken",
+                "AssociateSoftwareToken",
+                "ForgetDevice",
+            ],
+        ),
+        (QuotaCategory::UserList, &["ListUsers", "ListUsersInGroup"]),
+        (
+            QuotaCategory::UserPoolRead,
+            &["DescribeUserPool", "ListUserPools"],
+        ),
+        (
+            QuotaCategory::UserPoolUpdate,
+            &["CreateUserPool", "UpdateUserPool", "DeleteUserPool"],
+        ),
+        (
+            QuotaCategory::UserPoolResourceRead,
+            &[
+                "DescribeIdentityProvider",
+                "DescribeResourceServer",
+                "DescribeUserImportJob",
+                "DescribeUserPoolDomain",
+                "GetCSVHeader",
+                "GetGroup",
+                "GetSigningCertificate",
+                "GetIdentityProviderByIdentifier",
+                "GetUserPoolMfaConfig",
+                "ListGroups",
+                "ListIdentityProviders",
+                "ListResourceServers",
+                "ListTagsForResource",
+                "ListUserImportJobs",
+                "DescribeRiskConfiguration",
+                "GetUICustomization",
+            ],
+        ),
+        (
+            QuotaCategory::UserPoolResourceUpdate,
+            &[
+                "AddCustomAttributes",
+                "CreateGroup",
+                "CreateIdentityProvider",
+                "CreateResourceServer",
+                "CreateUserImportJob",
+                "CreateUserPoolDomain",
+                "DeleteGroup",
+                "DeleteIdentityProvider",
+                "DeleteResourceServer",
+                "DeleteUserPoolDomain",
+                "SetUserPoolMfaConfig",
+                "StartUserImportJob",
+                "StopUserImportJob",
+                "UpdateGroup",
+                "UpdateIdentityProvider",
+                "UpdateResourceServer",
+                "UpdateUserPoolDomain",
+                "SetRiskConfiguration",
+                "SetUICustomization",
+                "TagResource",
+                "UntagResource",
+            ],
+        ),
+        (
+            QuotaCategory::UserPoolClientRead,
+            &["DescribeUserPoolClient", "ListUserPoolClients"],
+        ),
+        (
+            QuotaCategory::UserPoolClientUpdate,
+            &[
+                "CreateUserPoolClient",
+                "DeleteUserPoolClient",
+                "UpdateUserPoolClient",
+            ],
+        ),
+        (
+            QuotaCategory::ClientAuthentication,
+            &[CLIENT_CREDENTIALS_OPERATION],
+        ),
+    ];
+
+    #[test]
+    fn every_operation_of_the_guides_table_counts_in_its_row() {
+        for (category, operations) in GUIDE_TABLE {
+            for operation in *operations {
+                assert_eq!(category_of(operation), Some(*category), "{operation}");
+            }
+        }
+        // Seventeen rows, in the guide's order: `all()` is neither empty nor reordered.
+        let rows: Vec<QuotaCategory> = GUIDE_TABLE.iter().map(|(c, _)| *c).collect();
+        assert_eq!(QuotaCategory::all().collect::<Vec<_>>(), rows);
+        assert_eq!(rows.len(), 17);
+        // An operation outside the table (and the one counted by analogy) is not a row's.
+        assert_eq!(category_of("DescribeUserPoolClients"), None);
+    }
+
     #[test]
     fn defaults_match_the_guide() {
         assert_eq!(QuotaCategory::UserAuthentication.quota().default_rps, 120);

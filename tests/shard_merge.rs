@@ -299,6 +299,34 @@ fn a_merge_needs_one_complete_set_of_one_scenario() {
     assert!(err.to_string().contains("s1/shard.json"), "{err}");
     assert!(err.to_string().contains("scenario file"), "{err}");
 
+    // Each thing the shards must share, changed on one of them, is named as the mismatch.
+    let mut renamed = b.clone();
+    renamed.report.scenario = "other".into();
+    let mut rejudged = b.clone();
+    rejudged.thresholds.pop();
+    let mut newer = b.clone();
+    newer.report.summary.schema_version += 1;
+    let mut anchored = b.clone();
+    anchored.report.start = Some(cognito_harness::report::StartInfo {
+        start_at: "2026-01-01T00:00:00Z".into(),
+        late_ms: 0,
+        setup_late: false,
+    });
+    for (changed, what) in [
+        (renamed, "the scenario name"),
+        (rejudged, "the thresholds"),
+        (newer, "the summary schema version"),
+        (anchored, "the common start"),
+    ] {
+        let err = shard::merge(&with(vec![a.clone(), changed, c.clone()]), false).unwrap_err();
+        assert!(matches!(err, MergeError::Mismatch { .. }), "{err}");
+        assert!(err.to_string().contains(what), "{what}: {err}");
+    }
+    // A shard without a digest (an older writer) merges with one that has it.
+    let mut undigested = b.clone();
+    undigested.scenario_digest = None;
+    shard::merge(&with(vec![a.clone(), undigested, c.clone()]), false).unwrap();
+
     let mut four = b.clone();
     four.shard = Shard::new(1, 4).unwrap();
     let err = shard::merge(&with(vec![a.clone(), four, c.clone()]), false).unwrap_err();

@@ -25,8 +25,9 @@ use std::time::{Duration, Instant};
 use futures_util::FutureExt as _;
 use tokio::sync::watch;
 
+use super::execution::{StepAt, execute_step};
 use super::shared::{outcome_of, wait_true};
-use super::steps::{IterationState, User, run_step};
+use super::steps::{IterationState, User};
 use crate::metrics::{Outcome, StepId};
 
 pub use super::shared::{Failure, FlowCounters, Shared, classify, matches_expected};
@@ -79,32 +80,22 @@ pub async fn run_iteration(
     let mut cancel_rx = cancel.clone();
     if result.is_ok() {
         for (index, step) in flow.steps.iter().enumerate() {
-            let step_id = StepId(base + index);
-            let body = AssertUnwindSafe(run_step(
-                shared, flow_index, step, index, n, &mut state, step_due, vu, cancel, step_id,
-            ))
-            .catch_unwind();
-            // Biased: the step sees the cancellation first and records its request.
-            let outcome = tokio::select! {
-                biased;
-                ended = body => ended.unwrap_or_else(|panic| {
-                    let message = panic_message(&*panic);
-                    shared.record(vu, |r| r.record_sample(step_id, "panic", &message));
-                    Err(Failure::NotSent("panic".into()))
-                }),
-                // The step had not sent its request (it records its own when one is in
-                // flight): the execution ends not sent, of kind `interrupted`, so the run scope,
-                // which counts requests, still counts it once.
-                _ = wait_true(&mut cancel_rx) => Err(Failure::NotSent(super::shared::INTERRUPTED.into())),
+            let at = StepAt {
+                flow_index,
+                index,
+                n,
+                due: step_due,
+                vu,
+                step_id: StepId(base + index),
             };
-            let latency = step_due.elapsed();
+            let (outcome, latency) = if step.burst > 1 {
+                super::burst::run_burst(shared, step, &at, &mut state, cancel).await
+            } else {
+                execute_step(shared, step, &at, &mut state, cancel).await
+            };
             if !matches!(outcome, Err(Failure::NotSent(_))) {
                 steps_latency += latency;
             }
-            let at = step_due.saturating_duration_since(shared.start);
-            shared.record(vu, |r| {
-                r.record_step_at(step_id, at, latency, outcome_of(&outcome))
-            });
             if outcome.is_err() {
                 result = outcome;
                 break;
@@ -169,18 +160,6 @@ pub fn record_waiting_interrupted(shared: &Shared, flow_index: usize) {
     shared.counters[flow_index]
         .interrupted
         .fetch_add(1, Ordering::Relaxed);
-}
-
-/// The message a panic carried (`panic!` with a literal or a formatted string), else a
-/// placeholder.
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic without a message".to_string()
-    }
 }
 
 /// The [`StepId`] of a flow's first step (the layout lists steps flow by flow).

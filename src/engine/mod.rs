@@ -13,7 +13,9 @@
 //! - `steps`: one function per step kind, and the state steps hand on; `calls`: the timing and
 //!   recording of a step's requests; `shared`: what every VU
 //!   shares, and how a failed call counts; `user_auth`: the requests of a choice-based
-//!   (USER_AUTH) sign-in, `mfa`: the SOFTWARE_TOKEN_MFA answer;
+//!   (USER_AUTH) sign-in, `mfa`: the SOFTWARE_TOKEN_MFA answer; `execution`: one execution of
+//!   a step, caught, recorded; `burst`: a step's request sent as `burst: N` identical
+//!   concurrent requests, and how they count;
 //! - [`target`]: the target, set-up and clean-up; [`enrol`]: TOTP enrolment of the setup users
 //!   and the code a sign-in answers SOFTWARE_TOKEN_MFA with;
 //! - [`progress`]: live progress and notices, handed to the caller's [`RunSink`];
@@ -51,8 +53,10 @@
 //!   it actually ran.
 
 pub mod abort;
+mod burst;
 mod calls;
 pub mod enrol;
+mod execution;
 pub mod iteration;
 pub mod live;
 pub mod mfa;

@@ -28,6 +28,7 @@ use crate::scenario::model::{
 use crate::srp::{PasswordVerifierChallenge, SrpClient};
 
 /// The user an iteration acts as.
+#[derive(Clone)]
 pub(super) struct User {
     pub(super) username: String,
     pub(super) password: String,
@@ -75,6 +76,7 @@ impl Tokens {
     }
 }
 
+#[derive(Clone)]
 pub(super) struct IterationState {
     pub(super) user: Option<User>,
     /// Tokens by step index.

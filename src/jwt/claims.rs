@@ -376,6 +376,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn token_use_is_written_as_the_claim_cognito_sets() {
+        // "Using the ID token" / "Using the access token": `token_use` is `id` or `access`.
+        assert_eq!(TokenUse::Id.as_str(), "id");
+        assert_eq!(TokenUse::Access.as_str(), "access");
+        for use_ in [TokenUse::Id, TokenUse::Access] {
+            assert_eq!(TokenUse::parse(use_.as_str()), Some(use_));
+        }
+    }
+
     fn sample_access() -> CognitoClaims {
         CognitoClaims {
             sub: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee".into(),

@@ -381,6 +381,8 @@ pub struct StepOptionsDoc {
     pub name: Option<Spanned<String>>,
     pub expect: Option<Spanned<ExpectDoc>>,
     pub think: Option<Spanned<String>>,
+    /// `burst: N`: the step's request sent as N identical concurrent requests.
+    pub burst: Option<Spanned<i64>>,
     pub capture: Option<Spanned<String>>,
     pub tokens: Option<Spanned<String>>,
     pub username: Option<Spanned<String>>,
@@ -445,6 +447,8 @@ macro_rules! step_kinds {
                 expect: Option<Spanned<ExpectDoc>>,
                 #[serde(default)]
                 think: Option<Spanned<String>>,
+                #[serde(default)]
+                burst: Option<Spanned<i64>>,
                 $(#[serde(default)] $field: Option<$ty>,)*
             }
 
@@ -454,6 +458,7 @@ macro_rules! step_kinds {
                         name: o.name,
                         expect: o.expect,
                         think: o.think,
+                        burst: o.burst,
                         $($field: o.$field,)*
                         ..StepOptionsDoc::default()
                     }

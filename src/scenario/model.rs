@@ -371,6 +371,11 @@ pub struct Step {
     /// Pause after the step: fixed, a range or a distribution ([`super::think`]). Default:
     /// none.
     pub think: super::think::Think,
+    /// `burst: N`: each execution sends the step's request as `N` identical concurrent
+    /// requests, each counted as one execution of the step; the iteration goes on with the
+    /// first that succeeds ([`crate::engine`]'s `burst.rs`). Only steps that send exactly one
+    /// request take it. Default: 1 (no burst).
+    pub burst: u32,
     /// Name under which this step's tokens can be used by a later step. Default: none (later
     /// steps use the most recent tokens anyway).
     pub capture: Option<String>,

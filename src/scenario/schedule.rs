@@ -327,6 +327,61 @@ mod tests {
     use super::*;
     use crate::scenario::model::Stage;
 
+    /// 10/s for 10 s, a jump to 40/s, then a ramp down to 0 over 10 s: a step and a ramp.
+    fn jump_then_ramp() -> Profile {
+        Profile::ramp(10.0, &[(10.0, 10.0), (40.0, 0.0), (0.0, 10.0)], 5.0)
+    }
+
+    #[test]
+    fn at_a_segment_boundary_the_left_limit_is_the_earlier_segments_value() {
+        let p = jump_then_ramp();
+        // Outside the profile: zero on both sides, including the left limit at its start.
+        assert_eq!(p.before(5.0), 0.0);
+        assert_eq!(p.at(5.0), 10.0);
+        // The jump at 15 s: 10 just before, 40 from it on (`at` is right-continuous).
+        assert_eq!(p.before(15.0), 10.0);
+        assert_eq!(p.at(15.0), 40.0);
+        // Inside the ramp the two agree.
+        assert_eq!(p.before(20.0), 20.0);
+        assert_eq!(p.at(20.0), 20.0);
+        // The profile's end: the left limit is the ramp's last value, after it zero.
+        assert_eq!(p.before(25.0), 0.0);
+        assert_eq!(p.at(25.0), 0.0);
+        assert_eq!(p.before(30.0), 0.0);
+        let step = Profile {
+            segments: vec![
+                Segment {
+                    start: 0.0,
+                    end: 2.0,
+                    from: 3.0,
+                    to: 3.0,
+                },
+                Segment {
+                    start: 2.0,
+                    end: 4.0,
+                    from: 7.0,
+                    to: 7.0,
+                },
+            ],
+        };
+        assert_eq!(step.before(2.0), 3.0);
+        assert_eq!(step.at(2.0), 7.0);
+        assert_eq!(step.before(4.0), 7.0);
+        assert_eq!(step.at(4.0), 0.0);
+        assert_eq!(step.before(0.0), 0.0);
+    }
+
+    #[test]
+    fn breakpoints_are_every_segments_start_and_end() {
+        let p = jump_then_ramp();
+        // The zero-length jump stage adds no segment: 10/s over [5, 15], then 40 -> 0 over
+        // [15, 25].
+        assert_eq!(p.breakpoints().collect::<Vec<_>>(), [5.0, 15.0, 15.0, 25.0]);
+        assert_eq!(Profile::default().breakpoints().count(), 0);
+        assert_eq!(p.peak(), 40.0);
+        assert_eq!(p.integral(), 10.0 * 10.0 + 40.0 / 2.0 * 10.0);
+    }
+
     fn load(executor: Executor) -> Load {
         Load {
             executor,

@@ -357,6 +357,46 @@ mod tests {
     }
 
     #[test]
+    fn each_operator_holds_exactly_on_its_side_of_the_limit() {
+        // (operator, holds below the limit, holds at it, holds above it)
+        let table = [
+            (Op::Lt, true, false, false),
+            (Op::Le, true, true, false),
+            (Op::Gt, false, false, true),
+            (Op::Ge, false, true, true),
+            (Op::Eq, false, true, false),
+            (Op::Ne, true, false, true),
+        ];
+        for (op, below, at, above) in table {
+            assert_eq!(op.holds(-1.0, 0.0), below, "{}", op.symbol());
+            assert_eq!(op.holds(0.0, 0.0), at, "{}", op.symbol());
+            assert_eq!(op.holds(1.0, 0.0), above, "{}", op.symbol());
+        }
+        // `count>0` with nothing counted fails.
+        let e = parse_expression("count>0").unwrap();
+        assert!(!e.op.holds(0.0, e.value));
+        assert!(e.op.holds(1.0, e.value));
+    }
+
+    #[test]
+    fn shares_run_from_zero_to_a_whole_inclusive() {
+        assert_eq!(parse_expression("error_rate<100%").unwrap().value, 1.0);
+        assert_eq!(parse_expression("error_rate<1").unwrap().value, 1.0);
+        assert_eq!(parse_expression("error_rate<0%").unwrap().value, 0.0);
+        for refused in [
+            "error_rate<-1%",
+            "error_rate<-0.5",
+            "error_rate<100.5%",
+            "error_rate<1.01",
+            "error_rate<inf%",
+            "error_rate<NaN",
+        ] {
+            let err = parse_expression(refused).unwrap_err();
+            assert_eq!(err.offset, 11, "{refused}: {}", err.message);
+        }
+    }
+
+    #[test]
     fn syntax_errors_point_at_the_offending_token() {
         let err = parse_expression("p99<300ms").unwrap_err();
         assert_eq!(err.offset, 0);

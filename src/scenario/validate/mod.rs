@@ -11,6 +11,7 @@
 //! rests on a latency guess, and k6's answer (drop the iteration and count it) is a result
 //! worth measuring.
 
+mod burst;
 mod capacity;
 mod checker;
 mod load;
@@ -20,6 +21,7 @@ mod steps;
 mod target;
 mod thresholds;
 
+pub use burst::MAX_BURST;
 pub use capacity::{ASSUMED_LATENCY, iteration_seconds};
 use capacity::{check_capacity, check_cleanup, check_users};
 use checker::Checker;

@@ -184,6 +184,8 @@ fn check_steps(
             None => Expect::default(),
         };
         let kind = flow_state.step_kind(c, step, &skey, at, setup);
+        let burst = super::burst::check_burst(c, o.burst.as_ref(), &kind, &skey);
+        flow_state.ok &= burst.is_some();
         if let Some(caps) = capabilities {
             flow_state.ok &= check_capability(c, &kind, &skey, at, caps);
         }
@@ -194,6 +196,7 @@ fn check_steps(
             kind,
             expect,
             think,
+            burst: burst.unwrap_or(1),
             capture,
             tokens_from,
         };
