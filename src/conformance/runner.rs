@@ -99,10 +99,10 @@ fn client_request(
                 PreventUserExistenceErrorTypes::Legacy
             });
             request.generate_secret = Some(name == ClientName::Secret);
-            if pool == PoolName::UserAuth {
-                if let Some(flows) = request.explicit_auth_flows.as_mut() {
-                    flows.push(ExplicitAuthFlowsType::AllowUserAuth);
-                }
+            if pool == PoolName::UserAuth
+                && let Some(flows) = request.explicit_auth_flows.as_mut()
+            {
+                flows.push(ExplicitAuthFlowsType::AllowUserAuth);
             }
         }
         ClientName::DefaultFlows => {}

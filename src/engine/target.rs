@@ -320,10 +320,10 @@ pub async fn create_pool(
     let mut user_client =
         CreateUserPoolClientRequest::new(&pool_id, "harness-users").with_user_flows();
     user_client.enable_token_revocation = Some(true);
-    if needs.user_auth {
-        if let Some(flows) = user_client.explicit_auth_flows.as_mut() {
-            flows.push(ExplicitAuthFlowsType::AllowUserAuth);
-        }
+    if needs.user_auth
+        && let Some(flows) = user_client.explicit_auth_flows.as_mut()
+    {
+        flows.push(ExplicitAuthFlowsType::AllowUserAuth);
     }
     if needs.refresh_rotation {
         user_client.refresh_token_rotation = Some(RefreshTokenRotationType {

@@ -200,7 +200,7 @@ fn first_factor(
             complete_sign_in(store, pool, client, &key)
         }
         FirstFactor::PasswordSrp => srp_initiate(store, pool, client, params),
-        FirstFactor::Answered(answer) => Ok(answer),
+        FirstFactor::Answered(answer) => Ok(*answer),
     }
 }
 

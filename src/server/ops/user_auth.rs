@@ -49,7 +49,8 @@ pub enum FirstFactor {
     Password(Box<str>),
     /// PASSWORD_SRP with the USERNAME and SRP_A that came with the choice.
     PasswordSrp,
-    Answered(AuthAnswer),
+    /// An answer made here: SELECT_CHALLENGE, or the EMAIL_OTP challenge (boxed: it is large).
+    Answered(Box<AuthAnswer>),
 }
 
 /// A first-factor challenge this server can run.
@@ -205,13 +206,13 @@ pub(super) fn initiate(
                 &key,
                 ChallengeKind::SelectChallenge,
             );
-            Ok(FirstFactor::Answered(AuthAnswer {
+            Ok(FirstFactor::Answered(Box::new(AuthAnswer {
                 challenge_name: Some(ChallengeNameType::SelectChallenge),
                 session: Some(session),
                 challenge_parameters: Some(ParamMap::new()),
                 authentication_result: None,
                 available_challenges: Some(choices.iter().map(|c| c.challenge()).collect()),
-            }))
+            })))
         }
     }
 }
@@ -227,7 +228,9 @@ fn start(
     Ok(match choice {
         Choice::Password => FirstFactor::Password(key.into()),
         Choice::PasswordSrp => FirstFactor::PasswordSrp,
-        Choice::EmailOtp => FirstFactor::Answered(send_email_otp(store, pool, client, key)?),
+        Choice::EmailOtp => {
+            FirstFactor::Answered(Box::new(send_email_otp(store, pool, client, key)?))
+        }
     })
 }
 
