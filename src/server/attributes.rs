@@ -426,8 +426,13 @@ fn value_problem(attribute: &SchemaAttribute, value: &str) -> Option<String> {
             }
             None
         }
-        DataType::Boolean => (!matches!(value, "true" | "false"))
-            .then(|| format!("{name}: Value must be 'true' or 'false'")),
+        // Case-insensitive: real Cognito accepts `email_verified: "True"` in AdminCreateUser
+        // and then treats the address as verified (moto's `aws_verified` test
+        // test_forgot_password_with_email_delivery_details, 5.2.5). Stored lowercase
+        // ([`check_write`]), which the rest of the server compares against.
+        DataType::Boolean => (!value.eq_ignore_ascii_case("true")
+            && !value.eq_ignore_ascii_case("false"))
+        .then(|| format!("{name}: Value must be 'true' or 'false'")),
         DataType::DateTime => None,
     }
 }
@@ -460,6 +465,10 @@ pub fn check_write(
             problems.push(p);
             continue;
         }
+        let value = match attribute.data_type {
+            DataType::Boolean => value.to_ascii_lowercase(),
+            _ => value.to_owned(),
+        };
         out.retain(|(n, _)| &**n != name);
         out.push((name.into(), value.into()));
     }
@@ -507,6 +516,28 @@ mod tests {
             mutable: Some(mutable),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_boolean_attribute_is_accepted_in_any_case_and_stored_lowercase() {
+        let schema = Schema::default();
+        let stored = check_write(
+            &schema,
+            &[AttributeType::new("email_verified", "True")],
+            Write::AdminCreate,
+        )
+        .unwrap();
+        assert_eq!(stored, vec![("email_verified".into(), "true".into())]);
+        let e = check_write(
+            &schema,
+            &[AttributeType::new("email_verified", "yes")],
+            Write::AdminCreate,
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("Value must be 'true' or 'false'"),
+            "{e:?}"
+        );
     }
 
     #[test]
