@@ -252,7 +252,14 @@ pub async fn execute_on_with(
     });
     let mut drivers = JoinSet::new();
     let mut vu_base = 0usize;
+    // Interrupted during set-up or the wait for a common start: no traffic at all. (The halt
+    // forwarded from `stop` arrives asynchronously, after a driver could send its first
+    // iteration.)
+    let stopped_before_traffic = *stop.borrow();
     for (load, flows) in loads {
+        if stopped_before_traffic {
+            break;
+        }
         let vus = max_vus_of(&load) as usize;
         drivers.spawn(drive(shared.clone(), load, flows, halt.clone(), vu_base));
         vu_base += vus;
