@@ -237,8 +237,11 @@ async fn a_client_without_connection_reuse_opens_a_connection_per_request() {
     let config = TargetConfig::local(&format!("http://127.0.0.1:{port}/")).unwrap();
     let shared = CognitoClient::new(config).unwrap();
     let request = RawRequest::operation("GetUser", b"{}".to_vec(), false);
+    // A pause between sends lets the pool take the connection back (hyper returns it from a
+    // task of its own after the answer), so reuse is possible each time.
     for _ in 0..3 {
         assert_eq!(shared.send(&request).await.unwrap().status, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(
         accepted.load(Ordering::SeqCst),
@@ -248,6 +251,7 @@ async fn a_client_without_connection_reuse_opens_a_connection_per_request() {
     let fresh = shared.without_connection_reuse().unwrap();
     for _ in 0..3 {
         assert_eq!(fresh.send(&request).await.unwrap().status, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(
         accepted.load(Ordering::SeqCst),
