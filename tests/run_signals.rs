@@ -13,6 +13,17 @@ use std::time::{Duration, Instant};
 
 use cli_support::{harness_process, only_summary, write};
 
+/// `cognito-harness run SCENARIO --reports REPORTS`, ready for its environment and stdio.
+fn run_process(scenario: &std::path::Path, reports: &std::path::Path) -> std::process::Command {
+    let mut command = harness_process();
+    command
+        .arg("run")
+        .arg(scenario)
+        .arg("--reports")
+        .arg(reports);
+    command
+}
+
 /// A target that accepts connections and never answers; the accepted sockets are kept open.
 fn silent_target() -> (std::net::SocketAddr, std::sync::mpsc::Receiver<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -67,11 +78,7 @@ flows:
         ),
     );
     let reports = dir.path().join("reports");
-    let mut child = harness_process()
-        .arg("run")
-        .arg(&scenario)
-        .arg("--reports")
-        .arg(&reports)
+    let mut child = run_process(&scenario, &reports)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -125,11 +132,7 @@ flows:
 "#,
     );
     let reports = dir.path().join("reports");
-    let mut child = harness_process()
-        .arg("run")
-        .arg(&scenario)
-        .arg("--reports")
-        .arg(&reports)
+    let mut child = run_process(&scenario, &reports)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -237,11 +240,7 @@ flows:
         ),
     );
     let reports = dir.path().join("reports");
-    let mut child = harness_process()
-        .arg("run")
-        .arg(&scenario)
-        .arg("--reports")
-        .arg(&reports)
+    let mut child = run_process(&scenario, &reports)
         .env("AWS_ACCESS_KEY_ID", "AKIDSIGNALSTEST00001")
         .env(
             "AWS_SECRET_ACCESS_KEY",
