@@ -8,17 +8,10 @@ mod cli_support;
 
 use std::path::Path;
 
-use cli_support::{harness, only_summary};
-use serde_json::Value;
+use cli_support::{challenge_responses, count, harness, only_summary, plan_rates};
 
 fn scenario() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mfa-sign-in.yaml")
-}
-
-fn count(v: &Value, pointer: &str) -> u64 {
-    v.pointer(pointer)
-        .and_then(Value::as_u64)
-        .unwrap_or_else(|| panic!("{pointer} is a count in {v}"))
 }
 
 #[test]
@@ -46,13 +39,7 @@ fn mfa_sign_ins_answer_the_totp_challenge_and_count_every_challenge_round() {
     // InitiateAuth 6 + 3; RespondToAuthChallenge 6 x 2 (PASSWORD_VERIFIER, SOFTWARE_TOKEN_MFA)
     // + 3 x 1 (SOFTWARE_TOKEN_MFA).
     assert_eq!(count(s, "/categories/UserAuthentication/ok"), 9 + 15);
-    let challenge_responses: u64 = s["timeline"]
-        .as_array()
-        .expect("a timeline")
-        .iter()
-        .filter_map(|second| second.pointer("/challenge_responses/UserAuthentication"))
-        .filter_map(Value::as_u64)
-        .sum();
+    let challenge_responses = challenge_responses(s, "UserAuthentication");
     assert_eq!(
         challenge_responses, 15,
         "the 3x rule sees every challenge round"
@@ -65,12 +52,7 @@ fn plan_counts_the_mfa_round_and_the_enrolment_calls() {
     let output = harness().arg("plan").arg(scenario()).output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    let rps = |label: &str| -> Vec<String> {
-        text.lines()
-            .filter(|l| l.trim_start().starts_with(label))
-            .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_owned())
-            .collect()
-    };
+    let rps = |label: &str| plan_rates(&text, label);
     // 1/s x 2 rounds + 0.5/s x 1 round.
     assert_eq!(rps("RespondToAuthChallenge"), ["2.50"], "{text}");
     // Enrolment at 8 users/s: three UserResourceUpdate calls per user.

@@ -8,17 +8,10 @@ mod cli_support;
 
 use std::path::Path;
 
-use cli_support::{harness, only_summary};
-use serde_json::Value;
+use cli_support::{challenge_responses, count, harness, only_summary, plan_rates};
 
 fn scenario() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/user-auth.yaml")
-}
-
-fn count(v: &Value, pointer: &str) -> u64 {
-    v.pointer(pointer)
-        .and_then(Value::as_u64)
-        .unwrap_or_else(|| panic!("{pointer} is a count in {v}"))
 }
 
 #[test]
@@ -47,13 +40,7 @@ fn user_auth_sign_ins_take_each_preferred_challenge_and_count_every_round() {
     assert_eq!(count(s, "/steps/password.get_user/ok"), 6);
     // InitiateAuth 6 + 6 + 3; RespondToAuthChallenge 6 (PASSWORD_VERIFIER) + 3 (EMAIL_OTP).
     assert_eq!(count(s, "/categories/UserAuthentication/ok"), 15 + 9);
-    let challenge_responses: u64 = s["timeline"]
-        .as_array()
-        .expect("a timeline")
-        .iter()
-        .filter_map(|second| second.pointer("/challenge_responses/UserAuthentication"))
-        .filter_map(Value::as_u64)
-        .sum();
+    let challenge_responses = challenge_responses(s, "UserAuthentication");
     assert_eq!(
         challenge_responses, 9,
         "the 3x rule sees every challenge round"
@@ -66,12 +53,7 @@ fn plan_counts_one_challenge_round_for_password_srp_and_email_otp_and_none_for_p
     let output = harness().arg("plan").arg(scenario()).output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    let rps = |label: &str| -> Vec<String> {
-        text.lines()
-            .filter(|l| l.trim_start().starts_with(label))
-            .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_owned())
-            .collect()
-    };
+    let rps = |label: &str| plan_rates(&text, label);
     // 1/s x 0 rounds + 1/s x 1 round + 0.5/s x 1 round.
     assert_eq!(rps("RespondToAuthChallenge"), ["1.50"], "{text}");
     // 1/s + 1/s + 0.5/s.

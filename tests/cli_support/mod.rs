@@ -36,3 +36,30 @@ pub fn only_summary(reports: &Path) -> serde_json::Value {
     let dir = dirs.into_iter().next().unwrap().unwrap().path();
     serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
 }
+
+/// The count at `pointer` in a summary; panics naming the pointer when it is not one.
+pub fn count(v: &serde_json::Value, pointer: &str) -> u64 {
+    v.pointer(pointer)
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or_else(|| panic!("{pointer} is a count in {v}"))
+}
+
+/// The RespondToAuthChallenge rounds of `category` in a summary's per-second timeline, summed.
+pub fn challenge_responses(summary: &serde_json::Value, category: &str) -> u64 {
+    let pointer = format!("/challenge_responses/{category}");
+    summary["timeline"]
+        .as_array()
+        .expect("a timeline")
+        .iter()
+        .filter_map(|second| second.pointer(&pointer))
+        .filter_map(serde_json::Value::as_u64)
+        .sum()
+}
+
+/// The rate column of each line of `plan`'s output that starts with `label`.
+pub fn plan_rates(text: &str, label: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.trim_start().starts_with(label))
+        .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_owned())
+        .collect()
+}
