@@ -52,12 +52,18 @@ fn move_alias(
         return Ok(());
     }
     let key: Box<str> = key.into();
-    if let Some(new) = new {
-        let alias: Box<str> = new.to_lowercase().into();
-        let taken = pool
-            .aliases
-            .with(&alias, |m| m.get(&alias).is_some_and(|k| *k != key));
-        if taken {
+    // The new alias is checked and claimed in one step: two users taking one address at once
+    // cannot both pass the check.
+    let new_alias: Option<Box<str>> = new.map(|n| n.to_lowercase().into());
+    if let Some(alias) = &new_alias {
+        let won = pool.aliases.with(alias, |m| match m.get(alias) {
+            Some(k) => *k == key,
+            None => {
+                m.insert(alias.clone(), key.clone());
+                true
+            }
+        });
+        if !won {
             return Err(ApiError::new(
                 "AliasExistsException",
                 format!("An account with the given {attribute} already exists."),
@@ -66,16 +72,13 @@ fn move_alias(
     }
     if let Some(old) = old {
         let alias: Box<str> = old.to_lowercase().into();
-        pool.aliases.with(&alias, |m| {
-            if m.get(&alias) == Some(&key) {
-                m.remove(&alias);
-            }
-        });
-    }
-    if let Some(new) = new {
-        let alias: Box<str> = new.to_lowercase().into();
-        pool.aliases
-            .with(&alias, |m| m.insert(alias.clone(), key.clone()));
+        if new_alias.as_ref() != Some(&alias) {
+            pool.aliases.with(&alias, |m| {
+                if m.get(&alias) == Some(&key) {
+                    m.remove(&alias);
+                }
+            });
+        }
     }
     Ok(())
 }

@@ -49,12 +49,23 @@ pub(super) fn insert_user(pool: &Pool, mut user: User, exists_message: &str) -> 
     // Kept for the user's lifetime: no spare capacity.
     user.attributes.shrink_to_fit();
     let key = pool.key(&user.username);
-    // With UsernameAttributes the email / phone number is the sign-in name: it is unique.
-    let mut alias_keys = Vec::new();
+    // With UsernameAttributes the email / phone number is the sign-in name: it is unique. Each
+    // alias is claimed in the step that checks it, so two sign-ups of one address at once cannot
+    // both pass the check (case concurrency.email-username-unique).
+    let mut claimed: Vec<Box<str>> = Vec::new();
     for attr in &pool.username_attributes {
         if let Some(v) = user.attribute(attr.as_str()) {
             let alias: Box<str> = v.to_lowercase().into();
-            if pool.aliases.with(&alias, |m| m.contains_key(&alias)) {
+            let won = pool.aliases.with(&alias, |m| {
+                if m.contains_key(&alias) {
+                    false
+                } else {
+                    m.insert(alias.clone(), key.clone());
+                    true
+                }
+            });
+            if !won {
+                release_aliases(pool, &key, &claimed);
                 return Err(ApiError::new(
                     "UsernameExistsException",
                     format!(
@@ -63,7 +74,7 @@ pub(super) fn insert_user(pool: &Pool, mut user: User, exists_message: &str) -> 
                     ),
                 ));
             }
-            alias_keys.push(alias);
+            claimed.push(alias);
         }
     }
     let inserted = pool.users.with(&key, |m| {
@@ -75,13 +86,21 @@ pub(super) fn insert_user(pool: &Pool, mut user: User, exists_message: &str) -> 
         }
     });
     if !inserted {
+        release_aliases(pool, &key, &claimed);
         return Err(ApiError::new("UsernameExistsException", exists_message));
     }
-    for alias in alias_keys {
-        let k = key.clone();
-        pool.aliases.with(&alias, |m| m.insert(alias.clone(), k));
-    }
     Ok(())
+}
+
+/// Gives back the aliases a failed insert claimed for `key`.
+fn release_aliases(pool: &Pool, key: &str, aliases: &[Box<str>]) {
+    for alias in aliases {
+        pool.aliases.with(alias, |m| {
+            if m.get(alias).is_some_and(|k| &**k == key) {
+                m.remove(alias);
+            }
+        });
+    }
 }
 
 pub(super) fn build_user(
