@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Mutation testing of the pure cores with cargo-mutants, one module (shard) at a time, each with
-# the tests that exercise it: the library's unit tests and the integration tests named below.
+# the tests that exercise it: the unit tests of its crate and the integration tests named below.
 #
 #   scripts/mutants.sh                 # every module, one after the other
 #   scripts/mutants.sh quota shard     # just these
 #   scripts/mutants.sh --list          # the modules, their files and tests
 #
+# Two kinds of module. Most pure cores live in the small crate crates/core (cognito-harness-core):
+# a mutant there rebuilds that crate and its tests only, about ten seconds. The others (schedule,
+# pacer, summary, shard, compare) are in the main crate, and a mutant rebuilds its 51k lines:
+# minutes each, so those runs take hours.
+#
 # How it builds reliably: cargo-mutants runs --in-place, on this checkout and its usual target
 # directory (CARGO_TARGET_DIR if set, else ./target), so the first mutant reuses the build you
-# already have instead of building a copy of the tree from scratch, and every later mutant is
-# one incremental rebuild of the library and of the named test binaries only (the --cargo-arg
-# selection applies to the build as well as to the test run). CARGO_INCREMENTAL=0: with
+# already have instead of building a copy of the tree from scratch. The --cargo-arg selection
+# (the test targets) applies to the build as well as to the test run. CARGO_INCREMENTAL=0: with
 # incremental state, relinking the integration tests after a mutant of the library failed with
 # `rust-lld: error: undefined hidden symbol: ... .llvm.NNN` (seen here on rustc 1.95 when the
 # library had just been rebuilt for `--lib`); a non-incremental build of the one crate costs a
@@ -22,26 +26,29 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# module | files (comma-separated) | integration tests (comma-separated; the unit tests always run)
+# module | package | files (comma-separated) | test targets (comma-separated; `lib` = the unit tests)
 modules=(
-  "quota|src/quota.rs|plan_quota_demand,run_quotas"
-  "thresholds|src/scenario/thresholds.rs,src/metrics/thresholds.rs|scenario_thresholds"
-  "schedule|src/scenario/schedule.rs|scenario_profile,plan_quota_demand"
-  "duration|src/scenario/duration.rs|"
-  "shard|src/shard.rs|shard_merge"
-  "jwt_claims|src/jwt/claims.rs|jwt_verify"
-  "jwt_verify|src/jwt/verify.rs|jwt_verify,jwt_interop"
-  "srp_math|src/srp/math.rs|srp_vectors,srp_props"
-  "pacer|src/engine/pacer.rs|"
-  "summary|src/metrics/summary.rs,src/metrics/recorder.rs|report_render"
-  "compare|src/report/compare/stats.rs,src/report/compare/mod.rs|compare_cli"
+  "quota|cognito-harness-core|crates/core/src/quota.rs|lib"
+  "thresholds|cognito-harness-core|crates/core/src/scenario/thresholds.rs|lib"
+  "duration|cognito-harness-core|crates/core/src/scenario/duration.rs|lib"
+  "jwt_claims|cognito-harness-core|crates/core/src/jwt/claims.rs|lib,jwt_verify,jwt_fuzz"
+  "jwt_verify|cognito-harness-core|crates/core/src/jwt/verify.rs|lib,jwt_verify,jwt_fuzz,jwt_jwks,jwt_interop"
+  "srp_math|cognito-harness-core|crates/core/src/srp/math.rs|lib,srp_vectors,srp_props"
+  "totp|cognito-harness-core|crates/core/src/totp.rs|lib"
+  "stats|cognito-harness-core|crates/core/src/stats.rs|lib"
+  "metrics_thresholds|cognito-harness|src/metrics/thresholds.rs|lib,scenario_thresholds"
+  "schedule|cognito-harness|src/scenario/schedule.rs|lib,scenario_profile,plan_quota_demand"
+  "pacer|cognito-harness|src/engine/pacer.rs|lib"
+  "summary|cognito-harness|src/metrics/summary.rs,src/metrics/recorder.rs|lib,report_render"
+  "shard|cognito-harness|src/shard.rs|lib,shard_merge"
+  "compare|cognito-harness|src/report/compare/mod.rs|lib,compare_cli"
 )
 
 field() { echo "$1" | cut -d'|' -f"$2"; }
 
 if [[ "${1:-}" == "--list" ]]; then
   for m in "${modules[@]}"; do
-    printf '%-12s files: %s; tests: --lib %s\n' "$(field "$m" 1)" "$(field "$m" 2)" "$(field "$m" 3)"
+    printf '%-18s %-22s files: %s; tests: %s\n' "$(field "$m" 1)" "$(field "$m" 2)" "$(field "$m" 3)" "$(field "$m" 4)"
   done
   exit 0
 fi
@@ -86,11 +93,13 @@ for m in "${modules[@]}"; do
     continue
   fi
   args=(--in-place -j 1 --no-shuffle --timeout 300 --build-timeout 900
-        --output "mutants.out/$name" --cargo-arg=--lib)
-  IFS=',' read -ra files <<< "$(field "$m" 2)"
+        --output "mutants.out/$name" --package "$(field "$m" 2)")
+  IFS=',' read -ra files <<< "$(field "$m" 3)"
   for f in "${files[@]}"; do args+=(--file "$f"); done
-  IFS=',' read -ra tests <<< "$(field "$m" 3)"
-  for t in "${tests[@]}"; do [[ -n "$t" ]] && args+=("--cargo-arg=--test=$t"); done
+  IFS=',' read -ra tests <<< "$(field "$m" 4)"
+  for t in "${tests[@]}"; do
+    if [[ "$t" == lib ]]; then args+=("--cargo-arg=--lib"); else args+=("--cargo-arg=--test=$t"); fi
+  done
   echo "== $name: cargo mutants ${args[*]}" >&2
   # cargo-mutants exits 2 when mutants were missed, 3 on timeouts: record and go on.
   nice -n 10 cargo mutants "${args[@]}" || echo "== $name: cargo-mutants exited $?" >&2

@@ -7,4 +7,4 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/install-peers.sh
 export HARNESS_REQUIRE_PEERS=1
-cargo test --all-targets --locked "$@"
+cargo test --workspace --all-targets --locked "$@"

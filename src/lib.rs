@@ -14,15 +14,14 @@ pub mod commands;
 pub mod conformance;
 pub mod engine;
 pub mod exit;
-pub mod jwt;
 pub mod metrics;
 pub mod plan;
 pub mod protocol;
-pub mod quota;
 pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod shard;
-pub mod srp;
-pub mod totp;
 pub mod yaml;
+
+// The pure cores live in the `cognito-harness-core` crate (crates/core), under these paths.
+pub use cognito_harness_core::{jwt, quota, srp, totp};

@@ -1,5 +1,6 @@
 //! The layout rules of README "Architecture", checked on the source tree so they cannot drift:
-//! no file under `src/` over 900 lines, no import circle between the files of `src/`, nothing
+//! no file under `src/` or `crates/core/src/` over 900 lines, no import circle between the files
+//! of either crate, the pure cores (`crates/core`) opening no file or socket, nothing
 //! below the subcommands importing `cli` or `commands`, the scenario model not importing the
 //! metrics, and the engine and the conformance runner never printing (the commands do).
 
@@ -26,15 +27,25 @@ fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
+/// The pure cores' crate, re-exported by this one (`srp`, `jwt`, `quota`, ...).
+fn core_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/src")
+}
+
 /// Every file of `src/` with its module path and its text up to its unit tests.
 fn sources() -> BTreeMap<Module, (PathBuf, String)> {
-    let root = src();
+    sources_of(&src())
+}
+
+/// Every file under `root` (a crate's `src/`) with its module path and its text up to its unit
+/// tests.
+fn sources_of(root: &Path) -> BTreeMap<Module, (PathBuf, String)> {
     let mut files = Vec::new();
-    rust_files(&root, &mut files);
+    rust_files(root, &mut files);
     files
         .into_iter()
         .map(|path| {
-            let rel = path.strip_prefix(&root).unwrap().with_extension("");
+            let rel = path.strip_prefix(root).unwrap().with_extension("");
             let mut module: Module = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -163,7 +174,11 @@ fn child_uses(module: &Module, code: &str, modules: &BTreeSet<Module>) -> BTreeS
 }
 
 fn graph() -> BTreeMap<Module, BTreeSet<Module>> {
-    let sources = sources();
+    graph_of(&src())
+}
+
+fn graph_of(root: &Path) -> BTreeMap<Module, BTreeSet<Module>> {
+    let sources = sources_of(root);
     let modules: BTreeSet<Module> = sources.keys().cloned().collect();
     sources
         .iter()
@@ -236,9 +251,9 @@ fn circles(graph: &BTreeMap<Module, BTreeSet<Module>>) -> Vec<Vec<String>> {
 
 #[test]
 fn no_source_file_is_over_900_lines() {
-    let root = src();
     let mut files = Vec::new();
-    rust_files(&root, &mut files);
+    rust_files(&src(), &mut files);
+    rust_files(&core_src(), &mut files);
     let long: Vec<String> = files
         .iter()
         .filter_map(|f| {
@@ -253,6 +268,27 @@ fn no_source_file_is_over_900_lines() {
 fn the_import_graph_of_src_has_no_circle() {
     let found = circles(&graph());
     assert!(found.is_empty(), "import circles: {found:#?}");
+    let found = circles(&graph_of(&core_src()));
+    assert!(
+        found.is_empty(),
+        "import circles in crates/core: {found:#?}"
+    );
+}
+
+#[test]
+fn the_pure_cores_open_no_file_socket_or_process() {
+    let mut io = Vec::new();
+    for (_, (path, code)) in sources_of(&core_src()) {
+        for (n, line) in code.lines().enumerate() {
+            if ["std::fs", "std::net", "std::process", "tokio", "println!("]
+                .iter()
+                .any(|m| line.contains(m))
+            {
+                io.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(io.is_empty(), "I/O in crates/core: {io:#?}");
 }
 
 #[test]

@@ -30,17 +30,16 @@
 //! Syntax errors are located by the crate's one YAML loader, `crate::yaml`.
 
 pub mod doc;
-pub mod duration;
 pub mod env;
 pub mod load;
 pub mod model;
 pub mod overrides;
 pub mod schedule;
-pub mod scope;
 pub mod secret;
 pub mod think;
-pub mod thresholds;
 pub mod validate;
+
+pub use cognito_harness_core::scenario::{duration, scope, thresholds};
 
 /// Findings are the crate-wide located diagnostics of [`crate::yaml`].
 pub use crate::yaml::{Diagnostic, DiagnosticKind, Diagnostics, Severity};

@@ -18,7 +18,7 @@
 //! Markdown (a pull-request comment), plain text or JSON.
 
 mod render;
-pub mod stats;
+pub use cognito_harness_core::stats;
 
 use std::path::{Path, PathBuf};
 

@@ -17,7 +17,7 @@
 //! | `sign.rs` | [`TokenSigner`]: a parsed RSA key that signs RS256 tokens and publishes its [`Jwk`] |
 //!
 //! ```
-//! use cognito_harness::jwt::{
+//! use cognito_harness_core::jwt::{
 //!     CognitoClaims, KeySet, TokenSigner, TokenUse, VerifyPolicy, jwks_from_signers, verify_token,
 //! };
 //!

@@ -2,8 +2,8 @@
 //! against amazon-cognito-identity-js, pycognito and a third implementation), every
 //! intermediate asserted with its label, through both the client path and the server path.
 
-use cognito_harness::srp::math::{self, pad, pad_unsigned};
-use cognito_harness::srp::{
+use cognito_harness_core::srp::math::{self, pad, pad_unsigned};
+use cognito_harness_core::srp::{
     PasswordVerifierChallenge, PasswordVerifierResponse, ServerSession, SrpClient, SrpError,
     Verifier,
 };
@@ -81,7 +81,7 @@ fn int(hex: &str) -> BigInt {
 }
 
 fn load() -> (Value, Vec<Vector>) {
-    let text = include_str!("data/cognito-srp-vectors.json");
+    let text = include_str!("../../../tests/data/cognito-srp-vectors.json");
     let json: Value = serde_json::from_str(text).expect("vectors parse");
     let vectors = json["vectors"]
         .as_array()

@@ -4,7 +4,7 @@
 //! numbers are `[u64; 48]` little-endian limbs on the stack, with no allocation per
 //! multiplication. num-bigint's `modpow` is the reference (its Montgomery code is private, always
 //! multiplies in a fixed 4-bit window and allocates per step); the hot paths here are checked
-//! against it by the property tests in `tests/srp_props.rs` and the unit tests below.
+//! against it by the property tests in `crates/core/tests/srp_props.rs` and the unit tests below.
 //!
 //! Representation: an element `x` of Z/N is held as `x·R mod N` with `R = 2^3072`, fully
 //! reduced to `[0, N)` after every operation.

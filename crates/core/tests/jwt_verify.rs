@@ -3,7 +3,7 @@
 
 mod jwt_support;
 
-use cognito_harness::jwt::{AcceptedTokenUse, Claim, JwtErrorKind, MAX_TOKEN_LEN, TokenPart};
+use cognito_harness_core::jwt::{AcceptedTokenUse, Claim, JwtErrorKind, MAX_TOKEN_LEN, TokenPart};
 use jwt_support::*;
 use serde_json::{Value, json};
 
@@ -247,16 +247,17 @@ fn missing_or_empty_kid_is_rejected() {
 
 #[test]
 fn unknown_kid_is_rejected_and_named() {
-    let other = cognito_harness::jwt::TokenSigner::from_pem("rotated-kid", OTHER_PEM).unwrap();
+    let other = cognito_harness_core::jwt::TokenSigner::from_pem("rotated-kid", OTHER_PEM).unwrap();
     let token = other.sign(&id_claims()).unwrap();
-    let err = cognito_harness::jwt::verify_token(&token, &pool().keys, &policy(), NOW).unwrap_err();
+    let err =
+        cognito_harness_core::jwt::verify_token(&token, &pool().keys, &policy(), NOW).unwrap_err();
     assert_eq!(err.unknown_kid(), Some("rotated-kid"));
     assert!(matches!(err.kind(), JwtErrorKind::UnknownKid { kid } if kid == "rotated-kid"));
 }
 
 #[test]
 fn token_signed_by_another_key_under_a_pool_kid_has_a_bad_signature() {
-    let impostor = cognito_harness::jwt::TokenSigner::from_pem(ID_KID, OTHER_PEM).unwrap();
+    let impostor = cognito_harness_core::jwt::TokenSigner::from_pem(ID_KID, OTHER_PEM).unwrap();
     let token = impostor.sign(&id_claims()).unwrap();
     assert!(matches!(reject(&token), JwtErrorKind::BadSignature { kid } if kid == ID_KID));
 }
@@ -490,7 +491,7 @@ fn audience_claim_follows_the_token_kind() {
 
 #[test]
 fn empty_client_list_accepts_no_token() {
-    let p = cognito_harness::jwt::VerifyPolicy::new(ISSUER, Vec::<String>::new());
+    let p = cognito_harness_core::jwt::VerifyPolicy::new(ISSUER, Vec::<String>::new());
     assert!(matches!(
         reject_with(&id_token(&id_claims()), &p, NOW),
         JwtErrorKind::WrongAudience { .. }
@@ -732,6 +733,7 @@ fn long_claim_values_are_clipped_in_errors() {
     let token = id_token_with(|m| {
         m.insert("iss".into(), json!(long_iss));
     });
-    let err = cognito_harness::jwt::verify_token(&token, &pool().keys, &policy(), NOW).unwrap_err();
+    let err =
+        cognito_harness_core::jwt::verify_token(&token, &pool().keys, &policy(), NOW).unwrap_err();
     assert!(err.to_string().len() < 400, "{}", err.to_string().len());
 }

@@ -4,8 +4,8 @@
 //! (hundreds of milliseconds each in a debug build).
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
-use cognito_harness::srp::math::{self, G, K, N};
-use cognito_harness::srp::{
+use cognito_harness_core::srp::math::{self, G, K, N};
+use cognito_harness_core::srp::{
     PasswordVerifierChallenge, ServerSession, SrpClient, SrpError, Verifier,
 };
 use num_bigint::{BigInt, BigUint, Sign};
@@ -210,7 +210,7 @@ proptest! {
             username: "u".into(),
         };
         let _ = client.respond(&challenge, &pool, "p", Utc.timestamp_opt(0, 0).unwrap());
-        let response = cognito_harness::srp::PasswordVerifierResponse {
+        let response = cognito_harness_core::srp::PasswordVerifierResponse {
             username: "u".into(),
             password_claim_secret_block: block,
             timestamp,

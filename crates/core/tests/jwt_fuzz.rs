@@ -5,7 +5,7 @@ mod jwt_support;
 
 use std::collections::BTreeMap;
 
-use cognito_harness::jwt::{KeySet, VerifyPolicy, verify_token};
+use cognito_harness_core::jwt::{KeySet, VerifyPolicy, verify_token};
 use jwt_support::*;
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;

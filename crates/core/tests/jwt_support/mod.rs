@@ -7,15 +7,15 @@ use std::sync::OnceLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cognito_harness::jwt::{
+use cognito_harness_core::jwt::{
     CognitoClaims, JwtErrorKind, KeySet, TokenSigner, TokenUse, VerifiedToken, VerifyPolicy,
     jwks_from_signers, verify_token,
 };
 use serde_json::{Map, Value, json};
 
-pub const ID_PEM: &str = include_str!("../data/rsa2048-id.pk8.pem");
-pub const ACCESS_PEM: &str = include_str!("../data/rsa2048-access.pk8.pem");
-pub const OTHER_PEM: &str = include_str!("../data/rsa2048-other.pk8.pem");
+pub const ID_PEM: &str = include_str!("../../../../tests/data/rsa2048-id.pk8.pem");
+pub const ACCESS_PEM: &str = include_str!("../../../../tests/data/rsa2048-access.pk8.pem");
+pub const OTHER_PEM: &str = include_str!("../../../../tests/data/rsa2048-other.pk8.pem");
 
 pub const ID_KID: &str = "id-kid-example=";
 pub const ACCESS_KID: &str = "access-kid-example=";

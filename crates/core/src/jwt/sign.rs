@@ -228,9 +228,9 @@ fn pem_decode(pem: &str) -> Result<(&str, Vec<u8>), SignError> {
 mod tests {
     use super::*;
 
-    const ID_PEM: &str = include_str!("../../tests/data/rsa2048-id.pk8.pem");
-    const PKCS1_PEM: &str = include_str!("../../tests/data/rsa2048-other.pkcs1.pem");
-    const PKCS8_OTHER_PEM: &str = include_str!("../../tests/data/rsa2048-other.pk8.pem");
+    const ID_PEM: &str = include_str!("../../../../tests/data/rsa2048-id.pk8.pem");
+    const PKCS1_PEM: &str = include_str!("../../../../tests/data/rsa2048-other.pkcs1.pem");
+    const PKCS8_OTHER_PEM: &str = include_str!("../../../../tests/data/rsa2048-other.pk8.pem");
 
     #[test]
     fn header_is_kid_then_alg() {

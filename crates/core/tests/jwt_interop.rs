@@ -4,7 +4,7 @@
 
 mod jwt_support;
 
-use cognito_harness::jwt::{CognitoClaims, JwtErrorKind, TokenSigner};
+use cognito_harness_core::jwt::{CognitoClaims, JwtErrorKind, TokenSigner};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use jwt_support::*;
 
@@ -121,11 +121,11 @@ fn generated_key_exported_as_pem_signs_for_jsonwebtoken_too() {
     let signer = TokenSigner::generate("generated").unwrap();
     let pem = signer.to_pkcs8_pem().unwrap();
     let token = jsonwebtoken_encode("generated", &pem, &id_claims());
-    let keys = cognito_harness::jwt::KeySet::from_jwks(&cognito_harness::jwt::jwks_from_signers([
-        &signer,
-    ]))
+    let keys = cognito_harness_core::jwt::KeySet::from_jwks(
+        &cognito_harness_core::jwt::jwks_from_signers([&signer]),
+    )
     .unwrap();
-    let verified = cognito_harness::jwt::verify_token(&token, &keys, &policy(), NOW).unwrap();
+    let verified = cognito_harness_core::jwt::verify_token(&token, &keys, &policy(), NOW).unwrap();
     assert_eq!(verified.kid, "generated");
     assert_eq!(keys.get("generated").unwrap().bits(), 2048);
 }

@@ -3,7 +3,7 @@
 
 mod jwt_support;
 
-use cognito_harness::jwt::{
+use cognito_harness_core::jwt::{
     Jwk, JwkRejection, Jwks, JwksError, KeySet, RefetchGate, TokenSigner, jwks_from_signers,
     verify_token,
 };
@@ -329,7 +329,7 @@ fn key_set_built_from_signers_verifies_their_tokens() {
 #[test]
 fn insert_adds_a_single_key() {
     let mut keys = KeySet::default();
-    let key = cognito_harness::jwt::VerifyingKey::from_jwk(pool().id.public_jwk()).unwrap();
+    let key = cognito_harness_core::jwt::VerifyingKey::from_jwk(pool().id.public_jwk()).unwrap();
     assert_eq!(key.bits(), 2048);
     keys.insert(key);
     assert!(verify_token(&id_token(&id_claims()), &keys, &policy(), NOW).is_ok());
