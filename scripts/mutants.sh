@@ -18,7 +18,7 @@
 # incremental state, relinking the integration tests after a mutant of the library failed with
 # `rust-lld: error: undefined hidden symbol: ... .llvm.NNN` (seen here on rustc 1.95 when the
 # library had just been rebuilt for `--lib`); a non-incremental build of the one crate costs a
-# little more per mutant and links every time. One job (-j 1) and `nice -n 10`,
+# little more per mutant and links every time. One mutant at a time (--in-place allows no more) and `nice -n 10`,
 # so a run shares a two-core machine. cargo-mutants restores each file after its mutant; do not
 # edit or commit in this checkout while it runs. Results: mutants.out/<module>/ (git-ignored),
 # summarised by `scripts/mutants.sh --table`. docs/mutation-testing.md explains the output.
@@ -92,7 +92,7 @@ for m in "${modules[@]}"; do
   if (( ${#wanted[@]} )) && [[ ! " ${wanted[*]} " == *" $name "* ]]; then
     continue
   fi
-  args=(--in-place -j 1 --no-shuffle --timeout 300 --build-timeout 900
+  args=(--in-place --no-shuffle --timeout 300 --build-timeout 900
         --output "mutants.out/$name" --package "$(field "$m" 2)")
   IFS=',' read -ra files <<< "$(field "$m" 3)"
   for f in "${files[@]}"; do args+=(--file "$f"); done
