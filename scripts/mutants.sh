@@ -100,6 +100,7 @@ for m in "${modules[@]}"; do
   for t in "${tests[@]}"; do
     if [[ "$t" == lib ]]; then args+=("--cargo-arg=--lib"); else args+=("--cargo-arg=--test=$t"); fi
   done
+  mkdir -p "mutants.out/$name"
   echo "== $name: cargo mutants ${args[*]}" >&2
   # cargo-mutants exits 2 when mutants were missed, 3 on timeouts: record and go on.
   nice -n 10 cargo mutants "${args[@]}" || echo "== $name: cargo-mutants exited $?" >&2
