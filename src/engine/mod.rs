@@ -60,7 +60,7 @@ mod execution;
 pub mod iteration;
 pub mod live;
 pub mod mfa;
-pub mod pacer;
+pub use cognito_harness_core::pacer;
 pub mod progress;
 pub mod run;
 mod shared;

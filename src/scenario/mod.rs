@@ -34,12 +34,11 @@ pub mod env;
 pub mod load;
 pub mod model;
 pub mod overrides;
-pub mod schedule;
 pub mod secret;
 pub mod think;
 pub mod validate;
 
-pub use cognito_harness_core::scenario::{duration, scope, thresholds};
+pub use cognito_harness_core::scenario::{duration, schedule, scope, thresholds};
 
 /// Findings are the crate-wide located diagnostics of [`crate::yaml`].
 pub use crate::yaml::{Diagnostic, DiagnosticKind, Diagnostics, Severity};

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use super::model::{Executor, Load};
+use super::executor::{Executor, Load};
 
 /// One linear piece of a profile, on `[start, end)` seconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -325,7 +325,7 @@ impl FlowMix {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::model::Stage;
+    use crate::scenario::executor::Stage;
 
     /// 10/s for 10 s, a jump to 40/s, then a ramp down to 0 over 10 s: a step and a ramp.
     fn jump_then_ramp() -> Profile {

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use crate::scenario::model::Load;
+use crate::scenario::executor::Load;
 use crate::scenario::schedule::{self, FlowMix, Profile};
 
 /// The intended start of one iteration: when, since the run's start, and of which flow (an
@@ -98,7 +98,7 @@ pub fn per_second_counts(arrivals: impl Iterator<Item = Arrival>, flows: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::model::{Executor, Stage};
+    use crate::scenario::executor::{Executor, Stage};
     use crate::scenario::schedule::{arrival_profile, vu_profile};
 
     fn load(executor: Executor) -> Load {
