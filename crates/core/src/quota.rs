@@ -491,6 +491,20 @@ mod tests {
         }
     }
 
+    /// Reports, `plan` tables and `--quota NAME=RPS` messages print a category through
+    /// `Display`: the guide's name, which `from_name` reads back.
+    #[test]
+    fn a_category_prints_as_the_guides_name() {
+        assert_eq!(
+            QuotaCategory::UserAuthentication.to_string(),
+            "UserAuthentication"
+        );
+        for category in QuotaCategory::all() {
+            assert_eq!(category.to_string(), category.name());
+            assert_eq!(QuotaCategory::from_name(&category.to_string()), Some(category));
+        }
+    }
+
     /// The guide's operation-to-category table ("Quotas in Amazon Cognito", "Amazon Cognito
     /// user pools API operation categories and request rate quotas"), copied row by row as
     /// data: its two "UserPoolResourceOperations" rows are the read and the update categories
