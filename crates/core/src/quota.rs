@@ -501,7 +501,10 @@ mod tests {
         );
         for category in QuotaCategory::all() {
             assert_eq!(category.to_string(), category.name());
-            assert_eq!(QuotaCategory::from_name(&category.to_string()), Some(category));
+            assert_eq!(
+                QuotaCategory::from_name(&category.to_string()),
+                Some(category)
+            );
         }
     }
 
@@ -819,5 +822,50 @@ mod tests {
         assert!(parse_quota_override("UserAuth=200").is_err());
         assert!(parse_quota_override("UserAuthentication=-1").is_err());
         assert!(parse_quota_override("UserAuthentication").is_err());
+        // A quota of zero would make every request "over quota": refused like a negative one.
+        assert!(parse_quota_override("UserAuthentication=0").is_err());
+        assert!(parse_quota_override("UserAuthentication=inf").is_err());
+        assert_eq!(
+            parse_quota_override(" UserCreation = 0.5 "),
+            Ok((QuotaCategory::UserCreation, 0.5))
+        );
+    }
+
+    /// The scenario's `quotas:` block with the `--quota` flags laid over it: a flag replaces the
+    /// scenario's value for its category, the scenario's other categories stay, and the
+    /// categories neither names keep the guide's default.
+    #[test]
+    fn flags_laid_over_the_scenario_replace_only_their_categories() {
+        let mut scenario = Quotas::default();
+        scenario.set(
+            QuotaCategory::UserAuthentication,
+            60.0,
+            QuotaSource::Scenario,
+        );
+        scenario.set(QuotaCategory::UserCreation, 10.0, QuotaSource::Scenario);
+        let mut flags = Quotas::default();
+        flags.set(QuotaCategory::UserAuthentication, 200.0, QuotaSource::Flag);
+        let both = scenario.overlaid(&flags);
+        assert_eq!(
+            both.in_force(QuotaCategory::UserAuthentication),
+            (200.0, QuotaSource::Flag)
+        );
+        assert_eq!(
+            both.in_force(QuotaCategory::UserCreation),
+            (10.0, QuotaSource::Scenario)
+        );
+        assert_eq!(
+            both.in_force(QuotaCategory::UserAccountRecovery),
+            (30.0, QuotaSource::Default)
+        );
+        let stated: Vec<_> = both.stated().collect();
+        assert_eq!(
+            stated,
+            vec![
+                (QuotaCategory::UserAuthentication, 200.0, QuotaSource::Flag),
+                (QuotaCategory::UserCreation, 10.0, QuotaSource::Scenario),
+            ]
+        );
+        assert_eq!(Quotas::default().stated().count(), 0);
     }
 }
