@@ -356,6 +356,35 @@ mod tests {
         assert_eq!(parse_expression("max!=0ms").unwrap().op, Op::Ne);
     }
 
+    /// A report names a threshold's metric as the scenario wrote it (`p(99)`, `error_rate`), so
+    /// a user finds the line of the scenario it came from; every metric reads back the same.
+    #[test]
+    fn every_metric_prints_as_written_in_a_threshold() {
+        for (written, metric) in [
+            ("p(99)", Metric::Percentile(99.0)),
+            ("p(99.9)", Metric::Percentile(99.9)),
+            ("avg", Metric::Avg),
+            ("med", Metric::Med),
+            ("min", Metric::Min),
+            ("max", Metric::Max),
+            ("error_rate", Metric::ErrorRate),
+            ("throttle_rate", Metric::ThrottleRate),
+            ("rps", Metric::Rps),
+            ("peak_rps", Metric::PeakRps),
+            ("count", Metric::Count),
+            ("quota_share", Metric::QuotaShare),
+        ] {
+            assert_eq!(metric.to_string(), written);
+            let unit = if metric.class() == MetricClass::Latency {
+                "ms"
+            } else {
+                ""
+            };
+            let parsed = parse_expression(&format!("{written}>0{unit}")).unwrap();
+            assert_eq!(parsed.metric, metric, "{written}");
+        }
+    }
+
     #[test]
     fn each_operator_holds_exactly_on_its_side_of_the_limit() {
         // (operator, holds below the limit, holds at it, holds above it)
