@@ -385,6 +385,29 @@ mod tests {
         }
     }
 
+    /// An expression cut after its operator names the operator as written, and a report writes
+    /// each operator as the scenario does.
+    #[test]
+    fn an_operator_is_named_as_written() {
+        for (written, op) in [
+            ("<", Op::Lt),
+            ("<=", Op::Le),
+            (">", Op::Gt),
+            (">=", Op::Ge),
+            ("==", Op::Eq),
+            ("!=", Op::Ne),
+        ] {
+            assert_eq!(op.symbol(), written);
+            assert_eq!(serde_json::to_value(op).unwrap(), written);
+            let err = parse_expression(&format!("count{written}")).unwrap_err();
+            assert_eq!(err.message, format!("expected a value after `{written}`"));
+            assert_eq!(
+                parse_expression(&format!("count{written}1")).unwrap().op,
+                op
+            );
+        }
+    }
+
     #[test]
     fn each_operator_holds_exactly_on_its_side_of_the_limit() {
         // (operator, holds below the limit, holds at it, holds above it)
