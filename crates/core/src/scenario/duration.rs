@@ -185,6 +185,49 @@ mod tests {
         assert_eq!(parse_duration(" "), Err(DurationError::Empty));
     }
 
+    /// The limits a user meets: exactly 100 years is accepted and a microsecond more is not;
+    /// `µs` is `us` (one unit, so not both); a fraction may reach the microsecond but not below.
+    #[test]
+    fn limits_sit_at_a_hundred_years_and_a_microsecond() {
+        let hundred_years = Duration::from_secs(100 * 365 * 24 * 3600);
+        assert_eq!(parse_duration("876000h"), Ok(hundred_years));
+        assert_eq!(
+            parse_duration("876000h1us"),
+            Err(DurationError::TooLong("876000h1us".into()))
+        );
+        assert_eq!(parse_duration("5µs"), Ok(Duration::from_micros(5)));
+        assert_eq!(parse_duration("1ms5µs"), Ok(Duration::from_micros(1005)));
+        assert_eq!(
+            parse_duration("1us1µs"),
+            Err(DurationError::UnitOrder("1us1µs".into()))
+        );
+        assert_eq!(parse_duration("0.001ms"), Ok(Duration::from_micros(1)));
+        assert_eq!(parse_duration("1.25s"), Ok(Duration::from_millis(1250)));
+        assert_eq!(
+            parse_duration("1.5us"),
+            Err(DurationError::TooFine("1.5us".into()))
+        );
+        assert_eq!(
+            parse_duration("1.2.5s"),
+            Err(DurationError::Malformed("1.2.5s".into()))
+        );
+        assert_eq!(
+            parse_duration("s"),
+            Err(DurationError::Malformed("s".into()))
+        );
+        assert_eq!(
+            parse_duration("5."),
+            Err(DurationError::Malformed("5.".into()))
+        );
+    }
+
+    #[test]
+    fn formats_below_a_microsecond_in_nanoseconds() {
+        assert_eq!(format_duration(Duration::ZERO), "0s");
+        assert_eq!(format_duration(Duration::from_nanos(1_500)), "1us500ns");
+        assert_eq!(format_duration(Duration::from_secs(3600)), "1h");
+    }
+
     #[test]
     fn formats_round_trip() {
         for text in ["1h30m", "250ms", "8h", "1m30s", "1s500ms"] {
