@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Install the pinned peer emulators and clients into .peers/ (git-ignored):
-#   .peers/venv   Python: moto[server], ministack, boto3, pycognito, PyJWT[crypto], cryptography
-#                 (pins: peers/requirements.txt)
+#   .peers/venv   Python: moto[server], ministack, boto3, pycognito, PyJWT[crypto], cryptography,
+#                 pytest, pytest-timeout, pyotp (pins: peers/requirements.txt)
+#   .peers/moto-tests  moto's own cognito-idp tests (tests/test_cognitoidp/, with the tests/
+#                 package files and pyproject.toml they need), taken from the sdist of the pinned
+#                 moto on PyPI (URL and SHA-256 pinned below; a mismatch fails the install). Run by
+#                 tests/moto_aws_verified.rs against `serve`.
 #   .peers/node   npm: cognito-local, amazon-cognito-identity-js, aws-amplify (v6),
 #                 @aws-sdk/client-cognito-identity-provider, and for the browser test playwright-core
 #                 and esbuild (pins: peers/package.json + package-lock.json)
@@ -44,12 +48,20 @@ REQS="$PEERS_SRC/requirements.txt"
 PKG_JSON="$PEERS_SRC/package.json"
 PKG_LOCK="$PEERS_SRC/package-lock.json"
 VENV="$PEERS_DIR/venv"
+MOTO_TESTS="$PEERS_DIR/moto-tests"
+# The sdist of the moto pinned in requirements.txt, from PyPI's files host; the SHA-256 is the one
+# PyPI's simple index publishes for this file (https://pypi.org/simple/moto/).
+MOTO_SDIST_VERSION=5.2.5
+MOTO_SDIST_URL=https://files.pythonhosted.org/packages/cb/a4/8d60630be6ff222421d281796d4dfd67d2eae66b47525735e57c9e275a27/moto-5.2.5.tar.gz
+MOTO_SDIST_SHA256=391857257d5dac144334013c2c10e599def5f0562f553e979160140bd7bd9cf6
 NODE_DIR="$PEERS_DIR/node"
 STAMP="$PEERS_DIR/install.stamp"
 
 for f in "$REQS" "$PKG_JSON" "$PKG_LOCK"; do
   [[ -f "$f" ]] || die "missing pin file $f"
 done
+grep -qx "moto\[server\]==$MOTO_SDIST_VERSION" "$REQS" ||
+  die "MOTO_SDIST_VERSION ($MOTO_SDIST_VERSION) in ${BASH_SOURCE[0]} is not the moto pinned in $REQS"
 
 # --- toolchain checks -------------------------------------------------------------------------
 PY="$(host_python)"
@@ -121,7 +133,8 @@ want="$(stamp_of)"
 
 installed_ok() {
   [[ -x "$VENV/bin/python" ]] &&
-    [[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/ministack" ]] &&
+    [[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/ministack" && -x "$VENV/bin/pytest" ]] &&
+    [[ -f "$MOTO_TESTS/tests/test_cognitoidp/test_cognitoidp.py" ]] &&
     [[ -f "$NODE_DIR/node_modules/cognito-local/lib/bin/start.js" ]] &&
     [[ -d "$NODE_DIR/node_modules/amazon-cognito-identity-js" ]] &&
     [[ -d "$NODE_DIR/node_modules/@aws-sdk/client-cognito-identity-provider" ]] &&
@@ -163,13 +176,39 @@ mkdir -p "$NODE_DIR"
 cp "$PKG_JSON" "$PKG_LOCK" "$NODE_DIR/"
 (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
 
+# --- moto's cognito-idp tests ------------------------------------------------------------------
+# Only the files the tests import are extracted: the tests/ package (tests/__init__.py holds
+# allow_aws_request, tests/conftest.py the shared fixtures), tests/test_cognitoidp/, and
+# pyproject.toml, which makes the folder pytest's rootdir and registers the aws_verified marker.
+fetch_moto_tests() {
+  local tmp got top="moto-$MOTO_SDIST_VERSION"
+  tmp="$(mktemp -d)"
+  say "fetching moto $MOTO_SDIST_VERSION's test files from $MOTO_SDIST_URL"
+  curl -fsSL --retry 3 --max-time 300 -o "$tmp/sdist.tar.gz" "$MOTO_SDIST_URL" ||
+    die "could not download $MOTO_SDIST_URL"
+  got="$(sha256sum "$tmp/sdist.tar.gz" | cut -d' ' -f1)"
+  if [[ "$got" != "$MOTO_SDIST_SHA256" ]]; then
+    rm -rf "$tmp"
+    die "SHA-256 mismatch for $MOTO_SDIST_URL: expected $MOTO_SDIST_SHA256, got $got (not extracted)"
+  fi
+  rm -rf "$MOTO_TESTS"
+  mkdir -p "$MOTO_TESTS"
+  tar -xzf "$tmp/sdist.tar.gz" -C "$MOTO_TESTS" --strip-components=1 \
+    "$top/pyproject.toml" "$top/tests/__init__.py" "$top/tests/conftest.py" \
+    "$top/tests/test_cognitoidp"
+  rm -rf "$tmp"
+}
+fetch_moto_tests
+
 # --- verify -----------------------------------------------------------------------------------
 say "verifying imports"
 "$VENV/bin/python" - <<'EOF' >&2
 import importlib.metadata as md
 import boto3, botocore, cryptography, jwt, ministack, moto, pycognito  # noqa: F401
+import pyotp, pytest, pytest_timeout  # noqa: F401
 from pycognito.aws_srp import AWSSRP  # noqa: F401
-for name in ("moto", "ministack", "boto3", "botocore", "pycognito", "PyJWT", "cryptography"):
+for name in ("moto", "ministack", "boto3", "botocore", "pycognito", "PyJWT", "cryptography",
+             "pytest", "pytest-timeout", "pyotp"):
     print(f"  {name} {md.version(name)}")
 EOF
 (cd "$NODE_DIR" && node -e '
