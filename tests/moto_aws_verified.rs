@@ -196,8 +196,10 @@ async fn run_pytest(peers: &Path, endpoint: &str, scratch: &Path) -> (String, St
             "no:cacheprovider",
         ])
         .arg(format!("--timeout={PER_TEST_TIMEOUT_SECS}"))
-        // moto's pyproject.toml adds --color=yes; plain text reads better in a failure message.
-        .args(["-o", "addopts=", "-q", "-rN"]);
+        // moto's pyproject.toml adds --color=yes; plain text reads better in a failure message,
+        // and short tracebacks (one line per frame, the full text of the failing one) keep a
+        // botocore failure to a screen.
+        .args(["-o", "addopts=", "-q", "-rN", "--tb=short"]);
     // Nothing from the machine's AWS set-up: only the server, dummy credentials and the region
     // the tests' clients use.
     for (key, _) in std::env::vars_os() {
