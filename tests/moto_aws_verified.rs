@@ -300,6 +300,7 @@ async fn moto_aws_verified_cognito_tests_pass_against_serve() {
     let peers: PathBuf = peer_support::peers_dir();
     if !peer_support::installed(&[
         peers.join("venv/bin/python"),
+        peers.join("venv/bin/pytest"),
         peers.join("moto-tests/tests/test_cognitoidp/test_cognitoidp.py"),
     ]) {
         return;
