@@ -4,8 +4,9 @@
 #                 pytest, pytest-timeout, pyotp (pins: peers/requirements.txt)
 #   .peers/moto-tests  moto's own cognito-idp tests (tests/test_cognitoidp/, with the tests/
 #                 package files and pyproject.toml they need), taken from the sdist of the pinned
-#                 moto on PyPI (URL and SHA-256 pinned below; a mismatch fails the install). Run by
-#                 tests/moto_aws_verified.rs against `serve`.
+#                 moto on PyPI (URL and SHA-256 pinned below; a mismatch fails the install; the
+#                 checked sdist is kept in .peers/cache). Run by tests/moto_aws_verified.rs
+#                 against `serve`.
 #   .peers/node   npm: cognito-local, amazon-cognito-identity-js, aws-amplify (v6),
 #                 @aws-sdk/client-cognito-identity-provider, and for the browser test playwright-core
 #                 and esbuild (pins: peers/package.json + package-lock.json)
@@ -182,22 +183,27 @@ cp "$PKG_JSON" "$PKG_LOCK" "$NODE_DIR/"
 # allow_aws_request, tests/conftest.py the shared fixtures), tests/test_cognitoidp/, and
 # pyproject.toml, which makes the folder pytest's rootdir and registers the aws_verified marker.
 fetch_moto_tests() {
-  local tmp got top="moto-$MOTO_SDIST_VERSION"
-  tmp="$(mktemp -d)"
-  say "fetching moto $MOTO_SDIST_VERSION's test files from $MOTO_SDIST_URL"
-  curl -fsSL --retry 3 --max-time 300 -o "$tmp/sdist.tar.gz" "$MOTO_SDIST_URL" ||
-    die "could not download $MOTO_SDIST_URL"
-  got="$(sha256sum "$tmp/sdist.tar.gz" | cut -d' ' -f1)"
-  if [[ "$got" != "$MOTO_SDIST_SHA256" ]]; then
-    rm -rf "$tmp"
-    die "SHA-256 mismatch for $MOTO_SDIST_URL: expected $MOTO_SDIST_SHA256, got $got (not extracted)"
+  local top="moto-$MOTO_SDIST_VERSION" cache="$PEERS_DIR/cache" sdist got
+  sdist="$cache/moto-$MOTO_SDIST_VERSION.tar.gz"
+  mkdir -p "$cache"
+  # A copy kept from an earlier install is used only if its hash still matches.
+  if [[ ! -f "$sdist" ]] || [[ "$(sha256sum "$sdist" | cut -d' ' -f1)" != "$MOTO_SDIST_SHA256" ]]; then
+    say "fetching moto $MOTO_SDIST_VERSION's test files from $MOTO_SDIST_URL"
+    rm -f "$sdist" "$sdist.part"
+    curl -fsSL --retry 3 --max-time 300 -o "$sdist.part" "$MOTO_SDIST_URL" ||
+      die "could not download $MOTO_SDIST_URL"
+    got="$(sha256sum "$sdist.part" | cut -d' ' -f1)"
+    if [[ "$got" != "$MOTO_SDIST_SHA256" ]]; then
+      rm -f "$sdist.part"
+      die "SHA-256 mismatch for $MOTO_SDIST_URL: expected $MOTO_SDIST_SHA256, got $got (not extracted)"
+    fi
+    mv "$sdist.part" "$sdist"
   fi
   rm -rf "$MOTO_TESTS"
   mkdir -p "$MOTO_TESTS"
-  tar -xzf "$tmp/sdist.tar.gz" -C "$MOTO_TESTS" --strip-components=1 \
+  tar -xzf "$sdist" -C "$MOTO_TESTS" --strip-components=1 \
     "$top/pyproject.toml" "$top/tests/__init__.py" "$top/tests/conftest.py" \
     "$top/tests/test_cognitoidp"
-  rm -rf "$tmp"
 }
 fetch_moto_tests
 
