@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Install the pinned peer emulators and clients into .peers/ (git-ignored):
-#   .peers/venv   Python: moto[server], ministack, boto3, pycognito, PyJWT[crypto], cryptography
-#                 (pins: peers/requirements.txt)
+#   .peers/venv   Python: moto[server], ministack, boto3, pycognito, PyJWT[crypto], cryptography,
+#                 pytest, pytest-timeout, pyotp (pins: peers/requirements.txt)
+#   .peers/moto-tests  moto's own cognito-idp tests (tests/test_cognitoidp/, with the tests/
+#                 package files and pyproject.toml they need), taken from the sdist of the pinned
+#                 moto on PyPI (URL and SHA-256 pinned below; a mismatch fails the install; the
+#                 checked sdist is kept in .peers/cache). Run by tests/moto_aws_verified.rs
+#                 against `serve`.
 #   .peers/node   npm: cognito-local, amazon-cognito-identity-js, aws-amplify (v6),
 #                 @aws-sdk/client-cognito-identity-provider, and for the browser test playwright-core
 #                 and esbuild (pins: peers/package.json + package-lock.json)
@@ -44,12 +49,20 @@ REQS="$PEERS_SRC/requirements.txt"
 PKG_JSON="$PEERS_SRC/package.json"
 PKG_LOCK="$PEERS_SRC/package-lock.json"
 VENV="$PEERS_DIR/venv"
+MOTO_TESTS="$PEERS_DIR/moto-tests"
+# The sdist of the moto pinned in requirements.txt, from PyPI's files host; the SHA-256 is the one
+# PyPI's simple index publishes for this file (https://pypi.org/simple/moto/).
+MOTO_SDIST_VERSION=5.2.5
+MOTO_SDIST_URL=https://files.pythonhosted.org/packages/cb/a4/8d60630be6ff222421d281796d4dfd67d2eae66b47525735e57c9e275a27/moto-5.2.5.tar.gz
+MOTO_SDIST_SHA256=391857257d5dac144334013c2c10e599def5f0562f553e979160140bd7bd9cf6
 NODE_DIR="$PEERS_DIR/node"
 STAMP="$PEERS_DIR/install.stamp"
 
 for f in "$REQS" "$PKG_JSON" "$PKG_LOCK"; do
   [[ -f "$f" ]] || die "missing pin file $f"
 done
+grep -qx "moto\[server\]==$MOTO_SDIST_VERSION" "$REQS" ||
+  die "MOTO_SDIST_VERSION ($MOTO_SDIST_VERSION) in ${BASH_SOURCE[0]} is not the moto pinned in $REQS"
 
 # --- toolchain checks -------------------------------------------------------------------------
 PY="$(host_python)"
@@ -57,6 +70,7 @@ PY="$(host_python)"
   die "$PY is $("$PY" -V 2>&1); moto and ministack need Python >= 3.10"
 command -v node >/dev/null 2>&1 || die "node not found: install Node.js >= 20"
 command -v npm >/dev/null 2>&1 || die "npm not found: install npm"
+command -v curl >/dev/null 2>&1 || die "curl not found: install curl (it fetches moto's test files)"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 ((node_major >= 20)) || die "node is $(node --version); @aws-sdk/client-cognito-identity-provider needs >= 20"
 py_version="$("$PY" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
@@ -121,7 +135,8 @@ want="$(stamp_of)"
 
 installed_ok() {
   [[ -x "$VENV/bin/python" ]] &&
-    [[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/ministack" ]] &&
+    [[ -x "$VENV/bin/moto_server" && -x "$VENV/bin/ministack" && -x "$VENV/bin/pytest" ]] &&
+    [[ -f "$MOTO_TESTS/tests/test_cognitoidp/test_cognitoidp.py" ]] &&
     [[ -f "$NODE_DIR/node_modules/cognito-local/lib/bin/start.js" ]] &&
     [[ -d "$NODE_DIR/node_modules/amazon-cognito-identity-js" ]] &&
     [[ -d "$NODE_DIR/node_modules/@aws-sdk/client-cognito-identity-provider" ]] &&
@@ -163,13 +178,44 @@ mkdir -p "$NODE_DIR"
 cp "$PKG_JSON" "$PKG_LOCK" "$NODE_DIR/"
 (cd "$NODE_DIR" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
 
+# --- moto's cognito-idp tests ------------------------------------------------------------------
+# Only the files the tests import are extracted: the tests/ package (tests/__init__.py holds
+# allow_aws_request, tests/conftest.py the shared fixtures), tests/test_cognitoidp/, and
+# pyproject.toml, which makes the folder pytest's rootdir and registers the aws_verified marker.
+fetch_moto_tests() {
+  local top="moto-$MOTO_SDIST_VERSION" cache="$PEERS_DIR/cache" sdist got
+  sdist="$cache/moto-$MOTO_SDIST_VERSION.tar.gz"
+  mkdir -p "$cache"
+  # A copy kept from an earlier install is used only if its hash still matches.
+  if [[ ! -f "$sdist" ]] || [[ "$(sha256sum "$sdist" | cut -d' ' -f1)" != "$MOTO_SDIST_SHA256" ]]; then
+    say "fetching moto $MOTO_SDIST_VERSION's test files from $MOTO_SDIST_URL"
+    rm -f "$sdist" "$sdist.part"
+    curl -fsSL --retry 3 --max-time 300 -o "$sdist.part" "$MOTO_SDIST_URL" ||
+      die "could not download $MOTO_SDIST_URL"
+    got="$(sha256sum "$sdist.part" | cut -d' ' -f1)"
+    if [[ "$got" != "$MOTO_SDIST_SHA256" ]]; then
+      rm -f "$sdist.part"
+      die "SHA-256 mismatch for $MOTO_SDIST_URL: expected $MOTO_SDIST_SHA256, got $got (not extracted)"
+    fi
+    mv "$sdist.part" "$sdist"
+  fi
+  rm -rf "$MOTO_TESTS"
+  mkdir -p "$MOTO_TESTS"
+  tar -xzf "$sdist" -C "$MOTO_TESTS" --strip-components=1 \
+    "$top/pyproject.toml" "$top/tests/__init__.py" "$top/tests/conftest.py" \
+    "$top/tests/test_cognitoidp"
+}
+fetch_moto_tests
+
 # --- verify -----------------------------------------------------------------------------------
 say "verifying imports"
 "$VENV/bin/python" - <<'EOF' >&2
 import importlib.metadata as md
 import boto3, botocore, cryptography, jwt, ministack, moto, pycognito  # noqa: F401
+import pyotp, pytest, pytest_timeout  # noqa: F401
 from pycognito.aws_srp import AWSSRP  # noqa: F401
-for name in ("moto", "ministack", "boto3", "botocore", "pycognito", "PyJWT", "cryptography"):
+for name in ("moto", "ministack", "boto3", "botocore", "pycognito", "PyJWT", "cryptography",
+             "pytest", "pytest-timeout", "pyotp"):
     print(f"  {name} {md.version(name)}")
 EOF
 (cd "$NODE_DIR" && node -e '

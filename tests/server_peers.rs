@@ -1,5 +1,6 @@
 //! The official clients against the reference server: amazon-cognito-identity-js (SRP sign-in
-//! ×300 and refresh), Amplify JS v6 (signIn, forced refresh, signOut), the AWS SDK for
+//! ×300 and refresh), Amplify JS v6 (signIn with SRP and with USER_AUTH for each preferred
+//! challenge, forced refresh, signOut), the AWS SDK for
 //! JavaScript v3 (sign-up, confirm, sign-in, GetUser), and
 //! boto3 + pycognito with PyJWT verifying the tokens against the served JWKS. Driven through
 //! `scripts/peer-client.sh` (docs/peers.md). Skipped when the peers are not installed, unless
@@ -241,4 +242,84 @@ async fn amplify_v6_signs_in_refreshes_and_signs_out() {
         "{r}"
     );
     assert_eq!(r["ok"], true, "{r}");
+}
+
+/// Amplify JS v6's choice-based sign-in, `signIn({options: {authFlowType: "USER_AUTH",
+/// preferredChallenge}})`, with each preferred challenge the server offers: PASSWORD and
+/// PASSWORD_SRP end signed in at once; EMAIL_OTP stops at CONFIRM_SIGN_IN_WITH_EMAIL_CODE and
+/// `confirmSignIn` with the code from `/_harness/codes` signs in. Each session then refreshes and
+/// signs out as the SRP one does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amplify_v6_signs_in_with_user_auth_and_each_preferred_challenge() {
+    if !peers_installed() {
+        return;
+    }
+    if !peer_support::installed(&[peer_support::peers_dir().join("node/node_modules/aws-amplify")])
+    {
+        return;
+    }
+    let h = harness().await;
+    let (status, pool) = h
+        .call_json(
+            "CreateUserPool",
+            serde_json::json!({
+                "PoolName": "choice",
+                "AutoVerifiedAttributes": ["email"],
+                "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+            }),
+            true,
+        )
+        .await;
+    assert_eq!(status, 200, "{pool}");
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let (status, client) = h
+        .call_json(
+            "CreateUserPoolClient",
+            serde_json::json!({
+                "UserPoolId": pool_id,
+                "ClientName": "app",
+                "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            }),
+            true,
+        )
+        .await;
+    assert_eq!(status, 200, "{client}");
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let app = cognito_harness::protocol::AppClient::public(client_id.clone());
+    h.confirmed_user(&pool_id, &app, "alice").await;
+    let sub = h.user_sub(&pool_id, "alice").await;
+
+    for (preferred, steps) in [
+        ("PASSWORD", serde_json::json!(["DONE"])),
+        ("PASSWORD_SRP", serde_json::json!(["DONE"])),
+        (
+            "EMAIL_OTP",
+            serde_json::json!(["CONFIRM_SIGN_IN_WITH_EMAIL_CODE", "DONE"]),
+        ),
+    ] {
+        let r = peer(vec![
+            s("amplify-flow"),
+            s("--endpoint"),
+            h.server.endpoint().to_owned(),
+            s("--user-pool-id"),
+            pool_id.clone(),
+            s("--client-id"),
+            client_id.clone(),
+            s("--username"),
+            s("alice"),
+            s("--preferred-challenge"),
+            s(preferred),
+        ])
+        .await;
+        assert_eq!(r["sign_in"]["flow"], "USER_AUTH", "{preferred}: {r}");
+        assert_eq!(r["sign_in"]["steps"], steps, "{preferred}: {r}");
+        assert_eq!(r["sign_in"]["ok"], true, "{preferred}: {r}");
+        assert_eq!(r["sub"], sub.as_str(), "{preferred}: {r}");
+        assert_eq!(r["refresh"]["ok"], true, "{preferred}: {r}");
+        assert_eq!(r["sign_out"]["ok"], true, "{preferred}: {r}");
+        assert_eq!(r["ok"], true, "{preferred}: {r}");
+    }
 }
