@@ -5,6 +5,7 @@
 #   scripts/engine-cpu.sh [--rates "2000 10000"] [--duration 15] [--no-oha] [--replay] [--bin PATH]
 #   scripts/engine-cpu.sh --sweep [--rates "100 1000 ..."] [--duration 15] [--replay]
 #   scripts/engine-cpu.sh --soak REQUESTS [--rates 10000] [--replay]
+#   scripts/engine-cpu.sh --perf [--rates 10000] [--replay]
 #   scripts/engine-cpu.sh --callgrind [--replay] [--bin PATH]
 #
 # `serve` runs pinned to CPU 0 with a pool, an app client and 20 users declared by --config;
@@ -31,6 +32,9 @@
 # --soak REQUESTS runs the harness alone at the (first) rate for REQUESTS / rate seconds and
 # prints its resident memory (VmRSS, sampled every second from /proc) at each tenth of the run.
 #
+# --perf runs the harness alone at the (first) rate under `perf record` (sampling its CPU time)
+# and prints the functions with the most samples of their own, and the share of each library.
+#
 # --callgrind counts instructions instead (repeatable on a loaded machine): the harness runs the
 # same scenario under `valgrind --tool=callgrind` at 200 requests/s, once for 4 s and once for
 # 12 s, and the difference of the two totals divided by the difference of their requests is the
@@ -45,6 +49,7 @@ callgrind=0
 replay=0
 sweep=0
 soak=0
+perf=0
 bin=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -56,15 +61,16 @@ while [[ $# -gt 0 ]]; do
         --replay) replay=1; shift ;;
         --sweep) sweep=1; use_oha=0; shift ;;
         --soak) soak="$2"; use_oha=0; shift 2 ;;
+        --perf) perf=1; use_oha=0; shift ;;
         -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 if [[ $sweep == 1 && $rates == "2000 10000" ]]; then rates="100 500 1000 2000 5000 10000 20000"; fi
-if [[ $soak != 0 ]]; then
+if [[ $soak != 0 || $perf == 1 ]]; then
     rates=${rates%% *}
     [[ $rates == "2000" ]] && rates=10000
-    duration=$(python3 -c "import math; print(math.ceil($soak / $rates))")
+    if [[ $soak != 0 ]]; then duration=$(python3 -c "import math; print(math.ceil($soak / $rates))"); fi
 fi
 for tool in taskset curl jq python3; do
     command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 2; }
@@ -265,6 +271,23 @@ if [[ $sweep == 1 ]]; then
             | "| \($rate) | \($sent) | \($r.rps * 10 | round / 10) | \((($r.rps / ($rate | tonumber) - 1) * 10000 | round) / 100) % | \($r.count - $r.ok) | \(($cpu[0].cpu / $r.count * 1e7 | round) / 10) |"
         ' "$h_summary"
     done
+    exit 0
+fi
+if [[ $perf == 1 ]]; then
+    command -v perf >/dev/null || { echo "error: perf is needed for --perf" >&2; exit 2; }
+    echo "$where: CPU 0 ($endpoint); the harness under perf: CPU 1; $rates req/s for ${duration}s"
+    echo "$(nproc --all) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    iterations=$(python3 -c "print(repr($rates / 20))")
+    taskset -c 1 perf record -q -F 1999 -o "$work/perf.data" -- "$bin" run "$work/scenario.yaml" \
+        --quiet --out "$work/perf-reports" --rate-scale "$iterations" >/dev/null 2>"$work/perf.log"
+    jq -r '.summary.run | "requests: \(.count), not ok: \(.count - .ok), achieved: \(.rps * 10 | round / 10) req/s"' \
+        "$(ls -d "$work/perf-reports"/*/summary.json | head -n1)"
+    echo "--- by library"
+    perf report -i "$work/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 12
+    echo "--- by function (own samples)"
+    perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
+    # ENGINE_CPU_KEEP=DIR keeps perf.data, for perf report.
+    if [[ -n "${ENGINE_CPU_KEEP:-}" ]]; then cp "$work/perf.data" "$ENGINE_CPU_KEEP/"; fi
     exit 0
 fi
 if [[ $soak != 0 ]]; then
