@@ -84,7 +84,11 @@ impl Replay {
     }
 
     /// Forwards the request to the upstream; keeps the answer when it is a 200.
-    async fn forward(&self, key: Key, content_type: Option<HeaderValue>) -> Result<Arc<Answer>, String> {
+    async fn forward(
+        &self,
+        key: Key,
+        content_type: Option<HeaderValue>,
+    ) -> Result<Arc<Answer>, String> {
         let mut request = Request::builder()
             .method(key.method.clone())
             .uri(format!("{}{}", self.upstream, key.path));
@@ -97,7 +101,11 @@ impl Replay {
         let request = request
             .body(Full::new(key.body.clone()))
             .map_err(|e| e.to_string())?;
-        let response = self.client.request(request).await.map_err(|e| e.to_string())?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|e| e.to_string())?;
         let (parts, body) = response.into_parts();
         let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
         let mut headers = HeaderMap::new();
@@ -186,7 +194,12 @@ fn main() {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--upstream" => upstream = args.next(),
-            "--port" => port = args.next().and_then(|p| p.parse().ok()).unwrap_or_else(|| usage()),
+            "--port" => {
+                port = args
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
             _ => usage(),
         }
     }
@@ -285,7 +298,11 @@ mod tests {
         let first = send(&endpoint, "Svc.GetUser", "{\"A\":1}").await;
         let second = send(&endpoint, "Svc.GetUser", "{\"A\":1}").await;
         assert_eq!(first.0, 200);
-        assert!(first.1.starts_with("count 1 target Some(\"Svc.GetUser\")"), "{}", first.1);
+        assert!(
+            first.1.starts_with("count 1 target Some(\"Svc.GetUser\")"),
+            "{}",
+            first.1
+        );
         assert_eq!(first.2.as_deref(), Some("r-1"));
         assert_eq!(second, first);
         assert_eq!(count.load(Ordering::SeqCst), 1);

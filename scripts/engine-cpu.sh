@@ -33,7 +33,9 @@
 # prints its resident memory (VmRSS, sampled every second from /proc) at each tenth of the run.
 #
 # --perf runs the harness alone at the (first) rate under `perf record` (sampling its CPU time)
-# and prints the functions with the most samples of their own, and the share of each library.
+# and prints the functions with the most samples of their own, and the share of each library
+# (ENGINE_CPU_PERF_ARGS adds options to `perf record`, e.g. -g; ENGINE_CPU_KEEP=DIR keeps
+# perf.data).
 #
 # --callgrind counts instructions instead (repeatable on a loaded machine): the harness runs the
 # same scenario under `valgrind --tool=callgrind` at 200 requests/s, once for 4 s and once for
@@ -282,12 +284,14 @@ if [[ $perf == 1 ]]; then
         --quiet --out "$work/perf-reports" --rate-scale "$iterations" >/dev/null 2>"$work/perf.log"
     jq -r '.summary.run | "requests: \(.count), not ok: \(.count - .ok), achieved: \(.rps * 10 | round / 10) req/s"' \
         "$(ls -d "$work/perf-reports"/*/summary.json | head -n1)"
-    echo "--- by library"
-    perf report -i "$work/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 12
-    echo "--- by function (own samples)"
-    perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
     # ENGINE_CPU_KEEP=DIR keeps perf.data, for perf report.
     if [[ -n "${ENGINE_CPU_KEEP:-}" ]]; then cp "$work/perf.data" "$ENGINE_CPU_KEEP/"; fi
+    perf report -i "$work/perf.data" --no-children --sort dso --stdio > "$work/by-dso.txt" 2>/dev/null
+    perf report -i "$work/perf.data" --no-children --sort symbol --stdio > "$work/by-symbol.txt" 2>/dev/null
+    echo "--- by library"
+    grep -v -e '^#' -e '^$' "$work/by-dso.txt" | sed -n '1,12p'
+    echo "--- by function (own samples)"
+    grep -v -e '^#' -e '^$' "$work/by-symbol.txt" | sed -n '1,60p' | sed 's/ *- *- *$//'
     exit 0
 fi
 if [[ $soak != 0 ]]; then
