@@ -2,8 +2,11 @@
 # CPU per request of the load engine beside oha's, measured side by side in one run
 # (docs/benchmarks.md, "The engine beside oha").
 #
-#   scripts/engine-cpu.sh [--rates "2000 10000"] [--duration 15] [--no-oha] [--bin PATH]
-#   scripts/engine-cpu.sh --callgrind [--bin PATH]
+#   scripts/engine-cpu.sh [--rates "2000 10000"] [--duration 15] [--no-oha] [--replay] [--bin PATH]
+#   scripts/engine-cpu.sh --sweep [--rates "100 1000 ..."] [--duration 15] [--replay]
+#   scripts/engine-cpu.sh --soak REQUESTS [--rates 10000] [--replay]
+#   scripts/engine-cpu.sh --perf [--rates 10000] [--replay]
+#   scripts/engine-cpu.sh --callgrind [--replay] [--bin PATH]
 #
 # `serve` runs pinned to CPU 0 with a pool, an app client and 20 users declared by --config;
 # each generator runs pinned to CPU 1, one after the other, at the same request rate, sending
@@ -17,6 +20,23 @@
 # divided by the requests it sent; the achieved rate is requests / duration. Release builds;
 # the build and the oha install run under `nice -n 10`.
 #
+# --replay puts examples/replay_endpoint.rs in front of `serve`, also on CPU 0: it answers each
+# request with the bytes `serve` answered to the same request (method, path, X-Amz-Target,
+# body), asking `serve` only the first time, so both generators get real answers at rates one
+# core of `serve` cannot take (about 5 000 GetUser/s on the development machine).
+#
+# --sweep runs the harness alone at each rate (default "100 500 1000 2000 5000 10000 20000") and
+# prints the target beside the achieved rate as the run report counts it (`summary.run.rps`:
+# requests sent, not-sent step executions left out, over the scheduled duration).
+#
+# --soak REQUESTS runs the harness alone at the (first) rate for REQUESTS / rate seconds and
+# prints its resident memory (VmRSS, sampled every second from /proc) at each tenth of the run.
+#
+# --perf runs the harness alone at the (first) rate under `perf record` (sampling its CPU time)
+# and prints the functions with the most samples of their own, and the share of each library
+# (ENGINE_CPU_PERF_ARGS adds options to `perf record`, e.g. -g; ENGINE_CPU_KEEP=DIR keeps
+# perf.data).
+#
 # --callgrind counts instructions instead (repeatable on a loaded machine): the harness runs the
 # same scenario under `valgrind --tool=callgrind` at 200 requests/s, once for 4 s and once for
 # 12 s, and the difference of the two totals divided by the difference of their requests is the
@@ -28,6 +48,10 @@ rates="2000 10000"
 duration=15
 use_oha=1
 callgrind=0
+replay=0
+sweep=0
+soak=0
+perf=0
 bin=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -36,10 +60,20 @@ while [[ $# -gt 0 ]]; do
         --no-oha) use_oha=0; shift ;;
         --bin) bin="$2"; shift 2 ;;
         --callgrind) callgrind=1; use_oha=0; shift ;;
-        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        --replay) replay=1; shift ;;
+        --sweep) sweep=1; use_oha=0; shift ;;
+        --soak) soak="$2"; use_oha=0; shift 2 ;;
+        --perf) perf=1; use_oha=0; shift ;;
+        -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
+if [[ $sweep == 1 && $rates == "2000 10000" ]]; then rates="100 500 1000 2000 5000 10000 20000"; fi
+if [[ $soak != 0 || $perf == 1 ]]; then
+    rates=${rates%% *}
+    [[ $rates == "2000" ]] && rates=10000
+    if [[ $soak != 0 ]]; then duration=$(python3 -c "import math; print(math.ceil($soak / $rates))"); fi
+fi
 for tool in taskset curl jq python3; do
     command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 2; }
 done
@@ -51,6 +85,11 @@ fi
 if [[ -z "$bin" ]]; then
     (cd "$root" && nice -n 10 cargo build --release --quiet --bin cognito-harness)
     bin="${CARGO_TARGET_DIR:-$root/target}/release/cognito-harness"
+fi
+replay_bin=""
+if [[ $replay == 1 ]]; then
+    (cd "$root" && nice -n 10 cargo build --release --quiet --example replay_endpoint)
+    replay_bin="${CARGO_TARGET_DIR:-$root/target}/release/examples/replay_endpoint"
 fi
 oha=""
 if [[ $use_oha == 1 ]]; then
@@ -68,7 +107,9 @@ fi
 
 work=$(mktemp -d)
 serve_pid=""
+replay_pid=""
 cleanup() {
+    if [[ -n "$replay_pid" ]]; then kill "$replay_pid" 2>/dev/null || true; wait "$replay_pid" 2>/dev/null || true; fi
     if [[ -n "$serve_pid" ]]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
     rm -rf "$work"
 }
@@ -110,6 +151,23 @@ if [[ -z "$endpoint" ]]; then
     exit 1
 fi
 endpoint=${endpoint%/}
+serve_endpoint=$endpoint
+if [[ -n "$replay_bin" ]]; then
+    taskset -c 0 "$replay_bin" --upstream "$serve_endpoint" > "$work/replay.log" 2>&1 &
+    replay_pid=$!
+    endpoint=""
+    for _ in $(seq 1 100); do
+        endpoint=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/replay.log" | head -n1)
+        [[ -n "$endpoint" ]] && break
+        sleep 0.1
+    done
+    if [[ -z "$endpoint" ]]; then
+        echo "error: the replay endpoint did not start:" >&2
+        cat "$work/replay.log" >&2
+        exit 1
+    fi
+    endpoint=${endpoint%/}
+fi
 
 {
     echo "target:"
@@ -140,18 +198,32 @@ curl -sf "$endpoint/" \
     | jq -c '{AccessToken: .AuthenticationResult.AccessToken}' > "$work/get-user.json"
 
 # Runs a command and writes its user and system CPU seconds, wall seconds and peak RSS (getrusage
-# of the child) to $1 as JSON.
+# of the child) to $1 as JSON, with its VmRSS sampled every second (`rss_kib`: [seconds, KiB]).
 cpu_of() {
     local out=$1
     shift
     python3 -c '
 import json, resource, subprocess, sys, time
 t = time.monotonic()
-rc = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL)
+child = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
+samples = []
+while True:
+    try:
+        rc = child.wait(timeout=1.0)
+        break
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        with open(f"/proc/{child.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    samples.append([round(time.monotonic() - t, 1), int(line.split()[1])])
+    except OSError:
+        pass
 wall = time.monotonic() - t
 ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-json.dump({"rc": rc, "cpu": ru.ru_utime + ru.ru_stime, "wall": wall, "maxrss_kib": ru.ru_maxrss},
-          open(sys.argv[1], "w"))
+json.dump({"rc": rc, "cpu": ru.ru_utime + ru.ru_stime, "wall": wall, "maxrss_kib": ru.ru_maxrss,
+           "rss_kib": samples}, open(sys.argv[1], "w"))
 ' "$out" "$@"
 }
 
@@ -174,20 +246,82 @@ if [[ $callgrind == 1 ]]; then
     exit 0
 fi
 
-echo "serve: CPU 0 ($endpoint); generators: CPU 1, one after the other; ${duration}s per run"
+# Runs the harness at $1 requests/s into reports-$1 (CPU and memory in harness-$1.json) and
+# sets h_summary to its summary.json.
+harness_at() {
+    local rate=$1 iterations
+    iterations=$(python3 -c "print(repr($rate / 20))")
+    cpu_of "$work/harness-$rate.json" taskset -c 1 "$bin" run "$work/scenario.yaml" --quiet \
+        --out "$work/reports-$rate" --rate-scale "$iterations"
+    h_summary=$(ls -d "$work/reports-$rate"/*/summary.json | head -n1)
+}
+
+where="serve"
+[[ -n "$replay_pid" ]] && where="serve behind the replay endpoint"
+if [[ $sweep == 1 ]]; then
+    echo "$where: CPU 0 ($endpoint); the harness: CPU 1; ${duration}s per rate"
+    echo "$(nproc --all) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    printf '| %s | %s | %s | %s | %s | %s |\n' "target req/s" "requests sent" \
+        "achieved req/s (summary.run.rps)" "deviation" "not ok" "harness µs/req"
+    printf '| --- | --- | --- | --- | --- | --- |\n'
+    for rate in $rates; do
+        harness_at "$rate"
+        jq -r --arg rate "$rate" --slurpfile cpu "$work/harness-$rate.json" '
+            .summary.run as $r
+            | ([$r.not_sent[]?] | add // 0) as $not_sent
+            | ($r.count - $not_sent) as $sent
+            | "| \($rate) | \($sent) | \($r.rps * 10 | round / 10) | \((($r.rps / ($rate | tonumber) - 1) * 10000 | round) / 100) % | \($r.count - $r.ok) | \(($cpu[0].cpu / $r.count * 1e7 | round) / 10) |"
+        ' "$h_summary"
+    done
+    exit 0
+fi
+if [[ $perf == 1 ]]; then
+    command -v perf >/dev/null || { echo "error: perf is needed for --perf" >&2; exit 2; }
+    echo "$where: CPU 0 ($endpoint); the harness under perf: CPU 1; $rates req/s for ${duration}s"
+    echo "$(nproc --all) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    iterations=$(python3 -c "print(repr($rates / 20))")
+    taskset -c 1 perf record -q -F 1999 -o "$work/perf.data" -- "$bin" run "$work/scenario.yaml" \
+        --quiet --out "$work/perf-reports" --rate-scale "$iterations" >/dev/null 2>"$work/perf.log"
+    jq -r '.summary.run | "requests: \(.count), not ok: \(.count - .ok), achieved: \(.rps * 10 | round / 10) req/s"' \
+        "$(ls -d "$work/perf-reports"/*/summary.json | head -n1)"
+    # ENGINE_CPU_KEEP=DIR keeps perf.data, for perf report.
+    if [[ -n "${ENGINE_CPU_KEEP:-}" ]]; then cp "$work/perf.data" "$ENGINE_CPU_KEEP/"; fi
+    perf report -i "$work/perf.data" --no-children --sort dso --stdio > "$work/by-dso.txt" 2>/dev/null
+    perf report -i "$work/perf.data" --no-children --sort symbol --stdio > "$work/by-symbol.txt" 2>/dev/null
+    echo "--- by library"
+    grep -v -e '^#' -e '^$' "$work/by-dso.txt" | sed -n '1,12p'
+    echo "--- by function (own samples)"
+    grep -v -e '^#' -e '^$' "$work/by-symbol.txt" | sed -n '1,60p' | sed 's/ *- *- *$//'
+    exit 0
+fi
+if [[ $soak != 0 ]]; then
+    echo "$where: CPU 0 ($endpoint); the harness: CPU 1; $soak requests at $rates req/s (${duration}s)"
+    echo "$(nproc --all) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    harness_at "$rates"
+    jq -r '.summary.run | "requests: \(.count), not ok: \(.count - .ok), achieved: \(.rps * 10 | round / 10) req/s"' "$h_summary"
+    jq -r --argjson d "$duration" --argjson rate "$rates" '
+        "peak RSS (getrusage): \(.maxrss_kib / 1024 | round) MiB",
+        "| elapsed s | requests sent by then (at the target rate) | VmRSS MiB |",
+        "| --- | --- | --- |",
+        (.rss_kib as $s | range(1; 11) as $k | ($d * $k / 10) as $at
+         | [$s[] | select(.[0] <= $at)] | last // empty
+         | "| \(.[0]) | \(.[0] * $rate | round) | \(.[1] / 1024 * 10 | round / 10) |")
+    ' "$work/harness-$rates.json"
+    exit 0
+fi
+
+echo "$where: CPU 0 ($endpoint); generators: CPU 1, one after the other; ${duration}s per run"
 echo "$(nproc --all) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| %s | %s | %s | %s | %s | %s | %s |\n' "rate (req/s)" "harness µs/req" "oha µs/req" \
     "ratio" "harness achieved req/s" "oha achieved req/s" "harness / oha peak RSS MiB"
 printf '| --- | --- | --- | --- | --- | --- | --- |\n'
 for rate in $rates; do
-    iterations=$(python3 -c "print(repr($rate / 20))")
-    cpu_of "$work/harness.json" taskset -c 1 "$bin" run "$work/scenario.yaml" --quiet \
-        --out "$work/reports-$rate" --rate-scale "$iterations"
-    summary=$(ls -d "$work/reports-$rate"/*/summary.json | head -n1)
+    harness_at "$rate"
+    summary=$h_summary
     h_requests=$(jq '.summary.run.count' "$summary")
     h_failed=$(jq '.summary.run.count - .summary.run.ok' "$summary")
-    h_cpu=$(jq '.cpu' "$work/harness.json")
-    h_rss=$(jq '.maxrss_kib' "$work/harness.json")
+    h_cpu=$(jq '.cpu' "$work/harness-$rate.json")
+    h_rss=$(jq '.maxrss_kib' "$work/harness-$rate.json")
     h_us=$(python3 -c "print(f'{$h_cpu / $h_requests * 1e6:.1f}')")
     h_rate=$(python3 -c "print(f'{$h_requests / $duration:.1f} ({($h_requests / $duration / $rate - 1) * 100:+.2f} %)')")
     o_us="-"; ratio="-"; o_rate="-"; o_rss="-"
