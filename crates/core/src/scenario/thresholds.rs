@@ -466,5 +466,17 @@ mod tests {
         assert_eq!(parse_expression("rps>=-1").unwrap_err().offset, 5);
         assert_eq!(parse_expression("").unwrap_err().offset, 0);
         assert_eq!(parse_expression("p(99").unwrap_err().offset, 1);
+        // A percentile that is not a number is pointed at inside the parentheses.
+        let err = parse_expression("  p(ninety)<1s").unwrap_err();
+        assert_eq!(err.offset, 4);
+        assert_eq!(
+            err.message,
+            "`ninety` is not a percentile; write e.g. p(99) or p(99.9)"
+        );
+        // `p95` gets the hint to write `p(95)`; other unknown names starting with `p` do not.
+        for (text, hint) in [("p95<1s", true), ("pmax<1s", false), ("p9x<1s", false)] {
+            let message = parse_expression(text).unwrap_err().message;
+            assert_eq!(message.contains("; write p("), hint, "{text}: {message}");
+        }
     }
 }
