@@ -221,6 +221,32 @@ mod tests {
         );
     }
 
+    /// Up to 20 integer and 18 fraction digits are read exactly; longer numbers are refused as
+    /// too long, never by an overflow (a 40-digit fraction once meant a power of ten past u128).
+    #[test]
+    fn long_numbers_are_read_exactly_or_refused() {
+        assert_eq!(
+            parse_duration("00000000000000000001s"),
+            Ok(Duration::from_secs(1))
+        );
+        assert_eq!(
+            parse_duration("1.500000000000000000s"),
+            Ok(Duration::from_millis(1500))
+        );
+        for text in [
+            "000000000000000000001s",
+            "1.5000000000000000000s",
+            &format!("1.{}1s", "0".repeat(40)),
+            &format!("{}h", "9".repeat(40)),
+        ] {
+            assert_eq!(
+                parse_duration(text),
+                Err(DurationError::TooLong(text.to_string())),
+                "{text}"
+            );
+        }
+    }
+
     #[test]
     fn formats_below_a_microsecond_in_nanoseconds() {
         assert_eq!(format_duration(Duration::ZERO), "0s");
