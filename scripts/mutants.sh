@@ -5,6 +5,8 @@
 #   scripts/mutants.sh                 # every module, one after the other
 #   scripts/mutants.sh quota shard     # just these
 #   scripts/mutants.sh --list          # the modules, their files and tests
+#   scripts/mutants.sh --iterate quota # only the mutants the module's last run missed or timed out
+#                                      # (and new ones): the check after adding tests
 #
 # Two kinds of module. Most pure cores live in the small crate crates/core (cognito-harness-core):
 # a mutant there rebuilds that crate and its tests only, about ten seconds. The others (summary,
@@ -86,6 +88,11 @@ if ! command -v cargo-mutants >/dev/null 2>&1; then
 fi
 
 export CARGO_INCREMENTAL=0
+iterate=()
+if [[ "${1:-}" == "--iterate" ]]; then
+  iterate=(--iterate)
+  shift
+fi
 wanted=("$@")
 for m in "${modules[@]}"; do
   name="$(field "$m" 1)"
@@ -93,7 +100,7 @@ for m in "${modules[@]}"; do
     continue
   fi
   args=(--in-place --no-shuffle --build-timeout 900
-        --output "mutants.out/$name" --package "$(field "$m" 2)")
+        --output "mutants.out/$name" --package "$(field "$m" 2)" "${iterate[@]}")
   # The main crate's tests take minutes; the core's take seconds, and cargo-mutants' own timeout
   # (five times the unmutated run, at least 20 s) ends a mutant that loops in under a minute.
   [[ "$(field "$m" 2)" == cognito-harness ]] && args+=(--timeout 300)
