@@ -383,6 +383,8 @@ mod tests {
         assert_eq!(TokenUse::Access.as_str(), "access");
         for use_ in [TokenUse::Id, TokenUse::Access] {
             assert_eq!(TokenUse::parse(use_.as_str()), Some(use_));
+            // Printed, it is the claim's value too.
+            assert_eq!(use_.to_string(), use_.as_str());
         }
     }
 
