@@ -212,6 +212,50 @@ mod tests {
         );
     }
 
+    /// The Wilson intervals of Newcombe's worked examples 81/263, 15/148, 0/20 and 1/29, to four
+    /// places (R. G. Newcombe, "Two-sided confidence intervals for the single proportion:
+    /// comparison of seven methods", Statistics in Medicine 17 (1998), method 3, the score
+    /// interval without continuity correction).
+    #[test]
+    fn wilson_intervals_match_newcombes_examples() {
+        for (k, n, lo, hi) in [
+            (81.0, 263.0, 0.2553, 0.3662),
+            (15.0, 148.0, 0.0624, 0.1605),
+            (0.0, 20.0, 0.0, 0.1611),
+            (1.0, 29.0, 0.0061, 0.1718),
+        ] {
+            let w = proportion_interval(k, n).unwrap();
+            assert!((w.lo - lo).abs() < 5e-5, "{k}/{n}: {w:?}");
+            assert!((w.hi - hi).abs() < 5e-5, "{k}/{n}: {w:?}");
+        }
+    }
+
+    /// The standard errors and the rate interval, worked by hand: 8/800 against 40/800 pools to
+    /// 3 %, √(0.03 · 0.97 · 2/800); 800 and 600 events in 8 s, √(800/64 + 600/64); 800 in 8 s is
+    /// 100/s ∓ 1.96·√800/8.
+    #[test]
+    fn standard_errors_and_the_rate_interval_have_their_textbook_values() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(close(
+            proportion_se(8.0, 800.0, 40.0, 800.0),
+            0.008_529_361_054_615_99
+        ));
+        assert!(close(
+            rate_se(800.0, 8.0, 600.0, 8.0),
+            4.677_071_733_467_427
+        ));
+        let r = rate_interval(800.0, 8.0).unwrap();
+        assert!(close(r.lo, 100.0 - 6.929_646_455_628_166), "{r:?}");
+        assert!(close(r.hi, 100.0 + 6.929_646_455_628_166), "{r:?}");
+        assert_eq!(proportion_se(1.0, 0.0, 1.0, 10.0), 0.0);
+        assert_eq!(rate_se(1.0, 1.0, 1.0, 0.0), 0.0);
+        assert!(rate_interval(1.0, 0.0).is_none());
+        assert_eq!(
+            rate_interval(0.0, 10.0).unwrap(),
+            Interval { lo: 0.0, hi: 0.0 }
+        );
+    }
+
     #[test]
     fn proportions_and_rates() {
         let w = proportion_interval(10.0, 1000.0).unwrap();
