@@ -649,4 +649,46 @@ mod tests {
             "https://cognito-idp.us-east-1.amazonaws.com/u123456"
         );
     }
+
+    /// A rejected token's message is what a run report and `conform` show: it names the part
+    /// of the token, and quotes the `alg` or `scope` it got, or says there was none.
+    #[test]
+    fn rejection_messages_name_the_part_and_quote_what_was_got() {
+        let message = |kind: JwtErrorKind| kind.to_string();
+        assert_eq!(
+            message(JwtErrorKind::Base64 {
+                part: TokenPart::Header
+            }),
+            "token header: not unpadded base64url"
+        );
+        assert_eq!(
+            message(JwtErrorKind::Json {
+                part: TokenPart::Payload
+            }),
+            "token payload: not a JSON object"
+        );
+        assert_eq!(
+            message(JwtErrorKind::Base64 {
+                part: TokenPart::Signature
+            }),
+            "token signature: not unpadded base64url"
+        );
+        assert_eq!(
+            message(JwtErrorKind::AlgUnsupported {
+                alg: Some("ES256".into())
+            }),
+            "alg: expected \"RS256\", got \"ES256\""
+        );
+        assert_eq!(
+            message(JwtErrorKind::AlgUnsupported { alg: None }),
+            "alg: expected \"RS256\", got none"
+        );
+        assert_eq!(
+            message(JwtErrorKind::MissingScope {
+                missing: "openid".into(),
+                got: Some("email".into())
+            }),
+            "scope: expected to include \"openid\", got \"email\""
+        );
+    }
 }
