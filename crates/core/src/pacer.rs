@@ -124,6 +124,30 @@ mod tests {
         assert_eq!(end_of(&l), Duration::from_secs(4));
     }
 
+    /// The arrivals know how many are left, exactly, at every point: what a caller sizes its
+    /// buffers by.
+    #[test]
+    fn arrivals_say_exactly_how_many_are_left() {
+        let profile = Profile::constant(50.0, 0.0, 2.0);
+        let mut arrivals = Arrivals::new(&profile, &[1]);
+        assert_eq!(arrivals.size_hint(), (100, Some(100)));
+        arrivals.nth(39);
+        assert_eq!(arrivals.size_hint(), (60, Some(60)));
+        assert_eq!(arrivals.count(), 60);
+    }
+
+    /// A profile that is negative, infinite or not a number (none passes validation, but the
+    /// engine sizes its VU pool from these) wants no VUs rather than four billion.
+    #[test]
+    fn a_profile_with_no_sensible_value_wants_no_vus() {
+        for v in [-3.0, f64::NAN, f64::INFINITY] {
+            let profile = Profile::constant(v, 0.0, 10.0);
+            assert_eq!(vus_at(&profile, 5.0), 0, "{v}");
+            assert_eq!(peak_vus(&profile), 0, "{v}");
+        }
+        assert_eq!(peak_vus(&Profile::constant(7.0, 0.0, 10.0)), 7);
+    }
+
     #[test]
     fn shared_load_splits_by_weight() {
         let l = load(Executor::ConstantArrivalRate {
