@@ -468,6 +468,28 @@ impl Pool {
         }
     }
 
+    /// Points the sign-in alias `alias` (lowercase) at the user `key`, checking and writing in one
+    /// step under the alias's shard lock, so two users can never both take one address; false
+    /// when another user holds it.
+    pub fn claim_alias(&self, alias: &str, key: &str) -> bool {
+        self.aliases.with(alias, |m| match m.get(alias) {
+            Some(k) => &**k == key,
+            None => {
+                m.insert(alias.into(), key.into());
+                true
+            }
+        })
+    }
+
+    /// Drops the sign-in alias `alias` if it points at the user `key` (another user's is kept).
+    pub fn release_alias(&self, alias: &str, key: &str) {
+        self.aliases.with(alias, |m| {
+            if m.get(alias).is_some_and(|k| &**k == key) {
+                m.remove(alias);
+            }
+        });
+    }
+
     /// The key of the user `name` designates: a user name, else an alias, else a sub.
     pub fn resolve(&self, name: &str) -> Option<Box<str>> {
         let key = self.key(name);

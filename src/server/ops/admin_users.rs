@@ -159,11 +159,7 @@ pub(super) fn remove_user(pool: &Pool, key: &str) {
         {
             if let Some(v) = user.attribute(attr.as_str()) {
                 let alias: Box<str> = v.to_lowercase().into();
-                pool.aliases.with(&alias, |m| {
-                    if m.get(&alias) == Some(&key) {
-                        m.remove(&alias);
-                    }
-                });
+                pool.release_alias(&alias, &key);
             }
         }
     }

@@ -56,13 +56,7 @@ fn move_alias(
     // cannot both pass the check.
     let new_alias: Option<Box<str>> = new.map(|n| n.to_lowercase().into());
     if let Some(alias) = &new_alias {
-        let won = pool.aliases.with(alias, |m| match m.get(alias) {
-            Some(k) => *k == key,
-            None => {
-                m.insert(alias.clone(), key.clone());
-                true
-            }
-        });
+        let won = pool.claim_alias(alias, &key);
         if !won {
             return Err(ApiError::new(
                 "AliasExistsException",
@@ -73,11 +67,7 @@ fn move_alias(
     if let Some(old) = old {
         let alias: Box<str> = old.to_lowercase().into();
         if new_alias.as_ref() != Some(&alias) {
-            pool.aliases.with(&alias, |m| {
-                if m.get(&alias) == Some(&key) {
-                    m.remove(&alias);
-                }
-            });
+            pool.release_alias(&alias, &key);
         }
     }
     Ok(())

@@ -56,14 +56,7 @@ pub(super) fn insert_user(pool: &Pool, mut user: User, exists_message: &str) -> 
     for attr in &pool.username_attributes {
         if let Some(v) = user.attribute(attr.as_str()) {
             let alias: Box<str> = v.to_lowercase().into();
-            let won = pool.aliases.with(&alias, |m| {
-                if m.contains_key(&alias) {
-                    false
-                } else {
-                    m.insert(alias.clone(), key.clone());
-                    true
-                }
-            });
+            let won = pool.claim_alias(&alias, &key);
             if !won {
                 release_aliases(pool, &key, &claimed);
                 return Err(ApiError::new(
@@ -95,11 +88,7 @@ pub(super) fn insert_user(pool: &Pool, mut user: User, exists_message: &str) -> 
 /// Gives back the aliases a failed insert claimed for `key`.
 fn release_aliases(pool: &Pool, key: &str, aliases: &[Box<str>]) {
     for alias in aliases {
-        pool.aliases.with(alias, |m| {
-            if m.get(alias).is_some_and(|k| &**k == key) {
-                m.remove(alias);
-            }
-        });
+        pool.release_alias(alias, key);
     }
 }
 
