@@ -137,36 +137,31 @@ password='Bench-Pa55word!'
     for n in $(seq 1 20); do echo "bench-$n,$password"; done
 } > "$work/users.csv"
 
+# The endpoint a server started in the background prints in LOG ("listening on URL"), without
+# the trailing slash; exits with the log when none appears within 10 s.
+listening_endpoint() {
+    local log="$1" what="$2" url=""
+    for _ in $(seq 1 100); do
+        url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$log" | head -n1)
+        [[ -n "$url" ]] && break
+        sleep 0.1
+    done
+    if [[ -z "$url" ]]; then
+        echo "error: $what did not start:" >&2
+        cat "$log" >&2
+        exit 1
+    fi
+    echo "${url%/}"
+}
+
 taskset -c 0 "$bin" serve --port 0 --config "$work/pools.yaml" > "$work/serve.log" 2>&1 &
 serve_pid=$!
-endpoint=""
-for _ in $(seq 1 100); do
-    endpoint=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/serve.log" | head -n1)
-    [[ -n "$endpoint" ]] && break
-    sleep 0.1
-done
-if [[ -z "$endpoint" ]]; then
-    echo "error: serve did not start:" >&2
-    cat "$work/serve.log" >&2
-    exit 1
-fi
-endpoint=${endpoint%/}
+endpoint=$(listening_endpoint "$work/serve.log" serve)
 serve_endpoint=$endpoint
 if [[ -n "$replay_bin" ]]; then
     taskset -c 0 "$replay_bin" --upstream "$serve_endpoint" > "$work/replay.log" 2>&1 &
     replay_pid=$!
-    endpoint=""
-    for _ in $(seq 1 100); do
-        endpoint=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/replay.log" | head -n1)
-        [[ -n "$endpoint" ]] && break
-        sleep 0.1
-    done
-    if [[ -z "$endpoint" ]]; then
-        echo "error: the replay endpoint did not start:" >&2
-        cat "$work/replay.log" >&2
-        exit 1
-    fi
-    endpoint=${endpoint%/}
+    endpoint=$(listening_endpoint "$work/replay.log" "the replay endpoint")
 fi
 
 {
